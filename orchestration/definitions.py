@@ -1,0 +1,41 @@
+"""The code location: what ``make run``, ``make ui`` and the tests load.
+
+Loading it reads the dbt manifest (``make manifest``) but never opens the warehouse.
+"""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.ingest.assets import case_database, citizens_survey
+from orchestration.ingest.sensors import delivery_jobs, raw_delivery_sensor
+from orchestration.publication.assets import (
+    national_report,
+    regional_report,
+    report_data,
+    reports_index,
+)
+from orchestration.quality.checks import raw_citizens_survey_suite
+from orchestration.schedules import refresh_all_job, weekly_refresh
+from orchestration.transform.assets import impact_dbt_models
+from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
+from orchestration.warehouse import Warehouse
+
+defs = dg.Definitions(
+    assets=[
+        citizens_survey,
+        case_database,
+        impact_dbt_models,
+        report_data,
+        regional_report,
+        national_report,
+        reports_index,
+    ],
+    asset_checks=[raw_citizens_survey_suite],
+    jobs=[refresh_all_job, *delivery_jobs],
+    schedules=[weekly_refresh],
+    sensors=[raw_delivery_sensor],
+    resources={
+        "warehouse": Warehouse(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+    },
+)

@@ -1,0 +1,1 @@
+"""Ingest stage: survey and case-database deliveries from ``raw/`` into the ``raw`` schema."""

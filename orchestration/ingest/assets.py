@@ -1,0 +1,123 @@
+"""Ingest assets: each delivery kind replaces its tables in the warehouse's ``raw`` schema."""
+
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY, DeliveryKind
+from orchestration.ingest.errors import DeliveryError
+from orchestration.ingest.readers import SurveyFile, read_case_export, read_survey
+from orchestration.settings import ProjectPaths
+from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
+
+RAW_SCHEMA = "raw"
+SOURCE_FILE_COLUMN = "_source_file"
+SOURCE_ROW_COLUMN = "_source_row"
+# Row numbers as a person opening the file sees them: SPSS case numbers start at 1, and
+# spreadsheet data start on row 2, under the header.
+SPSS_FIRST_ROW = 1
+SHEET_FIRST_ROW = 2
+
+
+CITIZENS_TABLES = {
+    "citizens_survey": "Réponses de l'enquête IMPACT-Citoyens telles que livrées (codes SPSS), "
+    "une ligne par répondant et par vague.",
+    "citizens_survey_labels": "Libellés livrés avec l'enquête : de chaque variable (code vide) "
+    "et de chaque modalité.",
+    "citizens_survey_files": "Un enregistrement par fichier livré, avec son libellé SPSS.",
+}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            dg.AssetKey([RAW_SCHEMA, table]),
+            group_name="ingest",
+            kinds={"spss", "duckdb"},
+            description=description,
+        )
+        for table, description in CITIZENS_TABLES.items()
+    ],
+    pool=WAREHOUSE_POOL,
+)
+def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """Load every citizens-survey wave delivered under ``raw/surveys/``, labels kept."""
+    raw_dir = ProjectPaths.from_env().raw_dir
+    surveys = [read_survey(path) for path in _delivered_files(CITIZENS_SURVEY, raw_dir)]
+    tables = {
+        "citizens_survey": _stack(raw_dir, surveys, lambda s: s.data, SPSS_FIRST_ROW),
+        "citizens_survey_labels": _stack(raw_dir, surveys, lambda s: s.labels),
+        "citizens_survey_files": _stack(raw_dir, surveys, _file_label_row),
+    }
+    warehouse.replace_tables(RAW_SCHEMA, tables)
+    context.log.info(
+        "loaded %d respondents from %d file(s)", len(tables["citizens_survey"]), len(surveys)
+    )
+    for table, frame in tables.items():
+        yield _result(raw_dir, [s.path for s in surveys], frame, dg.AssetKey([RAW_SCHEMA, table]))
+
+
+@dg.asset(
+    key=CASE_DATABASE.asset_key,
+    group_name="ingest",
+    kinds={"excel", "duckdb"},
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Cas de la base « IMPACT-Pratiques partenariales innovantes », tels qu'exportés "
+        "(table `raw.case_database`)."
+    ),
+)
+def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Load the case-database export(s) delivered under ``raw/cases/``."""
+    raw_dir = ProjectPaths.from_env().raw_dir
+    paths = _delivered_files(CASE_DATABASE, raw_dir)
+    cases = pd.concat(
+        [_with_source(raw_dir, path, read_case_export(path), SHEET_FIRST_ROW) for path in paths],
+        ignore_index=True,
+    )
+    warehouse.replace_tables(RAW_SCHEMA, {"case_database": cases})
+    context.log.info("loaded %d cases from %d file(s)", len(cases), len(paths))
+    return _result(raw_dir, paths, cases, CASE_DATABASE.asset_key)
+
+
+def _delivered_files(kind: DeliveryKind, raw_dir: Path) -> list[Path]:
+    files = kind.files(raw_dir)
+    if not files:
+        raise DeliveryError(raw_dir / kind.pattern, "no delivery matches this pattern")
+    return files
+
+
+def _with_source(
+    raw_dir: Path, path: Path, frame: pd.DataFrame, first_row: int | None = None
+) -> pd.DataFrame:
+    # Where each row came from, so a failed check can name the file and the row.
+    columns: dict[str, object] = {SOURCE_FILE_COLUMN: path.relative_to(raw_dir).as_posix()}
+    if first_row is not None:
+        columns[SOURCE_ROW_COLUMN] = range(first_row, first_row + len(frame))
+    return frame.assign(**columns)
+
+
+def _stack(
+    raw_dir: Path, surveys: list[SurveyFile], part, first_row: int | None = None
+) -> pd.DataFrame:
+    return pd.concat(
+        [_with_source(raw_dir, s.path, part(s), first_row) for s in surveys], ignore_index=True
+    )
+
+
+def _file_label_row(survey: SurveyFile) -> pd.DataFrame:
+    # The file label says whether a delivery is synthetic sample data ("DONNEES ILLUSTRATIVES").
+    return pd.DataFrame({"file_label": [survey.file_label]})
+
+
+def _result(
+    raw_dir: Path, paths: list[Path], table: pd.DataFrame, key: dg.AssetKey
+) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        asset_key=key,
+        metadata={
+            "dagster/row_count": len(table),
+            "files": [path.relative_to(raw_dir).as_posix() for path in paths],
+        },
+    )

@@ -1,0 +1,56 @@
+"""The catalogue of deliveries: which files under ``raw/`` feed which ingest asset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path, PurePosixPath
+
+import dagster as dg
+
+
+@dataclass(frozen=True)
+class DeliveryKind:
+    """One kind of delivery: its files under the drop zone and the raw table it feeds."""
+
+    name: str
+    pattern: str
+    sample_file: str
+    description: str
+
+    @property
+    def asset_key(self) -> dg.AssetKey:
+        """The ingest asset, keyed like the dbt source that reads it (``raw/<name>``)."""
+        return dg.AssetKey(["raw", self.name])
+
+    def matches(self, relative_path: str) -> bool:
+        """Whether a path relative to the drop zone is a delivery of this kind."""
+        return fnmatch(PurePosixPath(relative_path).as_posix(), self.pattern)
+
+    def files(self, raw_dir: Path) -> list[Path]:
+        """The delivered files of this kind, in name order (one file per wave or export)."""
+        return sorted(
+            path
+            for path in raw_dir.rglob("*")
+            if path.is_file() and self.matches(path.relative_to(raw_dir).as_posix())
+        )
+
+
+CITIZENS_SURVEY = DeliveryKind(
+    name="citizens_survey",
+    pattern="surveys/citoyens_*.sav",
+    sample_file="surveys/citoyens_2020.sav",
+    description="Enquête IMPACT-Citoyens (SPSS, une vague par fichier).",
+)
+CASE_DATABASE = DeliveryKind(
+    name="case_database",
+    pattern="cases/*.xlsx",
+    sample_file="cases/impact_pratiques_partenariales.xlsx",
+    description="Export de la base de cas « IMPACT-Pratiques partenariales innovantes ».",
+)
+DELIVERY_KINDS = (CITIZENS_SURVEY, CASE_DATABASE)
+
+
+def kind_of(relative_path: str) -> DeliveryKind | None:
+    """The delivery kind of a file under the drop zone, or None for files we do not ingest."""
+    return next((kind for kind in DELIVERY_KINDS if kind.matches(relative_path)), None)

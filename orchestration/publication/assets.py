@@ -1,0 +1,128 @@
+"""Publication assets: the report data export, the 13 regional reports, the national synthesis
+and the index that links them."""
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from orchestration.publication.index_page import (
+    national_stem,
+    regional_stem,
+    report_links,
+    write_index,
+)
+from orchestration.publication.partitions import region_partitions, regions_label
+from orchestration.publication.rendering import RenderedReport, render_report
+from orchestration.publication.report_data import read_report_data
+from orchestration.regions import region_by_code, regions
+from orchestration.settings import ProjectPaths
+from orchestration.transform.assets import impact_dbt_models
+from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
+
+REPORT_DATA_FILE = "report-data.json"
+
+
+def report_data_path():
+    """Where the export for the reports lives: next to the warehouse, not in it."""
+    return ProjectPaths.from_env().warehouse.parent / "exports" / REPORT_DATA_FILE
+
+
+@dg.asset(
+    group_name="reports",
+    kinds={"duckdb", "json"},
+    pool=WAREHOUSE_POOL,
+    deps=[
+        get_asset_key_for_model([impact_dbt_models], "ind_citizens_collective_necessary"),
+        get_asset_key_for_model([impact_dbt_models], "cases_by_region"),
+    ],
+    description="Chiffres publiés, exportés des marts pour les rapports (dernière vague).",
+)
+def report_data(warehouse: Warehouse) -> dg.MaterializeResult:
+    """Export the figures the reports print, so renders never hold the warehouse."""
+    with warehouse.connect(read_only=True) as connection:
+        data = read_report_data(connection)
+    path = report_data_path()
+    data.write(path)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "wave": data.wave,
+            "national_share": round(data.national.share, 4),
+            "national_base_n": data.national.base_n,
+            "illustrative_data": data.synthetic,
+        }
+    )
+
+
+@dg.asset(
+    group_name="reports",
+    kinds={"quarto", "html", "pdf"},
+    deps=[report_data],
+    partitions_def=region_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description=f"Rapport régional (HTML et PDF), une partition par région : {regions_label()}.",
+)
+def regional_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Render the reports of the run's regions (one, or all 13 in a single run)."""
+    rendered = {}
+    for code in context.partition_keys:
+        region = region_by_code(code)
+        rendered[code] = _render("region.qmd", {"region": code}, regional_stem(region))
+        context.log.info("rendered %s: %s", region.name, rendered[code].html)
+    return dg.MaterializeResult(
+        metadata={
+            "reports": dg.MetadataValue.md(
+                "\n".join(
+                    f"- {region_by_code(code).name} : `{report.html}`, `{report.pdf}`"
+                    for code, report in rendered.items()
+                )
+            ),
+            "engine": next(iter(rendered.values())).engine,
+        }
+    )
+
+
+@dg.asset(
+    group_name="reports",
+    kinds={"quarto", "html", "pdf"},
+    deps=[report_data],
+    description="Synthèse nationale (HTML et PDF) : France métropolitaine et les 13 régions.",
+)
+def national_report() -> dg.MaterializeResult:
+    """Render the national synthesis."""
+    report = _render("national.qmd", {}, national_stem())
+    return dg.MaterializeResult(
+        metadata={
+            "html": dg.MetadataValue.path(str(report.html)),
+            "pdf": dg.MetadataValue.path(str(report.pdf)),
+            "engine": report.engine,
+        }
+    )
+
+
+@dg.asset(
+    group_name="reports",
+    kinds={"html"},
+    deps=[regional_report, national_report],
+    description="Page `index.html` qui relie la synthèse nationale et les 13 rapports régionaux.",
+)
+def reports_index() -> dg.MaterializeResult:
+    """Write the index of published reports."""
+    reports_dir = ProjectPaths.from_env().reports_dir
+    links = report_links(reports_dir, regions())
+    index = write_index(reports_dir / "index.html", links)
+    published = [link for link in links if link.html.exists() and link.pdf.exists()]
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(str(index)),
+            "reports_published": len(published),
+        }
+    )
+
+
+def _render(source: str, params: dict[str, object], stem: str) -> RenderedReport:
+    return render_report(
+        source,
+        {**params, "data": REPORT_DATA_FILE},
+        inputs={REPORT_DATA_FILE: report_data_path()},
+        destination=ProjectPaths.from_env().reports_dir / stem,
+    )

@@ -1,0 +1,501 @@
+"""Built-in rendering engine for the ``.qmd`` reports, for machines without the Quarto CLI.
+
+The report is executed in a Jupyter kernel (nbclient), its cells and outputs are assembled into
+Pandoc markdown, and pandoc (bundled with pypandoc-binary) writes a self-contained HTML file and
+a Typst source that the ``typst`` package compiles to PDF, offline. Only the Quarto features the
+reports use are honoured, so that the same ``.qmd`` also renders with ``quarto render``:
+
+* parameters: a cell tagged ``parameters`` whose values are overridden by an injected cell;
+* cell options ``echo``, ``eval``, ``include``, ``output`` (``true``/``false``/``asis``),
+  ``warning``, ``label`` and ``fig-cap``, with document defaults from the front matter
+  ``execute:`` key;
+* ``@fig-...`` cross-references to captioned, labelled figures;
+* front matter ``title``, ``subtitle``, ``author``, ``date`` (``today`` too), ``lang``, and per
+  format ``toc``, ``toc-depth``, ``toc-title``, ``number-sections``; for Typst also
+  ``papersize``, ``margin``, ``fontsize``, ``mainfont``, ``section-numbering``, ``columns``.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import keyword
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pypandoc
+import typst
+import yaml
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from orchestration.publication.qmd_document import CodeCell, MarkdownBlock, QmdDocument, parse_qmd
+
+KERNEL_NAME = "python3"
+CELL_TIMEOUT_SECONDS = 600
+# Our output formats, and the Quarto format (front matter ``format:`` key) each one stands for.
+QUARTO_FORMATS = {"html": "html", "pdf": "typst"}
+
+_KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
+_INJECTED_TAG = "injected-parameters"
+# Citations off: ``@fig-x`` is a Quarto cross-reference, and a citation without a bibliography
+# makes Typst fail.
+_PANDOC_READER = "markdown-citations"
+_IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
+_FIGURE_REF = re.compile(r"(?<![\w@])@(fig-[\w-]*\w)")
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_METADATA_KEYS = ("title", "subtitle", "date", "lang", "toc-title")
+_TYPST_METADATA_KEYS = (
+    *_METADATA_KEYS,
+    "papersize",
+    "margin",
+    "fontsize",
+    "mainfont",
+    "section-numbering",
+    "columns",
+)
+# Pandoc's Typst template draws tables without any rule; light borders read better in reports.
+_TYPST_HEADER = "#set table(stroke: 0.5pt + luma(170))"
+_FRENCH_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+_HTML_CSS = """\
+html { color: #1f2328; background: #fff; }
+body {
+  margin: 0 auto; max-width: 50rem; padding: 2rem 1.25rem 4rem;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-size: 1rem; line-height: 1.6; hyphens: auto; overflow-wrap: break-word;
+}
+header#title-block-header { margin-bottom: 2rem; }
+h1.title { font-size: 2rem; margin-bottom: 0.25rem; }
+p.subtitle { font-size: 1.25rem; margin-top: 0; color: #555; }
+p.author, p.date { margin: 0.1rem 0; color: #555; }
+h1, h2, h3, h4 { line-height: 1.25; margin-top: 1.8em; }
+a { color: #0b5cad; }
+table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #c8ccd1; padding: 0.35rem 0.65rem; }
+thead th { background: #f2f4f7; }
+figure { margin: 1.5rem 0; text-align: center; }
+img { max-width: 100%; height: auto; }
+figcaption { font-size: 0.9rem; color: #555; margin-top: 0.4rem; }
+pre { background: #f6f8fa; padding: 0.75rem 1rem; overflow-x: auto; border-radius: 4px; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+  font-size: 0.9em; }
+nav#TOC { border-left: 3px solid #c8ccd1; padding-left: 1rem; margin-bottom: 2rem; }
+"""
+
+
+class BuiltinRenderError(RuntimeError):
+    """A report failed to execute or convert; the message names the ``.qmd`` file."""
+
+
+@dataclass(frozen=True)
+class CellDisplay:
+    """How one code cell runs and shows: its options over the front matter ``execute:`` ones."""
+
+    evaluate: bool
+    echo: bool
+    output: bool | str  # True, False or "asis"
+    warning: bool
+    include: bool
+
+    @classmethod
+    def of(cls, cell: CodeCell, front_matter: Mapping[str, Any]) -> CellDisplay:
+        """Resolve ``cell``'s options like Quarto: cell, then document ``execute:``, then true."""
+        defaults = front_matter.get("execute") or {}
+
+        def option(key: str) -> Any:
+            return cell.options.get(key, defaults.get(key, True))
+
+        output = option("output")
+        return cls(
+            evaluate=bool(option("eval")),
+            echo=bool(option("echo")),
+            output=output if output == "asis" else bool(output),
+            warning=bool(option("warning")),
+            include=bool(option("include")),
+        )
+
+
+@dataclass(frozen=True)
+class PreparedNotebook:
+    """The notebook to execute, and the qmd block behind each of its cells (None: injected)."""
+
+    notebook: nbformat.NotebookNode
+    block_indices: tuple[int | None, ...]
+
+
+# What the assembled document is made of, before it is written for a given format.
+@dataclass(frozen=True)
+class _Markdown:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Code:
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class _Figure:
+    file_name: str
+    caption: str
+    label: str | None
+
+
+@dataclass(frozen=True)
+class _Html:
+    html: str
+    fallback: str  # the text/plain form, for formats other than HTML
+
+
+_Piece = _Markdown | _Code | _Figure | _Html
+
+
+class _CellTracker:
+    """nbclient ``on_cell_start`` hook remembering which cell runs, to name it on failure."""
+
+    def __init__(self) -> None:
+        self.index: int | None = None
+
+    def __call__(self, cell: nbformat.NotebookNode, cell_index: int) -> None:
+        self.index = cell_index
+
+
+def render_with_builtin_engine(
+    qmd_path: Path, params: Mapping[str, object], formats: Sequence[str]
+) -> dict[str, Path]:
+    """Render ``qmd_path`` with ``params`` to each of ``formats`` ("html", "pdf").
+
+    Side files (figures, intermediate markdown, CSS, Typst source) are written next to the qmd,
+    so the caller should give a private folder. Returns ``{format: path}`` for
+    ``<stem>.html`` / ``<stem>.pdf``. Raises ``ValueError`` for bad arguments and
+    ``BuiltinRenderError`` when a cell, pandoc or Typst fails.
+    """
+    qmd_path = Path(qmd_path).resolve()
+    targets = _check_formats(formats)
+    document = parse_qmd(qmd_path.read_text(encoding="utf-8"))
+    prepared = build_notebook(document, params)
+    outputs = _execute(prepared, document, qmd_path)
+    pieces = _collect_pieces(document, outputs, qmd_path)
+    renderers = {"html": _render_html, "pdf": _render_pdf}
+    return {target: renderers[target](document, pieces, qmd_path) for target in targets}
+
+
+def build_notebook(document: QmdDocument, params: Mapping[str, object]) -> PreparedNotebook:
+    """Make the notebook of the evaluated cells, params injected after the ``parameters`` cell."""
+    if params and not any(cell.is_parameters for cell in document.code_cells):
+        raise ValueError("params were given but no code cell is tagged 'parameters'")
+    cells: list[nbformat.NotebookNode] = []
+    block_indices: list[int | None] = []
+    injected = not params
+    for index, block in enumerate(document.blocks):
+        if not isinstance(block, CodeCell):
+            continue
+        if CellDisplay.of(block, document.front_matter).evaluate:
+            cells.append(nbformat.v4.new_code_cell(block.source))
+            block_indices.append(index)
+        # Like papermill (and so Quarto), only the first parameters cell gets the overrides.
+        if block.is_parameters and not injected:
+            source = "\n".join(_assignment(name, value) for name, value in params.items())
+            cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": [_INJECTED_TAG]}))
+            block_indices.append(None)
+            injected = True
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": _KERNELSPEC})
+    return PreparedNotebook(notebook=notebook, block_indices=tuple(block_indices))
+
+
+def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    unknown = sorted(set(formats) - QUARTO_FORMATS.keys())
+    if unknown or not formats:
+        raise ValueError(f"formats must be among {sorted(QUARTO_FORMATS)}, got {list(formats)}")
+    return tuple(dict.fromkeys(formats))
+
+
+def _assignment(name: str, value: object) -> str:
+    """``name = <literal>``, refusing what the kernel could not read back as the same value."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(f"parameter name {name!r} is not a Python identifier")
+    literal = repr(value)
+    try:
+        same = ast.literal_eval(literal) == value
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
+        raise ValueError(f"parameter {name!r}: {value!r} is not a plain Python literal")
+    return f"{name} = {literal}"
+
+
+def _execute(
+    prepared: PreparedNotebook, document: QmdDocument, qmd_path: Path
+) -> dict[int, list[Any]]:
+    """Run the notebook in the qmd's folder; return the outputs by qmd block index."""
+    tracker = _CellTracker()
+    client = NotebookClient(
+        prepared.notebook,
+        kernel_name=KERNEL_NAME,
+        timeout=CELL_TIMEOUT_SECONDS,
+        resources={"metadata": {"path": str(qmd_path.parent)}},
+        on_cell_start=tracker,
+    )
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        cell_name = _cell_name(document, prepared, tracker.index)
+        message = f"{qmd_path.name}: {cell_name} failed: {_error_text(exc)}"
+        raise BuiltinRenderError(message) from exc
+    cells = prepared.notebook.cells
+    return {
+        block: cell.outputs
+        for block, cell in zip(prepared.block_indices, cells, strict=True)
+        if block is not None
+    }
+
+
+def _cell_name(document: QmdDocument, prepared: PreparedNotebook, cell_index: int | None) -> str:
+    if cell_index is None:
+        return "the kernel, before any cell,"
+    block_index = prepared.block_indices[cell_index]
+    if block_index is None:
+        return "the injected parameters cell"
+    cell = document.blocks[block_index]
+    assert isinstance(cell, CodeCell)
+    if cell.label:
+        return f"cell '{cell.label}' (line {cell.line})"
+    number = sum(isinstance(block, CodeCell) for block in document.blocks[: block_index + 1])
+    return f"code cell #{number} (line {cell.line})"
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, CellExecutionError):
+        return f"{exc.ename}: {exc.evalue}\n{_ANSI_ESCAPE.sub('', exc.traceback)}"
+    return str(exc)
+
+
+def _collect_pieces(
+    document: QmdDocument, outputs: Mapping[int, list[Any]], qmd_path: Path
+) -> list[_Piece]:
+    """Turn markdown blocks and shown cells into pieces, writing the cells' images to files."""
+    pieces: list[_Piece] = []
+    cell_number = 0
+    for index, block in enumerate(document.blocks):
+        if isinstance(block, MarkdownBlock):
+            pieces.append(_Markdown(block.text))
+            continue
+        cell_number += 1
+        if not block.is_parameters:
+            image_stem = qmd_path.parent / f"{qmd_path.stem}-cell{cell_number}"
+            display = CellDisplay.of(block, document.front_matter)
+            pieces.extend(_cell_pieces(block, display, outputs.get(index, []), image_stem))
+    return pieces
+
+
+def _cell_pieces(
+    cell: CodeCell, display: CellDisplay, outputs: list[Any], image_stem: Path
+) -> list[_Piece]:
+    if not display.include:
+        return []
+    pieces: list[_Piece] = [_Code(cell.source.strip("\n"), "python")] if display.echo else []
+    if not display.output:
+        return pieces
+    caption = str(cell.options.get("fig-cap") or "")
+    label = cell.label if cell.label and cell.label.startswith("fig-") else None
+    for position, output in enumerate(outputs, start=1):
+        new = _output_pieces(output, display, caption, label, Path(f"{image_stem}-{position}"))
+        if any(isinstance(piece, _Figure) for piece in new):
+            label = None  # a label names one figure: the cell's first
+        pieces.extend(new)
+    return pieces
+
+
+def _output_pieces(
+    output: Mapping[str, Any], display: CellDisplay, caption: str, label: str | None, image: Path
+) -> list[_Piece]:
+    """Pieces for one notebook output (error outputs never get here: they stop the render)."""
+    if output["output_type"] == "stream":
+        text = output["text"]
+        if output["name"] == "stderr":
+            return [_Code(text)] if display.warning else []
+        return [_Markdown(text) if display.output == "asis" else _Code(text)]
+    data = output.get("data", {})
+    for mime, extension in _IMAGE_EXTENSIONS.items():
+        if mime in data:
+            path = image.with_name(f"{image.name}.{extension}")
+            path.write_bytes(base64.b64decode(data[mime]))
+            return [_Figure(path.name, caption, label)]
+    if "text/markdown" in data:
+        return [_Markdown(data["text/markdown"])]
+    if "text/html" in data:
+        return [_Html(data["text/html"], data.get("text/plain", ""))]
+    if "text/plain" in data:
+        text = data["text/plain"]
+        return [_Markdown(text) if display.output == "asis" else _Code(text)]
+    return []
+
+
+def _to_markdown(pieces: Sequence[_Piece], quarto_format: str) -> str:
+    """Pandoc markdown of the pieces for ``quarto_format`` ("html" or "typst")."""
+    numbers = _figure_numbers(pieces)
+    parts = [_piece_markdown(piece, quarto_format, numbers) for piece in pieces]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _figure_numbers(pieces: Sequence[_Piece]) -> dict[str, int]:
+    """Numbers of the cross-referenceable figures: labelled ones with a caption, as in Quarto."""
+    labels = [p.label for p in pieces if isinstance(p, _Figure) and p.label and p.caption]
+    return {label: number for number, label in enumerate(labels, start=1)}
+
+
+def _piece_markdown(piece: _Piece, quarto_format: str, numbers: Mapping[str, int]) -> str:
+    if isinstance(piece, _Markdown):
+        return _link_figure_refs(piece.text, quarto_format, numbers)
+    if isinstance(piece, _Code):
+        return _fenced(piece.text, piece.language)
+    if isinstance(piece, _Figure):
+        return _figure_markdown(piece, quarto_format, numbers)
+    if quarto_format == "html":
+        return _fenced(piece.html, "{=html}")
+    return _fenced(piece.fallback, "") if piece.fallback else ""
+
+
+def _link_figure_refs(text: str, quarto_format: str, numbers: Mapping[str, int]) -> str:
+    """Replace ``@fig-x`` by a reference; unknown labels stay as typed (Quarto shows ``?@``)."""
+
+    def reference(match: re.Match[str]) -> str:
+        label = match[1]
+        if label not in numbers:
+            return match[0]
+        if quarto_format == "typst":
+            # Typst numbers figures itself ("Fig. 1" in French); its own reference agrees.
+            return f"`@{label}`{{=typst}}"
+        return f"[Figure {numbers[label]}](#{label})"
+
+    return _FIGURE_REF.sub(reference, text)
+
+
+def _figure_markdown(figure: _Figure, quarto_format: str, numbers: Mapping[str, int]) -> str:
+    caption = figure.caption
+    if quarto_format == "html" and figure.label in numbers:
+        caption = f"Figure {numbers[figure.label]}: {caption}"
+    attributes = f"{{#{figure.label}}}" if figure.label else ""
+    return f"![{caption}]({figure.file_name}){attributes}"
+
+
+def _fenced(text: str, info: str) -> str:
+    """A fenced block longer than any backtick run inside ``text``."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text.rstrip()}\n{fence}"
+
+
+def _format_options(front_matter: Mapping[str, Any], quarto_format: str) -> dict[str, Any]:
+    """Front matter keys overlaid with those under ``format: <quarto_format>:``."""
+    formats = front_matter.get("format")
+    specific = formats.get(quarto_format) if isinstance(formats, dict) else None
+    return {**front_matter, **(specific if isinstance(specific, dict) else {})}
+
+
+def _pandoc_metadata(options: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    metadata = {key: options[key] for key in keys if options.get(key) is not None}
+    if options.get("author"):
+        metadata["author"] = _author_names(options["author"])
+    if metadata.get("date") == "today":
+        metadata["date"] = _today(str(metadata.get("lang", "")))
+    return metadata
+
+
+def _author_names(author: Any) -> list[str]:
+    """Quarto authors may be strings or ``{name: ...}`` mappings; the templates want names."""
+    authors = author if isinstance(author, list) else [author]
+    return [str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in authors]
+
+
+def _today(lang: str) -> str:
+    today = date.today()
+    if lang.startswith("fr"):
+        return f"{today.day} {_FRENCH_MONTHS[today.month - 1]} {today.year}"
+    return today.isoformat()
+
+
+def _structure_args(options: Mapping[str, Any]) -> list[str]:
+    """Pandoc flags for the table of contents and section numbering options."""
+    args = []
+    if options.get("toc"):
+        args += ["--toc", f"--toc-depth={int(options.get('toc-depth', 3))}"]
+    if options.get("number-sections"):
+        args.append("--number-sections")
+    return args
+
+
+def _write_markdown(
+    qmd_path: Path, quarto_format: str, metadata: Mapping[str, Any], body: str
+) -> Path:
+    """Write ``<stem>.<format>.md``: a YAML metadata block, then the body."""
+    header = yaml.safe_dump(dict(metadata), allow_unicode=True, sort_keys=False)
+    path = qmd_path.with_name(f"{qmd_path.stem}.{quarto_format}.md")
+    path.write_text(f"---\n{header}---\n\n{body}", encoding="utf-8")
+    return path
+
+
+def _render_html(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path) -> Path:
+    options = _format_options(document.front_matter, "html")
+    metadata = _pandoc_metadata(options, _METADATA_KEYS)
+    if "title" not in metadata:
+        metadata["pagetitle"] = qmd_path.stem  # pandoc wants a <title>
+    source = _write_markdown(qmd_path, "html", metadata, _to_markdown(pieces, "html"))
+    css = qmd_path.with_name(f"{qmd_path.stem}-builtin.css")
+    css.write_text(_HTML_CSS, encoding="utf-8")
+    html = qmd_path.with_suffix(".html")
+    args = ["--standalone", "--embed-resources", f"--css={css.name}", *_structure_args(options)]
+    _run_pandoc(source, "html5", html, args, qmd_path)
+    return html
+
+
+def _render_pdf(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path) -> Path:
+    options = _format_options(document.front_matter, "typst")
+    metadata = _pandoc_metadata(options, _TYPST_METADATA_KEYS)
+    source = _write_markdown(qmd_path, "typst", metadata, _to_markdown(pieces, "typst"))
+    typ = qmd_path.with_suffix(".typ")
+    args = ["--standalone", f"--variable=header-includes={_TYPST_HEADER}"]
+    args += _structure_args(options)
+    _run_pandoc(source, "typst", typ, args, qmd_path)
+    pdf = qmd_path.with_suffix(".pdf")
+    try:
+        typst.compile(str(typ), output=str(pdf), root=str(typ.parent))
+    except typst.TypstError as exc:
+        message = f"{qmd_path.name}: Typst could not compile {typ.name}: {exc}"
+        raise BuiltinRenderError(message) from exc
+    return pdf
+
+
+def _run_pandoc(source: Path, to: str, output: Path, args: list[str], qmd_path: Path) -> None:
+    # Run in the source's folder so relative image and CSS paths resolve there.
+    try:
+        pypandoc.convert_file(
+            str(source),
+            to,
+            format=_PANDOC_READER,
+            extra_args=["--wrap=none", *args],  # keep paragraphs on one line, as written
+            outputfile=str(output),
+            cworkdir=str(source.parent),
+        )
+    except RuntimeError as exc:
+        message = f"{qmd_path.name}: pandoc could not write {output.name}: {exc}"
+        raise BuiltinRenderError(message) from exc

@@ -1,0 +1,101 @@
+"""Render a report ``.qmd`` to HTML and PDF, with the ``quarto`` CLI when present.
+
+Without Quarto, the built-in engine (``builtin_renderer``) renders the same file. Each render runs
+in a private temporary copy of ``reports/``: Quarto writes side files next to the source, so two
+renders of one ``.qmd`` in the same folder would race. Outputs are published only when both
+formats succeeded, each by an atomic rename, so a failed render leaves the last reports intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from orchestration.publication.builtin_renderer import render_with_builtin_engine
+from orchestration.settings import REPORT_SOURCES_DIR
+
+QUARTO_PATH_VAR = "QUARTO_PATH"
+FORMATS = ("html", "pdf")
+SOURCE_IGNORE = shutil.ignore_patterns("output", ".quarto", "*_files", "__pycache__")
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """The published files of one report."""
+
+    html: Path
+    pdf: Path
+    engine: str
+
+
+def find_quarto() -> Path | None:
+    """The Quarto CLI from ``QUARTO_PATH`` or the PATH, if installed."""
+    configured = os.environ.get(QUARTO_PATH_VAR)
+    if configured:
+        return Path(configured)
+    found = shutil.which("quarto")
+    return Path(found) if found else None
+
+
+def render_report(
+    source_name: str, params: Mapping[str, object], inputs: Mapping[str, Path], destination: Path
+) -> RenderedReport:
+    """Render ``reports/<source_name>`` and publish it as ``destination`` ``.html`` and ``.pdf``.
+
+    ``inputs`` are files copied next to the source under the given names (the report's data).
+    """
+    quarto = find_quarto()
+    with tempfile.TemporaryDirectory(prefix="impact-render-") as scratch:
+        workdir = Path(scratch) / "reports"
+        shutil.copytree(REPORT_SOURCES_DIR, workdir, ignore=SOURCE_IGNORE)
+        for name, path in inputs.items():
+            shutil.copyfile(path, workdir / name)
+        source = workdir / source_name
+        if quarto is None:
+            produced = render_with_builtin_engine(source, params, FORMATS)
+            engine = "moteur intégré (pandoc + Typst)"
+        else:
+            produced = _render_with_quarto(quarto, source, params)
+            engine = f"Quarto ({quarto})"
+        published = {
+            fmt: _publish(produced[fmt], destination.with_suffix(f".{fmt}")) for fmt in FORMATS
+        }
+    return RenderedReport(html=published["html"], pdf=published["pdf"], engine=engine)
+
+
+def _render_with_quarto(
+    quarto: Path, source: Path, params: Mapping[str, object]
+) -> dict[str, Path]:
+    # A params file, not -P: values such as region codes stay strings ("07"), as YAML says.
+    params_file = source.with_name(f"{source.stem}-params.yml")
+    params_file.write_text(yaml.safe_dump(dict(params), allow_unicode=True), encoding="utf-8")
+    # No --to: `quarto render` renders every format of the front matter (html and typst).
+    command = [str(quarto), "render", source.name, "--execute-params", params_file.name]
+    # Quarto must execute the cells with this environment's Python, where the project lives.
+    environment = {**os.environ, "QUARTO_PYTHON": sys.executable}
+    completed = subprocess.run(
+        command, cwd=source.parent, env=environment, capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"quarto render {source.name} failed ({completed.returncode}):\n{completed.stderr}"
+        )
+    return {fmt: source.with_suffix(f".{fmt}") for fmt in FORMATS}
+
+
+def _publish(produced: Path, destination: Path) -> Path:
+    if not produced.exists():
+        raise FileNotFoundError(f"the render did not produce {produced.name}")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = destination.with_name(f".{destination.name}.partial")
+    shutil.copyfile(produced, staging)
+    os.replace(staging, destination)
+    return destination

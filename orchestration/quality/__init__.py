@@ -1,0 +1,1 @@
+"""Quality stage: Great Expectations suites from ``expectations/`` as blocking asset checks."""

@@ -1,0 +1,68 @@
+"""``make run``: materialize every asset through the code location, then list the reports.
+
+``python -m orchestration.run_all`` runs the ``refresh_all`` job (all assets, the 13 regions in
+one run) on the instance of ``$DAGSTER_HOME``, so the run shows in the UI like any other.
+"""
+
+import sys
+
+import dagster as dg
+
+from orchestration.publication.index_page import report_links
+from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.regions import regions
+from orchestration.schedules import refresh_all_job
+from orchestration.settings import ProjectPaths
+
+
+def refresh_all_job_definition() -> dg.JobDefinition:
+    """The resolved ``refresh_all`` job, importable by every step process."""
+    from orchestration.definitions import defs
+
+    return defs.resolve_job_def(refresh_all_job.name)
+
+
+def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:
+    """One run of every asset and check, all regions included."""
+    return dg.execute_job(
+        dg.reconstructable(refresh_all_job_definition),
+        instance=instance,
+        tags=all_regions_run_tags(),
+    )
+
+
+def failed_checks(result: dg.JobExecutionResult) -> list[str]:
+    """The descriptions of the checks that failed in the run."""
+    return [
+        f"{evaluation.check_name}: {evaluation.description}"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+
+
+def published_files() -> list[str]:
+    """Every published report file, the index first."""
+    reports_dir = ProjectPaths.from_env().reports_dir
+    files = [reports_dir / "index.html"]
+    for link in report_links(reports_dir, regions()):
+        files += [link.html, link.pdf]
+    return [str(path) for path in files if path.exists()]
+
+
+def main() -> int:
+    """Run, then print where the reports are (or why there are none)."""
+    with dg.DagsterInstance.get() as instance:
+        result = run_everything(instance)
+    if not result.success:
+        print(f"run {result.run_id} failed; the last published reports are unchanged.")
+        for failure in failed_checks(result):
+            print(failure)
+        return 1
+    files = published_files()
+    print(f"run {result.run_id} succeeded: {len(files)} files published")
+    print("\n".join(files))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

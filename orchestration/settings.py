@@ -1,0 +1,49 @@
+"""Where the pipeline reads and writes, from environment variables with project defaults.
+
+The same variables are read by the dbt profile (``dbt_project/profiles.yml``), so Dagster and
+dbt always agree on the warehouse file. Paths given in the environment must be absolute: dbt runs
+from ``dbt_project/`` and Dagster from anywhere, so a relative path would mean two files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+REPORT_SOURCES_DIR = PROJECT_ROOT / "reports"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+RAW_DIR_VAR = "IMPACT_RAW_DIR"
+WAREHOUSE_VAR = "IMPACT_WAREHOUSE"
+REPORTS_DIR_VAR = "IMPACT_REPORTS_DIR"
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The three places a run touches: the delivery drop zone, the warehouse, the reports."""
+
+    raw_dir: Path
+    warehouse: Path
+    reports_dir: Path
+
+    @classmethod
+    def from_env(cls) -> ProjectPaths:
+        """Read the paths from the environment now (not at import, so tests can redirect them)."""
+        return cls(
+            raw_dir=_path_from_env(RAW_DIR_VAR, PROJECT_ROOT / "raw"),
+            warehouse=_path_from_env(WAREHOUSE_VAR, PROJECT_ROOT / "warehouse" / "impact.duckdb"),
+            reports_dir=_path_from_env(REPORTS_DIR_VAR, PROJECT_ROOT / "reports" / "output"),
+        )
+
+
+def _path_from_env(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    if not value:
+        return default
+    path = Path(value)
+    if not path.is_absolute():
+        raise ValueError(f"{variable}={value!r} must be an absolute path")
+    return path

@@ -1,0 +1,1 @@
+"""Transform stage: the dbt project's seeds, models and tests as Dagster assets and checks."""

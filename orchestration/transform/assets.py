@@ -1,0 +1,27 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.transform.project import manifest_path
+from orchestration.warehouse import WAREHOUSE_POOL
+
+
+class ImpactDbtTranslator(DagsterDbtTranslator):
+    """Puts every dbt node in the ``transform`` group, between ingest and reports."""
+
+    def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
+        return "transform"
+
+
+@dbt_assets(
+    manifest=manifest_path(),
+    dagster_dbt_translator=ImpactDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def impact_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """``dbt build`` of the selected models: seeds, models and their tests."""
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,52 @@
+"""The DuckDB warehouse: one file, one writer process at a time.
+
+Every step that opens the file runs in the ``warehouse`` concurrency pool (limit 1, see
+``orchestration/dagster.yaml``), so two runs never hold it together. Nothing here opens the
+database when definitions load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from orchestration.settings import ProjectPaths
+
+WAREHOUSE_POOL = "warehouse"
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Connections to the warehouse file named by ``IMPACT_WAREHOUSE``."""
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the warehouse; read-only connections fail clearly if the file does not exist."""
+        path = ProjectPaths.from_env().warehouse
+        if read_only and not path.exists():
+            raise FileNotFoundError(f"warehouse {path} does not exist yet: run the ingest first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(str(path), read_only=read_only)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def replace_tables(self, schema: str, tables: dict[str, pd.DataFrame]) -> None:
+        """Replace whole tables in one transaction: readers see all old or all new rows."""
+        with self.connect() as connection:
+            connection.execute("BEGIN TRANSACTION")
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            for name, frame in tables.items():
+                connection.register("incoming", frame)
+                connection.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS FROM incoming")
+                connection.unregister("incoming")
+            connection.execute("COMMIT")
+
+    def read_table(self, relation: str) -> pd.DataFrame:
+        """A whole table or view as a DataFrame, read through a read-only connection."""
+        with self.connect(read_only=True) as connection:
+            return connection.sql(f"FROM {relation}").df()

@@ -1,0 +1,58 @@
+"""What the report sources share: reading the exported figures and writing numbers in French."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+NBSP = "\u00a0"
+NARROW_NBSP = "\u202f"
+
+ILLUSTRATIVE_NOTICE = (
+    "**Données illustratives.** Les chiffres de ce rapport sont calculés sur des données "
+    "synthétiques livrées avec le projet pour le démontrer ; ils ne décrivent pas l'opinion "
+    "réelle des habitants."
+)
+QUESTION = (
+    "« Face aux crises, diriez-vous que « jouer collectif » entre associations, entreprises, "
+    "collectivités et citoyens est… ? »"
+)
+METHOD = (
+    "Part pondérée des réponses « incontournable » et « utile ». Base : ensemble des répondants "
+    "de 18 ans et plus, « ne sait pas » compris. Pondération de l'institut (redressement sur la "
+    "région, le sexe et l'âge). Les effectifs indiqués sont non pondérés."
+)
+SOURCES = (
+    "Sources : Observatoire des partenariats (Le RAMEAU), programme IMPACT ; populations "
+    "légales 2021, INSEE."
+)
+
+
+def load_figures(path: str) -> dict:
+    """The figures exported by the pipeline for this run."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def region_figures(figures: dict, code: str) -> dict:
+    """One region's figures; a clear error for an unknown code."""
+    for region in figures["regions"]:
+        if region["code"] == code:
+            return region
+    raise KeyError(f"no figures for region {code!r}")
+
+
+def percent(share: float) -> str:
+    """0.8123 -> '81,2 %' (French decimal comma, non-breaking space before %)."""
+    return f"{share * 100:.1f}".replace(".", ",") + f"{NBSP}%"
+
+
+def integer(value: int) -> str:
+    """3000 -> '3 000' (narrow non-breaking space between thousands)."""
+    return f"{value:,}".replace(",", NARROW_NBSP)
+
+
+def markdown_table(header: list[str], rows: list[list[str]], align: str) -> str:
+    """A pipe table; ``align`` has one letter per column, 'l' or 'r'."""
+    rule = ["---:" if a == "r" else ":---" for a in align]
+    lines = [header, rule, *rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines) + "\n"
