@@ -21,7 +21,9 @@ def delivery_job_name(kind: DeliveryKind) -> str:
 delivery_jobs = [
     dg.define_asset_job(
         delivery_job_name(kind),
-        selection=dg.AssetSelection.assets(kind.asset_key).downstream(),
+        selection=dg.AssetSelection.assets(kind.asset_key)
+        .required_multi_asset_neighbors()
+        .downstream(),
         description=f"{kind.description} Ingestion puis tout ce qui en dépend, rapports compris.",
     )
     for kind in DELIVERY_KINDS

@@ -1,0 +1,62 @@
+"""Shared fixtures: the dbt manifest, and a project whose raw/, warehouse and reports live in a
+temporary folder (the environment variables of ``orchestration.settings``)."""
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    PROJECT_ROOT,
+    RAW_DIR_VAR,
+    REPORTS_DIR_VAR,
+    WAREHOUSE_VAR,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> Path:
+    """``dbt parse``, as ``make manifest`` does: the definitions need the manifest to load."""
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet"],
+        cwd=DBT_PROJECT_DIR,
+        check=True,
+    )
+    return DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+@dataclass(frozen=True)
+class IsolatedProject:
+    """Where a test's pipeline reads and writes."""
+
+    raw_dir: Path
+    warehouse: Path
+    reports_dir: Path
+
+    def env(self) -> dict[str, str]:
+        """The environment variables that point the pipeline here."""
+        return {
+            RAW_DIR_VAR: str(self.raw_dir),
+            WAREHOUSE_VAR: str(self.warehouse),
+            REPORTS_DIR_VAR: str(self.reports_dir),
+        }
+
+
+def make_isolated_project(root: Path) -> IsolatedProject:
+    """A copy of the shipped sample deliveries, an empty warehouse folder and reports folder."""
+    project = IsolatedProject(root / "raw", root / "warehouse" / "impact.duckdb", root / "reports")
+    shutil.copytree(PROJECT_ROOT / "raw", project.raw_dir)
+    return project
+
+
+@pytest.fixture
+def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> IsolatedProject:
+    """A per-test isolated project, its variables set in the environment."""
+    project = make_isolated_project(tmp_path)
+    for name, value in project.env().items():
+        monkeypatch.setenv(name, value)
+    return project

@@ -1,0 +1,158 @@
+"""End to end through Dagster: sample deliveries -> warehouse -> dbt -> GX -> 28 reports, then a
+corrupted delivery that must publish nothing and leave the last good state intact."""
+
+import hashlib
+import html
+import re
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pyreadstat
+import pytest
+from pypdf import PdfReader
+
+from orchestration.ingest.deliveries import CITIZENS_SURVEY
+from orchestration.publication.index_page import report_links
+from orchestration.regions import region_by_code, regions
+from orchestration.run_all import failed_checks, run_everything
+from tests.conftest import make_isolated_project
+
+CHECKED_REGION = "84"
+INDICATOR = "marts.ind_citizens_collective_necessary"
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """One isolated project and one Dagster instance, shared by the steps of this module."""
+    project = make_isolated_project(tmp_path_factory.mktemp("pipeline"))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in project.env().items():
+            patch.setenv(name, value)
+        with dg.instance_for_test() as instance:
+            result = run_everything(instance)
+            yield project, instance, result
+
+
+def indicator_row(project, code: str) -> tuple[float, int]:
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        return connection.execute(
+            f"select share, base_n from {INDICATOR} where geo_code = ? "
+            f"and wave = (select max(wave) from {INDICATOR})",
+            [code],
+        ).fetchone()
+
+
+def french_percent(share: float) -> str:
+    return f"{share * 100:.1f}".replace(".", ",") + " %"
+
+
+def normalized(text: str) -> str:
+    """Visible text with every kind of space as one plain space."""
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def html_text(path: Path) -> str:
+    without_tags = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+    return normalized(html.unescape(without_tags))
+
+
+def pdf_text(path: Path) -> str:
+    return normalized(" ".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_full_run_publishes_28_reports_and_an_index(pipeline):
+    project, _, result = pipeline
+    assert result.success, failed_checks(result)
+    links = report_links(project.reports_dir, regions())
+    files = [path for link in links for path in (link.html, link.pdf)]
+    assert len(files) == 28
+    assert all(path.exists() and path.stat().st_size > 0 for path in files)
+    index = (project.reports_dir / "index.html").read_text(encoding="utf-8")
+    for path in files:
+        assert f'href="{path.name}"' in index
+
+
+def test_indicator_equals_an_independent_computation_from_the_delivery(pipeline):
+    project, _, _ = pipeline
+    answers, _ = pyreadstat.read_sav(str(project.raw_dir / CITIZENS_SURVEY.sample_file))
+    region = answers[answers["REGION"] == float(CHECKED_REGION)]
+    necessary = region["Q1_COLLECTIF"].isin([1, 2])
+    expected = (region["POIDS"] * necessary).sum() / region["POIDS"].sum()
+    share, base_n = indicator_row(project, CHECKED_REGION)
+    assert share == pytest.approx(expected, rel=1e-12)
+    assert base_n == len(region)
+
+
+@pytest.mark.parametrize("reader", [html_text, pdf_text], ids=["html", "pdf"])
+def test_report_prints_the_warehouse_value(pipeline, reader):
+    project, _, _ = pipeline
+    share, base_n = indicator_row(project, CHECKED_REGION)
+    national_share, national_n = indicator_row(project, "FR")
+    region = region_by_code(CHECKED_REGION)
+    link = next(
+        link for link in report_links(project.reports_dir, regions()) if link.title == region.name
+    )
+    text = reader(link.html if reader is html_text else link.pdf)
+    # The table row of the region: its name, its share, its unweighted base.
+    assert f"{region.name} {french_percent(share)} {base_n}" in text
+    national_base = f"{national_n:,}".replace(",", " ")
+    assert f"France métropolitaine {french_percent(national_share)} {national_base}" in text
+    assert "Données illustratives" in text
+
+
+def test_a_corrupted_delivery_fails_the_check_and_publishes_nothing(pipeline):
+    project, instance, first = pipeline
+    assert first.success
+    reports_before = digests(project.reports_dir)
+    indicator_before = indicator_row(project, CHECKED_REGION)
+
+    delivery = project.raw_dir / CITIZENS_SURVEY.sample_file
+    answers, meta = pyreadstat.read_sav(str(delivery))
+    answers.loc[[4, 10], "REGION"] = 99.0  # SPSS cases 5 and 11
+    answers.loc[7, "POIDS"] = -1.0  # SPSS case 8
+    pyreadstat.write_sav(
+        answers,
+        str(delivery),
+        column_labels=meta.column_names_to_labels,
+        variable_value_labels=meta.variable_value_labels,
+        file_label=meta.file_label,
+    )
+    corrupted = hashlib.sha256(delivery.read_bytes()).hexdigest()
+
+    second = run_everything(instance)
+
+    assert not second.success
+    failures = failed_checks(second)
+    assert len(failures) == 1
+    assert "raw_citizens_survey" in failures[0]
+    assert "expect_column_values_to_be_in_set on column REGION: 2 row(s)" in failures[0]
+    assert "surveys/citoyens_2020.sav row 5" in failures[0]
+    assert "surveys/citoyens_2020.sav row 11" in failures[0]
+    assert "expect_column_values_to_be_between on column POIDS: 1 row(s)" in failures[0]
+    assert "surveys/citoyens_2020.sav row 8" in failures[0]
+    materialized = {
+        event.asset_key.to_user_string() for event in second.get_asset_materialization_events()
+    }
+    assert "raw/citizens_survey" in materialized  # loaded, so the check could name the rows
+    assert not materialized & {
+        "marts/ind_citizens_collective_necessary",
+        "report_data",
+        "regional_report",
+        "national_report",
+        "reports_index",
+    }
+    assert digests(project.reports_dir) == reports_before
+    assert indicator_row(project, CHECKED_REGION) == indicator_before
+    assert hashlib.sha256(delivery.read_bytes()).hexdigest() == corrupted
+
+
+def test_the_warehouse_is_not_left_locked(pipeline):
+    project, _, _ = pipeline
+    # A writer can open the file after the runs: no step kept a connection.
+    with duckdb.connect(str(project.warehouse)) as connection:
+        assert connection.execute("select count(*) from raw.citizens_survey").fetchone()[0] > 0
