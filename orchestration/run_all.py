@@ -15,20 +15,22 @@ from orchestration.schedules import refresh_all_job
 from orchestration.settings import ProjectPaths
 
 
-def refresh_all_job_definition() -> dg.JobDefinition:
-    """The resolved ``refresh_all`` job, importable by every step process."""
+def job_definition(name: str) -> dg.JobDefinition:
+    """A job of the code location, resolved; each step process rebuilds it from this function."""
     from orchestration.definitions import defs
 
-    return defs.resolve_job_def(refresh_all_job.name)
+    return defs.resolve_job_def(name)
+
+
+def run_job(instance: dg.DagsterInstance, name: str, tags: dict[str, str]) -> dg.JobExecutionResult:
+    """Execute a job of the code location out of process, as the UI's run launcher would."""
+    job = dg.build_reconstructable_job(__name__, job_definition.__name__, (name,))
+    return dg.execute_job(job, instance=instance, tags=tags)
 
 
 def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:
     """One run of every asset and check, all regions included."""
-    return dg.execute_job(
-        dg.reconstructable(refresh_all_job_definition),
-        instance=instance,
-        tags=all_regions_run_tags(),
-    )
+    return run_job(instance, refresh_all_job.name, all_regions_run_tags())
 
 
 def failed_checks(result: dg.JobExecutionResult) -> list[str]:

@@ -12,10 +12,12 @@ import pyreadstat
 import pytest
 from pypdf import PdfReader
 
-from orchestration.ingest.deliveries import CITIZENS_SURVEY
+from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY
+from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.index_page import report_links
 from orchestration.regions import region_by_code, regions
-from orchestration.run_all import failed_checks, run_everything
+from orchestration.run_all import failed_checks, run_everything, run_job
+from synthetic import case_database
 from tests.conftest import make_isolated_project
 
 CHECKED_REGION = "84"
@@ -103,6 +105,29 @@ def test_report_prints_the_warehouse_value(pipeline, reader):
     national_base = f"{national_n:,}".replace(",", " ")
     assert f"France métropolitaine {french_percent(national_share)} {national_base}" in text
     assert "Données illustratives" in text
+
+
+def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
+    project, instance, _ = pipeline
+    cursor = raw_delivery_sensor(dg.build_sensor_context(instance=instance)).cursor
+    export = project.raw_dir / CASE_DATABASE.sample_file
+    cases = case_database.generate()
+    case_database.write_xlsx(cases.iloc[:-1], export)  # one case withdrawn
+
+    sensed = raw_delivery_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+    [request] = sensed.run_requests
+    run = run_job(instance, request.job_name, request.tags)
+
+    assert run.success
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        total = connection.execute("select sum(case_count) from marts.cases_by_region").fetchone()
+    assert total[0] == len(cases) - 1
+    national = next(
+        link
+        for link in report_links(project.reports_dir, regions())
+        if link.title == "Synthèse nationale"
+    )
+    assert f"3 000 {len(cases) - 1} " in html_text(national.html)
 
 
 def test_a_corrupted_delivery_fails_the_check_and_publishes_nothing(pipeline):
