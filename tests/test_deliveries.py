@@ -1,0 +1,72 @@
+"""Reading deliveries: labels kept, and bad files named with the rule they break."""
+
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY, kind_of
+from orchestration.ingest.errors import DeliveryError
+from orchestration.ingest.readers import read_case_export, read_survey
+from orchestration.settings import PROJECT_ROOT
+from synthetic import case_database, citizens_survey
+
+SHIPPED_SURVEY = PROJECT_ROOT / "raw" / CITIZENS_SURVEY.sample_file
+SHIPPED_CASES = PROJECT_ROOT / "raw" / CASE_DATABASE.sample_file
+
+
+def test_survey_keeps_variable_and_value_labels():
+    survey = read_survey(SHIPPED_SURVEY)
+    labels = survey.labels
+    answer = labels[(labels["variable"] == "Q1_COLLECTIF") & (labels["code"] == 1.0)]
+    assert answer["label"].tolist() == ["Incontournable"]
+    question = labels[(labels["variable"] == "Q1_COLLECTIF") & labels["code"].isna()]
+    assert "jouer collectif" in question["label"].item()
+    assert "ILLUSTRATIVES" in survey.file_label
+
+
+def test_shipped_samples_are_what_the_seeded_generator_makes():
+    expected = citizens_survey.generate()
+    shipped, _ = pyreadstat.read_sav(str(SHIPPED_SURVEY))
+    pd.testing.assert_frame_equal(shipped, expected.data, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        read_case_export(SHIPPED_CASES), case_database.generate(), check_dtype=False
+    )
+
+
+def test_sample_lands_near_the_published_national_figure():
+    data = citizens_survey.generate().data
+    necessary = data["Q1_COLLECTIF"].isin([1, 2])
+    share = (data["POIDS"] * necessary).sum() / data["POIDS"].sum()
+    assert share == pytest.approx(0.81, abs=0.02)  # IMPACT 2020: 81 %
+
+
+def test_an_unreadable_survey_names_the_file(tmp_path: Path):
+    broken = tmp_path / "citoyens_2021.sav"
+    broken.write_bytes(b"not an SPSS file")
+    with pytest.raises(DeliveryError) as error:
+        read_survey(broken)
+    assert str(broken) in str(error.value)
+    assert "not a readable SPSS file" in str(error.value)
+
+
+def test_a_survey_without_a_required_variable_names_the_column(tmp_path: Path):
+    data, meta = pyreadstat.read_sav(str(SHIPPED_SURVEY))
+    incomplete = tmp_path / "citoyens_2021.sav"
+    pyreadstat.write_sav(data.drop(columns=["POIDS"]), str(incomplete))
+    with pytest.raises(DeliveryError, match=r"citoyens_2021\.sav, column POIDS: required"):
+        read_survey(incomplete)
+
+
+def test_a_case_export_without_its_sheet_names_the_sheet(tmp_path: Path):
+    export = tmp_path / "cases.xlsx"
+    pd.DataFrame({"a": [1]}).to_excel(export, sheet_name="autre", index=False)
+    with pytest.raises(DeliveryError, match=r"cases\.xlsx: no readable sheet 'cas'"):
+        read_case_export(export)
+
+
+def test_delivery_kinds_by_path():
+    assert kind_of("surveys/citoyens_2024.sav") is CITIZENS_SURVEY
+    assert kind_of("cases/export-2023.xlsx") is CASE_DATABASE
+    assert kind_of("surveys/notes.txt") is None
