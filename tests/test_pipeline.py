@@ -74,6 +74,11 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     files = [path for link in links for path in (link.html, link.pdf)]
     assert len(files) == 28
     assert all(path.exists() and path.stat().st_size > 0 for path in files)
+    national = links[0]
+    assert national.title == "Synthèse nationale"
+    # The regional chart is embedded in both formats.
+    assert "data:image/png;base64" in national.html.read_text(encoding="utf-8")
+    assert sum(len(page.images) for page in PdfReader(national.pdf).pages) == 1
     index = (project.reports_dir / "index.html").read_text(encoding="utf-8")
     for path in files:
         assert f'href="{path.name}"' in index
