@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install manifest run test ui lint samples clean
+.PHONY: install manifest run test ui lint samples bench clean
 
 install: $(INSTALLED)
 
@@ -46,3 +46,7 @@ samples: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs reports/output .dagster
+
+# Wall time per step and peak memory of a full run on the sample data (figures, not a test).
+bench: manifest
+	$(BIN)/python -m bench.pipeline

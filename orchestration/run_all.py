@@ -14,6 +14,9 @@ from orchestration.regions import regions
 from orchestration.schedules import refresh_all_job
 from orchestration.settings import ProjectPaths
 
+# The console shows steps and checks; the debug events stay in the run's log in the UI.
+CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 
 def job_definition(name: str) -> dg.JobDefinition:
     """A job of the code location, resolved; each step process rebuilds it from this function."""
@@ -31,6 +34,22 @@ def run_job(instance: dg.DagsterInstance, name: str, tags: dict[str, str]) -> dg
 def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:
     """One run of every asset and check, all regions included."""
     return run_job(instance, refresh_all_job.name, all_regions_run_tags())
+
+
+def step_errors(result: dg.JobExecutionResult) -> list[str]:
+    """The error of each failed step (a bad delivery's file, row, column and rule)."""
+    return [
+        f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
+        for event in result.get_step_failure_events()
+        if event.step_failure_data.error is not None
+    ]
+
+
+def _root_cause(error) -> str:
+    # Dagster wraps the step's own exception; the innermost one says what was wrong.
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def failed_checks(result: dg.JobExecutionResult) -> list[str]:
@@ -57,7 +76,7 @@ def main() -> int:
         result = run_everything(instance)
     if not result.success:
         print(f"run {result.run_id} failed; the last published reports are unchanged.")
-        for failure in failed_checks(result):
+        for failure in step_errors(result) + failed_checks(result):
             print(failure)
         return 1
     files = published_files()

@@ -11,10 +11,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 REPORT_SOURCES_DIR = PROJECT_ROOT / "reports"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+# Dagster instance settings (the warehouse pool limit), copied into $DAGSTER_HOME by make.
+DAGSTER_INSTANCE_SETTINGS = PROJECT_ROOT / "orchestration" / "dagster.yaml"
 
 RAW_DIR_VAR = "IMPACT_RAW_DIR"
 WAREHOUSE_VAR = "IMPACT_WAREHOUSE"
@@ -47,3 +51,8 @@ def _path_from_env(variable: str, default: Path) -> Path:
     if not path.is_absolute():
         raise ValueError(f"{variable}={value!r} must be an absolute path")
     return path
+
+
+def dagster_instance_settings() -> dict:
+    """The instance settings of ``orchestration/dagster.yaml``, for temporary instances too."""
+    return yaml.safe_load(DAGSTER_INSTANCE_SETTINGS.read_text(encoding="utf-8"))

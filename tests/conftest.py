@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from orchestration.settings import (
@@ -15,6 +16,7 @@ from orchestration.settings import (
     RAW_DIR_VAR,
     REPORTS_DIR_VAR,
     WAREHOUSE_VAR,
+    dagster_instance_settings,
 )
 
 
@@ -60,3 +62,10 @@ def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Isolate
     for name, value in project.env().items():
         monkeypatch.setenv(name, value)
     return project
+
+
+@pytest.fixture
+def dagster_instance():
+    """A temporary Dagster instance with the project's settings (the warehouse pool limit)."""
+    with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
+        yield instance

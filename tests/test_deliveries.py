@@ -6,7 +6,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY, kind_of
+from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.readers import read_case_export, read_survey
 from orchestration.settings import PROJECT_ROOT
@@ -67,6 +67,7 @@ def test_a_case_export_without_its_sheet_names_the_sheet(tmp_path: Path):
 
 
 def test_delivery_kinds_by_path():
-    assert kind_of("surveys/citoyens_2024.sav") is CITIZENS_SURVEY
-    assert kind_of("cases/export-2023.xlsx") is CASE_DATABASE
-    assert kind_of("surveys/notes.txt") is None
+    assert CITIZENS_SURVEY.matches("surveys/citoyens_2024.sav")
+    assert not CITIZENS_SURVEY.matches("surveys/notes.txt")
+    assert not CITIZENS_SURVEY.matches("cases/citoyens_2024.sav")
+    assert CASE_DATABASE.matches("cases/export-2023.xlsx")

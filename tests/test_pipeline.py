@@ -16,7 +16,8 @@ from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.index_page import report_links
 from orchestration.regions import region_by_code, regions
-from orchestration.run_all import failed_checks, run_everything, run_job
+from orchestration.run_all import failed_checks, run_everything, run_job, step_errors
+from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
 from tests.conftest import make_isolated_project
 
@@ -31,7 +32,7 @@ def pipeline(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in project.env().items():
             patch.setenv(name, value)
-        with dg.instance_for_test() as instance:
+        with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
             result = run_everything(instance)
             yield project, instance, result
 
@@ -114,12 +115,13 @@ def test_report_prints_the_warehouse_value(pipeline, reader):
 
 def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
     project, instance, _ = pipeline
-    cursor = raw_delivery_sensor(dg.build_sensor_context(instance=instance)).cursor
+    # Everything under raw/ was ingested by the full run: nothing to do.
+    assert not raw_delivery_sensor(dg.build_sensor_context(instance=instance)).run_requests
     export = project.raw_dir / CASE_DATABASE.sample_file
     cases = case_database.generate()
     case_database.write_xlsx(cases.iloc[:-1], export)  # one case withdrawn
 
-    sensed = raw_delivery_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+    sensed = raw_delivery_sensor(dg.build_sensor_context(instance=instance))
     [request] = sensed.run_requests
     run = run_job(instance, request.job_name, request.tags)
 
@@ -133,6 +135,22 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
         if link.title == "Synthèse nationale"
     )
     assert f"3 000 {len(cases) - 1} " in html_text(national.html)
+
+
+def test_an_unreadable_delivery_fails_the_ingest_and_names_the_file(pipeline):
+    project, instance, _ = pipeline
+    reports_before = digests(project.reports_dir)
+    unreadable = project.raw_dir / "surveys" / "citoyens_2021.sav"
+    unreadable.write_bytes(b"ceci n'est pas un fichier SPSS")
+    try:
+        run = run_everything(instance)
+    finally:
+        unreadable.unlink()
+    assert not run.success
+    [error] = step_errors(run)
+    assert error.startswith("citizens_survey: ")
+    assert f"{unreadable}: not a readable SPSS file" in error
+    assert digests(project.reports_dir) == reports_before
 
 
 def test_a_corrupted_delivery_fails_the_check_and_publishes_nothing(pipeline):

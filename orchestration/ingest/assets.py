@@ -12,6 +12,8 @@ from orchestration.settings import ProjectPaths
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 RAW_SCHEMA = "raw"
+# Materialization metadata: what was ingested, compared with raw/ by the delivery sensor.
+FINGERPRINTS_METADATA = "fingerprints"
 SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_ROW_COLUMN = "_source_row"
 # Row numbers as a person opening the file sees them: SPSS case numbers start at 1, and
@@ -44,6 +46,8 @@ CITIZENS_TABLES = {
 def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Load every citizens-survey wave delivered under ``raw/surveys/``, labels kept."""
     raw_dir = ProjectPaths.from_env().raw_dir
+    # Hashed before reading: a file replaced meanwhile differs from the record and is re-ingested.
+    fingerprints = CITIZENS_SURVEY.fingerprints(raw_dir)
     surveys = [read_survey(path) for path in _delivered_files(CITIZENS_SURVEY, raw_dir)]
     tables = {
         "citizens_survey": _stack(raw_dir, surveys, lambda s: s.data, SPSS_FIRST_ROW),
@@ -55,7 +59,7 @@ def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
         "loaded %d respondents from %d file(s)", len(tables["citizens_survey"]), len(surveys)
     )
     for table, frame in tables.items():
-        yield _result(raw_dir, [s.path for s in surveys], frame, dg.AssetKey([RAW_SCHEMA, table]))
+        yield _result(frame, dg.AssetKey([RAW_SCHEMA, table]), fingerprints)
 
 
 @dg.asset(
@@ -71,6 +75,7 @@ def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
 def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Load the case-database export(s) delivered under ``raw/cases/``."""
     raw_dir = ProjectPaths.from_env().raw_dir
+    fingerprints = CASE_DATABASE.fingerprints(raw_dir)
     paths = _delivered_files(CASE_DATABASE, raw_dir)
     cases = pd.concat(
         [_with_source(raw_dir, path, read_case_export(path), SHEET_FIRST_ROW) for path in paths],
@@ -78,7 +83,7 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     )
     warehouse.replace_tables(RAW_SCHEMA, {"case_database": cases})
     context.log.info("loaded %d cases from %d file(s)", len(cases), len(paths))
-    return _result(raw_dir, paths, cases, CASE_DATABASE.asset_key)
+    return _result(cases, CASE_DATABASE.asset_key, fingerprints)
 
 
 def _delivered_files(kind: DeliveryKind, raw_dir: Path) -> list[Path]:
@@ -112,12 +117,12 @@ def _file_label_row(survey: SurveyFile) -> pd.DataFrame:
 
 
 def _result(
-    raw_dir: Path, paths: list[Path], table: pd.DataFrame, key: dg.AssetKey
+    table: pd.DataFrame, key: dg.AssetKey, fingerprints: dict[str, str]
 ) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         asset_key=key,
         metadata={
             "dagster/row_count": len(table),
-            "files": [path.relative_to(raw_dir).as_posix() for path in paths],
+            FINGERPRINTS_METADATA: dg.MetadataValue.json(fingerprints),
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
@@ -35,6 +36,13 @@ class DeliveryKind:
             if path.is_file() and self.matches(path.relative_to(raw_dir).as_posix())
         )
 
+    def fingerprints(self, raw_dir: Path) -> dict[str, str]:
+        """Content hash of each delivered file, by its path relative to the drop zone."""
+        return {
+            path.relative_to(raw_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in self.files(raw_dir)
+        }
+
 
 CITIZENS_SURVEY = DeliveryKind(
     name="citizens_survey",
@@ -49,8 +57,3 @@ CASE_DATABASE = DeliveryKind(
     description="Export de la base de cas « IMPACT-Pratiques partenariales innovantes ».",
 )
 DELIVERY_KINDS = (CITIZENS_SURVEY, CASE_DATABASE)
-
-
-def kind_of(relative_path: str) -> DeliveryKind | None:
-    """The delivery kind of a file under the drop zone, or None for files we do not ingest."""
-    return next((kind for kind in DELIVERY_KINDS if kind.matches(relative_path)), None)

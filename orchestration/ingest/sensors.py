@@ -1,12 +1,17 @@
-"""The delivery sensor: a new or changed file under ``raw/`` re-runs its ingest and downstream."""
+"""The delivery sensor: a new or changed file under ``raw/`` re-runs its ingest and downstream.
+
+"Changed" is against what was last ingested (the fingerprints in the ingest asset's latest
+materialization), not against what the sensor last saw: a delivery ingested by ``make run`` or
+the weekly refresh is not ingested again when the UI starts.
+"""
 
 import hashlib
 import json
-from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind, kind_of
+from orchestration.ingest.assets import FINGERPRINTS_METADATA
+from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.settings import ProjectPaths
 
@@ -30,54 +35,48 @@ delivery_jobs = [
 ]
 
 
-def fingerprints(raw_dir: Path) -> dict[str, str]:
-    """Content hash of every delivery file under the drop zone, by path relative to it."""
-    prints = {}
-    for kind in DELIVERY_KINDS:
-        for path in kind.files(raw_dir):
-            prints[path.relative_to(raw_dir).as_posix()] = hashlib.sha256(
-                path.read_bytes()
-            ).hexdigest()
-    return prints
+def ingested_fingerprints(instance: dg.DagsterInstance, kind: DeliveryKind) -> dict[str, str]:
+    """The files (and their hashes) of the last ingest of this kind; empty if never ingested."""
+    event = instance.get_latest_materialization_event(kind.asset_key)
+    if event is None or event.asset_materialization is None:
+        return {}
+    recorded = event.asset_materialization.metadata.get(FINGERPRINTS_METADATA)
+    return dict(recorded.value) if recorded is not None else {}
 
 
-def changed_files(previous: dict[str, str], current: dict[str, str]) -> list[str]:
-    """Files that are new or whose content changed since the last evaluation."""
-    return sorted(path for path, digest in current.items() if previous.get(path) != digest)
+def describe_changes(ingested: dict[str, str], current: dict[str, str]) -> str:
+    """Which files are new or changed, and which were withdrawn, since the last ingest."""
+    changed = sorted(path for path, digest in current.items() if ingested.get(path) != digest)
+    withdrawn = sorted(set(ingested) - set(current))
+    return ", ".join(changed + [f"{path} (retiré)" for path in withdrawn])
 
 
-def run_requests(changed: list[str], current: dict[str, str]) -> list[dg.RunRequest]:
-    """One run per delivery kind touched; the run key makes a repeated request a no-op."""
-    requests = []
-    for kind in DELIVERY_KINDS:
-        files = [path for path in changed if kind_of(path) == kind]
-        if not files:
-            continue
-        run_key = hashlib.sha256(
-            json.dumps({path: current[path] for path in files}, sort_keys=True).encode()
-        ).hexdigest()[:16]
-        requests.append(
-            dg.RunRequest(
-                run_key=f"{kind.name}-{run_key}",
-                job_name=delivery_job_name(kind),
-                tags={**all_regions_run_tags(), DELIVERY_TAG: ", ".join(files)},
-            )
-        )
-    return requests
+def delivery_run_request(kind: DeliveryKind, ingested: dict, current: dict) -> dg.RunRequest:
+    """A run of the kind's job; its key makes a repeated request for the same files a no-op."""
+    state = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16]
+    return dg.RunRequest(
+        run_key=f"{kind.name}-{state}",
+        job_name=delivery_job_name(kind),
+        tags={**all_regions_run_tags(), DELIVERY_TAG: describe_changes(ingested, current)},
+    )
 
 
 @dg.sensor(
     jobs=delivery_jobs,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Surveille raw/ : un fichier livré nouveau ou modifié relance son ingestion et "
-    "tout ce qui en dépend, jusqu'aux rapports.",
+    description="Surveille raw/ : un fichier livré nouveau, modifié ou retiré depuis la dernière "
+    "ingestion relance celle-ci et tout ce qui en dépend, jusqu'aux rapports.",
 )
 def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """Compare the drop zone with the fingerprints kept in the cursor."""
-    current = fingerprints(ProjectPaths.from_env().raw_dir)
-    previous = json.loads(context.cursor) if context.cursor else {}
-    changed = changed_files(previous, current)
-    if not changed:
-        return dg.SensorResult(skip_reason="no new or changed delivery")
-    return dg.SensorResult(run_requests=run_requests(changed, current), cursor=json.dumps(current))
+    """Compare each delivery kind's files with those of its last ingest."""
+    raw_dir = ProjectPaths.from_env().raw_dir
+    requests = []
+    for kind in DELIVERY_KINDS:
+        current = kind.fingerprints(raw_dir)
+        ingested = ingested_fingerprints(context.instance, kind)
+        if current and current != ingested:
+            requests.append(delivery_run_request(kind, ingested, current))
+    if not requests:
+        return dg.SensorResult(skip_reason="every delivery under raw/ is ingested")
+    return dg.SensorResult(run_requests=requests)
