@@ -39,17 +39,16 @@ def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:
 def step_errors(result: dg.JobExecutionResult) -> list[str]:
     """The error of each failed step (a bad delivery's file, row, column and rule)."""
     return [
-        f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
+        f"{event.step_key}: {_raised_by_step(event.step_failure_data.error)}"
         for event in result.get_step_failure_events()
         if event.step_failure_data.error is not None
     ]
 
 
-def _root_cause(error) -> str:
-    # Dagster wraps the step's own exception; the innermost one says what was wrong.
-    while error.cause is not None:
-        error = error.cause
-    return error.message.strip()
+def _raised_by_step(error) -> str:
+    # Dagster wraps the exception the step raised; that one says what was wrong.
+    raised = error.cause if error.cause is not None else error
+    return raised.message.strip()
 
 
 def failed_checks(result: dg.JobExecutionResult) -> list[str]:
