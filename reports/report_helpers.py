@@ -14,7 +14,7 @@ ILLUSTRATIVE_NOTICE = (
     "réelle des habitants."
 )
 QUESTION = (
-    "« Face aux crises, diriez-vous que « jouer collectif » entre associations, entreprises, "
+    "« Face aux crises, diriez-vous que “jouer collectif” entre associations, entreprises, "
     "collectivités et citoyens est… ? »"
 )
 METHOD = (
