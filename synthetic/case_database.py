@@ -10,6 +10,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from synthetic.geography import departments, regions
+from synthetic.reproducible import fix_xlsx_timestamps
 
 CASE_COUNT = 620
 SHEET = "cas"
@@ -53,7 +54,7 @@ README_TEXT = (
     "DONNÉES ILLUSTRATIVES : cas synthétiques générés par le module synthetic/ du projet, "
     "sans lien avec la base réelle IMPACT-Pratiques partenariales innovantes.",
 )
-# openpyxl stamps the save time; a fixed date keeps the shipped file reproducible.
+# The creation date of the export, fixed so the file is the same at every generation.
 FIXED_TIMESTAMP = datetime(2022, 12, 31, 12, 0, 0)
 
 
@@ -96,5 +97,5 @@ def write_xlsx(cases: pd.DataFrame, path: Path) -> None:
         sheet.append(list(row))
     workbook.create_sheet(README_SHEET).append(list(README_TEXT))
     workbook.properties.created = FIXED_TIMESTAMP
-    workbook.properties.modified = FIXED_TIMESTAMP
     workbook.save(path)
+    fix_xlsx_timestamps(path)

@@ -15,6 +15,7 @@ import pandas as pd
 import pyreadstat
 
 from synthetic.geography import departments_of, regions
+from synthetic.reproducible import fix_sav_timestamp
 
 WAVE = 2020
 SAMPLE_SIZE = 3000
@@ -128,6 +129,7 @@ def write_sav(delivery: SurveyDelivery, path: Path) -> None:
         column_labels=delivery.variable_labels,
         variable_value_labels=delivery.value_labels,
     )
+    fix_sav_timestamp(path)
 
 
 def _region_allocation() -> dict[str, int]:
