@@ -8,9 +8,9 @@ import sys
 
 import dagster as dg
 
+from orchestration.geography import regions
 from orchestration.publication.index_page import report_links
 from orchestration.publication.partitions import all_regions_run_tags
-from orchestration.regions import regions
 from orchestration.schedules import refresh_all_job
 from orchestration.settings import ProjectPaths
 

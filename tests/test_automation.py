@@ -60,11 +60,13 @@ def test_a_changed_file_triggers_its_own_ingest_only(isolated_project, instance)
 def test_a_new_wave_triggers_the_survey_ingest(isolated_project, instance):
     ingest_everything(instance)
     survey = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
-    (survey.parent / "citoyens_2024.sav").write_bytes(survey.read_bytes())
+    new_wave = isolated_project.raw_dir / "surveys" / "citoyens" / "2024"
+    new_wave.mkdir()
+    (new_wave / "citoyens_2024.sav").write_bytes(survey.read_bytes())
     (survey.parent / "notes.txt").write_text("pas une livraison")
     [request] = evaluate(instance).run_requests
     assert request.job_name == "ingest_citizens_survey"
-    assert request.tags["impact/deliveries"] == "surveys/citoyens_2024.sav"
+    assert request.tags["impact/deliveries"] == "surveys/citoyens/2024/citoyens_2024.sav"
 
 
 def test_the_same_unchanged_request_has_the_same_run_key(isolated_project, instance):

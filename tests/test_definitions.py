@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.regions import regions
+from orchestration.geography import regions
 
 
 def test_definitions_validate_without_touching_the_warehouse(isolated_project, tmp_path):

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pandas as pd
-import pyreadstat
 import pytest
 
 from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY
@@ -49,14 +48,6 @@ def test_an_unreadable_survey_names_the_file(tmp_path: Path):
     assert "not a readable SPSS file" in str(error.value)
 
 
-def test_a_survey_without_a_required_variable_names_the_column(tmp_path: Path):
-    data, meta = pyreadstat.read_sav(str(SHIPPED_SURVEY))
-    incomplete = tmp_path / "citoyens_2021.sav"
-    pyreadstat.write_sav(data.drop(columns=["POIDS"]), str(incomplete))
-    with pytest.raises(DeliveryError, match=r"citoyens_2021\.sav, column POIDS: required"):
-        read_survey(incomplete)
-
-
 def test_a_case_export_without_its_sheet_names_the_sheet(tmp_path: Path):
     export = tmp_path / "cases.xlsx"
     pd.DataFrame({"a": [1]}).to_excel(export, sheet_name="autre", index=False)
@@ -65,7 +56,7 @@ def test_a_case_export_without_its_sheet_names_the_sheet(tmp_path: Path):
 
 
 def test_delivery_kinds_by_path():
-    assert CITIZENS_SURVEY.matches("surveys/citoyens_2024.sav")
-    assert not CITIZENS_SURVEY.matches("surveys/notes.txt")
-    assert not CITIZENS_SURVEY.matches("cases/citoyens_2024.sav")
+    assert CITIZENS_SURVEY.matches("surveys/citoyens/2024/livraison.sav")
+    assert not CITIZENS_SURVEY.matches("surveys/citoyens/2024/notes.txt")
+    assert not CITIZENS_SURVEY.matches("surveys/citoyens_2024.sav")
     assert CASE_DATABASE.matches("cases/export-2023.xlsx")

@@ -12,10 +12,10 @@ import pyreadstat
 import pytest
 from pypdf import PdfReader
 
+from orchestration.geography import region_by_code, regions
 from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.index_page import report_links
-from orchestration.regions import region_by_code, regions
 from orchestration.run_all import failed_checks, run_everything, run_job, step_errors
 from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
@@ -153,36 +153,82 @@ def test_an_unreadable_delivery_fails_the_ingest_and_names_the_file(pipeline):
     assert digests(project.reports_dir) == reports_before
 
 
-def test_a_corrupted_delivery_fails_the_check_and_publishes_nothing(pipeline):
-    project, instance, first = pipeline
-    assert first.success
-    reports_before = digests(project.reports_dir)
-    indicator_before = indicator_row(project, CHECKED_REGION)
-
-    delivery = project.raw_dir / CITIZENS_SURVEY.sample_file
-    answers, meta = pyreadstat.read_sav(str(delivery))
-    answers.loc[[4, 10], "REGION"] = 99.0  # SPSS cases 5 and 11
-    answers.loc[7, "POIDS"] = -1.0  # SPSS case 8
+def rewrite_survey(path: Path, change) -> str:
+    """Rewrite the delivered survey with ``change`` applied to its data; return its new hash."""
+    answers, meta = pyreadstat.read_sav(str(path))
+    change(answers)
     pyreadstat.write_sav(
         answers,
-        str(delivery),
+        str(path),
         column_labels=meta.column_names_to_labels,
         variable_value_labels=meta.variable_value_labels,
         file_label=meta.file_label,
     )
-    corrupted = hashlib.sha256(delivery.read_bytes()).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
+
+def raw_table_digest(project) -> tuple:
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        return connection.execute(
+            "select count(*), sum(POIDS), sum(REGION), max(_source_file) from raw.citizens_survey"
+        ).fetchone()
+
+
+def test_a_delivery_breaking_its_contract_is_rejected_at_the_door(pipeline):
+    project, instance, first = pipeline
+    assert first.success
+    reports_before = digests(project.reports_dir)
+    raw_before = raw_table_digest(project)
+    indicator_before = indicator_row(project, CHECKED_REGION)
+    delivery = project.raw_dir / CITIZENS_SURVEY.sample_file
+    original = delivery.read_bytes()
+
+    def breach(answers):
+        answers.loc[[4, 10], "REGION"] = 99.0  # SPSS cases 5 and 11
+        answers.loc[7, "POIDS"] = -1.0  # SPSS case 8
+
+    breached = rewrite_survey(delivery, breach)
+    try:
+        run = run_everything(instance)
+    finally:
+        delivery.write_bytes(original)
+
+    assert not run.success
+    [error] = step_errors(run)
+    where = "surveys/citoyens/2020/citoyens_2020.sav"
+    assert f"{where}, row 5 (respondent 5), variable REGION: not an INSEE code" in error
+    assert f"{where}, row 11 (respondent 11), variable REGION" in error
+    assert f"{where}, row 8 (respondent 8), variable POIDS: weight must be a finite" in error
+    # Rejected whole: the warehouse, the marts and the reports are as they were.
+    assert raw_table_digest(project) == raw_before
+    assert indicator_row(project, CHECKED_REGION) == indicator_before
+    assert digests(project.reports_dir) == reports_before
+    assert breached != hashlib.sha256(original).hexdigest()
+
+
+def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline):
+    project, instance, _ = pipeline
+    reports_before = digests(project.reports_dir)
+    indicator_before = indicator_row(project, CHECKED_REGION)
+    delivery = project.raw_dir / CITIZENS_SURVEY.sample_file
+
+    def implausible(answers):
+        # Within the contract (a positive weight, an age), outside the quality rules.
+        answers.loc[[4, 10], "AGE"] = 150.0  # SPSS cases 5 and 11
+        answers.loc[7, "POIDS"] = 50.0  # SPSS case 8
+
+    delivered = rewrite_survey(delivery, implausible)
     second = run_everything(instance)
 
     assert not second.success
     failures = failed_checks(second)
     assert len(failures) == 1
     assert "raw_citizens_survey" in failures[0]
-    assert "expect_column_values_to_be_in_set on column REGION: 2 row(s)" in failures[0]
-    assert "surveys/citoyens_2020.sav row 5" in failures[0]
-    assert "surveys/citoyens_2020.sav row 11" in failures[0]
+    where = "surveys/citoyens/2020/citoyens_2020.sav"
+    assert "expect_column_values_to_be_between on column AGE: 2 row(s)" in failures[0]
+    assert f"{where} row 5; {where} row 11" in failures[0]
     assert "expect_column_values_to_be_between on column POIDS: 1 row(s)" in failures[0]
-    assert "surveys/citoyens_2020.sav row 8" in failures[0]
+    assert f"{where} row 8" in failures[0]
     materialized = {
         event.asset_key.to_user_string() for event in second.get_asset_materialization_events()
     }
@@ -196,7 +242,7 @@ def test_a_corrupted_delivery_fails_the_check_and_publishes_nothing(pipeline):
     }
     assert digests(project.reports_dir) == reports_before
     assert indicator_row(project, CHECKED_REGION) == indicator_before
-    assert hashlib.sha256(delivery.read_bytes()).hexdigest() == corrupted
+    assert hashlib.sha256(delivery.read_bytes()).hexdigest() == delivered
 
 
 def test_the_warehouse_is_not_left_locked(pipeline):

@@ -4,10 +4,10 @@ import json
 
 import pyreadstat
 
+from orchestration.geography import regions
 from orchestration.ingest.deliveries import CITIZENS_SURVEY
 from orchestration.quality.checks import CITIZENS_SUITE
 from orchestration.quality.validation import validate_frame
-from orchestration.regions import regions
 from orchestration.settings import PROJECT_ROOT
 
 ROWS = ["_source_file", "_source_row"]
@@ -35,9 +35,10 @@ def test_failures_name_rule_column_file_and_row():
     described = outcome.summary()
     assert "2 of 15 expectations failed" in described
     assert "expect_compound_columns_to_be_unique on column VAGUE, ID: 2 row(s)" in described
-    assert "surveys/citoyens_2020.sav row 2; surveys/citoyens_2020.sav row 3" in described
+    where = CITIZENS_SURVEY.sample_file
+    assert f"{where} row 2; {where} row 3" in described
     assert "expect_column_values_to_not_be_null on column Q1_COLLECTIF: 1 row(s)" in described
-    assert "surveys/citoyens_2020.sav row 6" in described
+    assert f"{where} row 6" in described
 
 
 def test_suite_region_codes_are_the_seed_regions():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orchestration.regions import regions
+from orchestration.geography import regions
 from orchestration.settings import PROJECT_ROOT, WAREHOUSE_VAR, ProjectPaths
 
 

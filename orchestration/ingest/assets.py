@@ -5,7 +5,14 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY, DeliveryKind
+from orchestration.ingest.codebooks import codebook_path, load_codebook
+from orchestration.ingest.conformance import DeliveryRejected, check_survey
+from orchestration.ingest.deliveries import (
+    CASE_DATABASE,
+    CITIZENS_SURVEY,
+    DeliveryKind,
+    study_and_wave,
+)
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.readers import SurveyFile, read_case_export, read_survey
 from orchestration.settings import ProjectPaths
@@ -48,7 +55,10 @@ def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
     raw_dir = ProjectPaths.from_env().raw_dir
     # Hashed before reading: a file replaced meanwhile differs from the record and is re-ingested.
     fingerprints = CITIZENS_SURVEY.fingerprints(raw_dir)
-    surveys = [read_survey(path) for path in _delivered_files(CITIZENS_SURVEY, raw_dir)]
+    surveys = [
+        _conforming_survey(context, raw_dir, path)
+        for path in _delivered_files(CITIZENS_SURVEY, raw_dir)
+    ]
     tables = {
         "citizens_survey": _stack(raw_dir, surveys, lambda s: s.data, SPSS_FIRST_ROW),
         "citizens_survey_labels": _stack(raw_dir, surveys, lambda s: s.labels),
@@ -84,6 +94,21 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     warehouse.replace_tables(RAW_SCHEMA, {"case_database": cases})
     context.log.info("loaded %d cases from %d file(s)", len(cases), len(paths))
     return _result(cases, CASE_DATABASE.asset_key, fingerprints)
+
+
+def _conforming_survey(context: dg.AssetExecutionContext, raw_dir: Path, path: Path) -> SurveyFile:
+    """Read a survey file and hold it to its codebook; a breach rejects the whole delivery."""
+    study, wave = study_and_wave(raw_dir, path)
+    codebook_file = codebook_path(study, wave)
+    if not codebook_file.exists():
+        raise DeliveryError(path, f"no codebook for {study} {wave}: expected {codebook_file}")
+    survey = read_survey(path)
+    report = check_survey(path.relative_to(raw_dir), survey.data, load_codebook(codebook_file))
+    if not report.accepted:
+        raise DeliveryRejected(report)
+    if report.warnings:
+        context.log.warning(report.text())
+    return survey
 
 
 def _delivered_files(kind: DeliveryKind, raw_dir: Path) -> list[Path]:

@@ -9,6 +9,8 @@ from pathlib import Path, PurePosixPath
 
 import dagster as dg
 
+from orchestration.ingest.errors import DeliveryError
+
 
 @dataclass(frozen=True)
 class DeliveryKind:
@@ -46,9 +48,9 @@ class DeliveryKind:
 
 CITIZENS_SURVEY = DeliveryKind(
     name="citizens_survey",
-    pattern="surveys/citoyens_*.sav",
-    sample_file="surveys/citoyens_2020.sav",
-    description="Enquête IMPACT-Citoyens (SPSS, une vague par fichier).",
+    pattern="surveys/citoyens/*/*.sav",
+    sample_file="surveys/citoyens/2020/citoyens_2020.sav",
+    description="Enquête IMPACT-Citoyens (SPSS, un dossier par vague).",
 )
 CASE_DATABASE = DeliveryKind(
     name="case_database",
@@ -57,3 +59,11 @@ CASE_DATABASE = DeliveryKind(
     description="Export de la base de cas « IMPACT-Pratiques partenariales innovantes ».",
 )
 DELIVERY_KINDS = (CITIZENS_SURVEY, CASE_DATABASE)
+
+
+def study_and_wave(raw_dir: Path, path: Path) -> tuple[str, int]:
+    """Study and wave of a survey file from its folders: ``surveys/<study>/<wave>/<file>``."""
+    parts = path.relative_to(raw_dir).parts
+    if len(parts) != 4 or parts[0] != "surveys" or not parts[2].isdigit() or len(parts[2]) != 4:
+        raise DeliveryError(path, "a survey file goes in surveys/<study>/<wave, 4 digits>/")
+    return parts[1], int(parts[2])

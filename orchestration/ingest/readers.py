@@ -10,7 +10,6 @@ import pyreadstat
 
 from orchestration.ingest.errors import DeliveryError
 
-SURVEY_REQUIRED_VARIABLES = ("ID", "VAGUE", "REGION", "SEXE", "AGE5", "Q1_COLLECTIF", "POIDS")
 CASE_SHEET = "cas"
 CASE_REQUIRED_COLUMNS = (
     "id_cas",
@@ -41,12 +40,14 @@ class SurveyFile:
 
 
 def read_survey(path: Path) -> SurveyFile:
-    """Read an SPSS ``.sav`` delivery with its variable and value labels."""
+    """Read an SPSS ``.sav`` delivery with its variable and value labels.
+
+    Which variables it must hold is the codebook's business (``conformance``), not the reader's.
+    """
     try:
         data, meta = pyreadstat.read_sav(str(path))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
         raise DeliveryError(path, f"not a readable SPSS file ({error})") from error
-    _require_columns(path, data, SURVEY_REQUIRED_VARIABLES)
     variable_labels = [
         {"variable": name, "code": None, "label": label or ""}
         for name, label in meta.column_names_to_labels.items()

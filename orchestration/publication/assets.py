@@ -4,6 +4,7 @@ and the index that links them."""
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from orchestration.geography import region_by_code, regions
 from orchestration.publication.index_page import (
     national_stem,
     regional_stem,
@@ -13,7 +14,6 @@ from orchestration.publication.index_page import (
 from orchestration.publication.partitions import region_partitions, regions_label
 from orchestration.publication.rendering import RenderedReport, render_report
 from orchestration.publication.report_data import read_report_data
-from orchestration.regions import region_by_code, regions
 from orchestration.settings import ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse

@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.regions import Region
+from orchestration.geography import Region
 
 
 @dataclass(frozen=True)

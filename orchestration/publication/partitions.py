@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.regions import regions
+from orchestration.geography import regions
 
 region_partitions = dg.StaticPartitionsDefinition([region.code for region in regions()])
 

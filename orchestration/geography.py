@@ -1,4 +1,4 @@
-"""The 13 metropolitan regions, read from the dbt seed so there is one list in the project."""
+"""The 13 metropolitan regions and 96 departments, read from the dbt seeds (one list each)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from functools import cache
 from orchestration.settings import DBT_PROJECT_DIR
 
 REGIONS_SEED = DBT_PROJECT_DIR / "seeds" / "regions.csv"
+DEPARTMENTS_SEED = DBT_PROJECT_DIR / "seeds" / "departements.csv"
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,19 @@ def region_by_code(code: str) -> Region:
         if region.code == code:
             return region
     raise KeyError(f"unknown INSEE region code {code!r}")
+
+
+@dataclass(frozen=True)
+class Department:
+    """A metropolitan department (``code`` is text: "01", "2A"; "20" is no longer one)."""
+
+    code: str
+    region_code: str
+    name: str
+
+
+@cache
+def departments() -> tuple[Department, ...]:
+    """The 96 metropolitan departments."""
+    with DEPARTMENTS_SEED.open(encoding="utf-8") as seed:
+        return tuple(Department(r["dep"], r["reg"], r["libelle"]) for r in csv.DictReader(seed))

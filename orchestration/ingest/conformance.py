@@ -1,0 +1,203 @@
+"""Validation at the door: a survey delivery conforms to its codebook and to the reference
+geography, or it is rejected whole, before anything reaches the warehouse.
+
+Every problem names the file, the row (and respondent id), the variable and the rule.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from orchestration.geography import departments, regions
+from orchestration.ingest.codebooks import Codebook
+
+# A rejection report lists this many rows per rule, then counts the rest.
+ROWS_PER_RULE = 5
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One breach of the contract, where it happened."""
+
+    rule: str
+    variable: str | None = None
+    row: int | None = None
+    respondent: str | None = None
+    value: object = None
+
+    def describe(self, file: Path) -> str:
+        """``file, row 5 (respondent 5), variable REGION: rule (value 99)``."""
+        where = [str(file)]
+        if self.row is not None:
+            who = f" (respondent {self.respondent})" if self.respondent is not None else ""
+            where.append(f"row {self.row}{who}")
+        if self.variable is not None:
+            where.append(f"variable {self.variable}")
+        value = "" if self.value is None else f" (value {self.value!r})"
+        return f"{', '.join(where)}: {self.rule}{value}"
+
+
+@dataclass
+class ConformanceReport:
+    """The outcome of the door checks on one delivered file."""
+
+    file: Path
+    codebook: Path
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        """Only warnings (or nothing) were found."""
+        return not self.problems
+
+    def text(self) -> str:
+        """The report a person reads: problems grouped by rule, the first rows of each."""
+        verdict = "accepted" if self.accepted else "REJECTED"
+        lines = [f"{self.file}: {verdict} against {self.codebook}"]
+        for title, items in (("problem", self.problems), ("warning", self.warnings)):
+            by_rule: dict[tuple[str, str | None], list[Problem]] = {}
+            for item in items:
+                by_rule.setdefault((item.rule, item.variable), []).append(item)
+            for group in by_rule.values():
+                lines += [f"- {title}: {p.describe(self.file)}" for p in group[:ROWS_PER_RULE]]
+                if len(group) > ROWS_PER_RULE:
+                    lines.append(f"  … and {len(group) - ROWS_PER_RULE} more row(s) like these")
+        return "\n".join(lines)
+
+
+class DeliveryRejected(Exception):
+    """A delivery that breaks its contract; ``report`` says every way it does."""
+
+    def __init__(self, report: ConformanceReport):
+        super().__init__(report.text())
+        self.report = report
+
+
+def check_survey(file: Path, data: pd.DataFrame, codebook: Codebook) -> ConformanceReport:
+    """Every door rule on a delivered survey table (rows are numbered from 1, as in SPSS)."""
+    report = ConformanceReport(file, codebook.path)
+    if data.empty:
+        report.problems.append(Problem("the file has no respondent"))
+        return report
+    missing = [v for v in codebook.required_variables() if v not in data.columns]
+    report.problems += [Problem("required variable is missing", v) for v in missing]
+    report.warnings += [
+        Problem("variable not in the codebook (kept, not used)", column)
+        for column in data.columns
+        if column not in codebook.known_variables()
+    ]
+    if missing:
+        return report
+    ids = data[codebook.respondent_id].map(_code_text)
+    for rule in (_duplicate_ids, _unknown_codes, _regions, _departments, _weights, _wave):
+        report.problems += rule(data, ids, codebook)
+    return report
+
+
+def _problems(mask: pd.Series, ids: pd.Series, data: pd.DataFrame, variable: str, rule: str):
+    return [
+        Problem(
+            rule,
+            variable,
+            int(position) + 1,
+            ids.iloc[position],
+            _plain(data[variable].iloc[position]),
+        )
+        for position in mask.to_numpy().nonzero()[0]
+    ]
+
+
+def _duplicate_ids(data, ids, codebook):
+    duplicated = ids.duplicated(keep=False) | ids.isna()
+    return _problems(
+        duplicated, ids, data, codebook.respondent_id, "respondent id is missing or not unique"
+    )
+
+
+def _unknown_codes(data, ids, codebook):
+    problems = []
+    for coded in (*codebook.design, *codebook.questions):
+        values = data[coded.variable]
+        # Item non-response (system missing) is allowed; a code the codebook lacks is not.
+        unknown = values.notna() & ~values.isin(list(coded.codes))
+        problems += _problems(
+            unknown, ids, data, coded.variable, f"code not in the codebook for {coded.name}"
+        )
+    return problems
+
+
+def _regions(data, ids, codebook):
+    valid = {region.code for region in regions()}
+    codes = data[codebook.region].map(_code_text)
+    return _problems(
+        ~codes.isin(valid), ids, data, codebook.region, "not an INSEE code of a metropolitan region"
+    )
+
+
+def _departments(data, ids, codebook):
+    if codebook.department is None:
+        return []
+    region_of = {d.code: d.region_code for d in departments()}
+    codes = data[codebook.department].map(_code_text)
+    region_codes = data[codebook.region].map(_code_text)
+    unknown = ~codes.isin(list(region_of))
+    # Only where both codes exist: an unknown region is reported once, by its own rule.
+    outside = (
+        ~unknown
+        & region_codes.isin({r.code for r in regions()})
+        & (codes.map(region_of) != region_codes)
+    )
+    return _problems(
+        unknown,
+        ids,
+        data,
+        codebook.department,
+        "not an INSEE code of a metropolitan department ('2A'/'2B', not '20')",
+    ) + _problems(
+        outside, ids, data, codebook.department, "department is not in the respondent's region"
+    )
+
+
+def _weights(data, ids, codebook):
+    if codebook.weight is None:
+        return []
+    weights = pd.to_numeric(data[codebook.weight], errors="coerce")
+    bad = ~weights.map(lambda w: isinstance(w, float) and math.isfinite(w) and w > 0)
+    return _problems(
+        bad, ids, data, codebook.weight, "weight must be a finite number greater than 0"
+    )
+
+
+def _wave(data, ids, codebook):
+    if codebook.wave_variable is None:
+        return []
+    waves = pd.to_numeric(data[codebook.wave_variable], errors="coerce")
+    return _problems(
+        waves != codebook.wave,
+        ids,
+        data,
+        codebook.wave_variable,
+        f"wave differs from the delivery's folder and codebook ({codebook.wave})",
+    )
+
+
+def _code_text(value) -> str | None:
+    """Codes as text: 11.0 -> '11'. Departments must be delivered as text ('01', '2A')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _plain(value):
+    """Numpy scalars as Python ones, whole floats as ints: SPSS stores every code as a float."""
+    if isinstance(value, float):
+        value = float(value)
+        return int(value) if value.is_integer() else value
+    return value
