@@ -160,3 +160,18 @@ def test_a_rejected_delivery_leaves_the_warehouse_as_it_was(isolated_project, da
         after = connection.execute("from raw.citizens_survey order by ID").df()
     assert after.equals(before)
     assert delivery.read_bytes() == delivered  # never modified by the pipeline
+
+
+def test_two_files_for_one_wave_are_refused(isolated_project, dagster_instance):
+    delivery = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
+    (delivery.parent / "citoyens_2020_corrige.sav").write_bytes(delivery.read_bytes())
+    result = dg.materialize(
+        [citizens_survey],
+        instance=dagster_instance,
+        resources={"warehouse": Warehouse()},
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert not isolated_project.warehouse.exists()
+    [failure] = result.get_step_failure_events()
+    assert "more than one data file for this wave" in str(failure.step_failure_data.error.cause)

@@ -4,6 +4,7 @@ corrupted delivery that must publish nothing and leave the last good state intac
 import hashlib
 import html
 import re
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -140,12 +141,13 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
 def test_an_unreadable_delivery_fails_the_ingest_and_names_the_file(pipeline):
     project, instance, _ = pipeline
     reports_before = digests(project.reports_dir)
-    unreadable = project.raw_dir / "surveys" / "citoyens_2021.sav"
+    unreadable = project.raw_dir / "surveys" / "citoyens" / "2021" / "citoyens_2021.sav"
+    unreadable.parent.mkdir()
     unreadable.write_bytes(b"ceci n'est pas un fichier SPSS")
     try:
         run = run_everything(instance)
     finally:
-        unreadable.unlink()
+        shutil.rmtree(unreadable.parent)
     assert not run.success
     [error] = step_errors(run)
     assert error.startswith("citizens_survey: ")

@@ -57,7 +57,7 @@ def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
     fingerprints = CITIZENS_SURVEY.fingerprints(raw_dir)
     surveys = [
         _conforming_survey(context, raw_dir, path)
-        for path in _delivered_files(CITIZENS_SURVEY, raw_dir)
+        for path in _one_file_per_wave(raw_dir, _delivered_files(CITIZENS_SURVEY, raw_dir))
     ]
     tables = {
         "citizens_survey": _stack(raw_dir, surveys, lambda s: s.data, SPSS_FIRST_ROW),
@@ -99,16 +99,25 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
 def _conforming_survey(context: dg.AssetExecutionContext, raw_dir: Path, path: Path) -> SurveyFile:
     """Read a survey file and hold it to its codebook; a breach rejects the whole delivery."""
     study, wave = study_and_wave(raw_dir, path)
+    survey = read_survey(path)
     codebook_file = codebook_path(study, wave)
     if not codebook_file.exists():
         raise DeliveryError(path, f"no codebook for {study} {wave}: expected {codebook_file}")
-    survey = read_survey(path)
     report = check_survey(path.relative_to(raw_dir), survey.data, load_codebook(codebook_file))
     if not report.accepted:
         raise DeliveryRejected(report)
     if report.warnings:
         context.log.warning(report.text())
     return survey
+
+
+def _one_file_per_wave(raw_dir: Path, paths: list[Path]) -> list[Path]:
+    # Two files for one wave would be two truths; the contract asks for one.
+    folders = [path.parent for path in paths]
+    for folder in folders:
+        if folders.count(folder) > 1:
+            raise DeliveryError(folder, "more than one data file for this wave: keep only one")
+    return paths
 
 
 def _delivered_files(kind: DeliveryKind, raw_dir: Path) -> list[Path]:
