@@ -1,5 +1,7 @@
 """Ingest assets: each delivery kind replaces its tables in the warehouse's ``raw`` schema."""
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -22,7 +24,9 @@ RAW_SCHEMA = "raw"
 # Materialization metadata: what was ingested, compared with raw/ by the delivery sensor.
 FINGERPRINTS_METADATA = "fingerprints"
 SOURCE_FILE_COLUMN = "_source_file"
+SOURCE_SHA256_COLUMN = "_source_sha256"
 SOURCE_ROW_COLUMN = "_source_row"
+INGESTED_AT_COLUMN = "_ingested_at"
 # Row numbers as a person opening the file sees them: SPSS case numbers start at 1, and
 # spreadsheet data start on row 2, under the header.
 SPSS_FIRST_ROW = 1
@@ -55,21 +59,27 @@ def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
     raw_dir = ProjectPaths.from_env().raw_dir
     # Hashed before reading: a file replaced meanwhile differs from the record and is re-ingested.
     fingerprints = CITIZENS_SURVEY.fingerprints(raw_dir)
+    files_table = f"{RAW_SCHEMA}.citizens_survey_files"
+    if _already_loaded(context, warehouse, files_table, fingerprints):
+        for table in CITIZENS_TABLES:
+            yield _result(dg.AssetKey([RAW_SCHEMA, table]), fingerprints, None)
+        return
     surveys = [
         _conforming_survey(context, raw_dir, path)
         for path in _one_file_per_wave(raw_dir, _delivered_files(CITIZENS_SURVEY, raw_dir))
     ]
+    lineage = _Lineage(raw_dir, fingerprints, datetime.now(UTC))
     tables = {
-        "citizens_survey": _stack(raw_dir, surveys, lambda s: s.data, SPSS_FIRST_ROW),
-        "citizens_survey_labels": _stack(raw_dir, surveys, lambda s: s.labels),
-        "citizens_survey_files": _stack(raw_dir, surveys, _file_label_row),
+        "citizens_survey": _stack(lineage, surveys, lambda s: s.data, SPSS_FIRST_ROW),
+        "citizens_survey_labels": _stack(lineage, surveys, lambda s: s.labels),
+        "citizens_survey_files": _stack(lineage, surveys, _file_label_row),
     }
     warehouse.replace_tables(RAW_SCHEMA, tables)
     context.log.info(
         "loaded %d respondents from %d file(s)", len(tables["citizens_survey"]), len(surveys)
     )
     for table, frame in tables.items():
-        yield _result(frame, dg.AssetKey([RAW_SCHEMA, table]), fingerprints)
+        yield _result(dg.AssetKey([RAW_SCHEMA, table]), fingerprints, frame)
 
 
 @dg.asset(
@@ -86,14 +96,17 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     """Load the case-database export(s) delivered under ``raw/cases/``."""
     raw_dir = ProjectPaths.from_env().raw_dir
     fingerprints = CASE_DATABASE.fingerprints(raw_dir)
+    if _already_loaded(context, warehouse, f"{RAW_SCHEMA}.case_database", fingerprints):
+        return _result(CASE_DATABASE.asset_key, fingerprints, None)
     paths = _delivered_files(CASE_DATABASE, raw_dir)
+    lineage = _Lineage(raw_dir, fingerprints, datetime.now(UTC))
     cases = pd.concat(
-        [_with_source(raw_dir, path, read_case_export(path), SHEET_FIRST_ROW) for path in paths],
+        [lineage.stamp(path, read_case_export(path), SHEET_FIRST_ROW) for path in paths],
         ignore_index=True,
     )
     warehouse.replace_tables(RAW_SCHEMA, {"case_database": cases})
     context.log.info("loaded %d cases from %d file(s)", len(cases), len(paths))
-    return _result(cases, CASE_DATABASE.asset_key, fingerprints)
+    return _result(CASE_DATABASE.asset_key, fingerprints, cases)
 
 
 def _conforming_survey(context: dg.AssetExecutionContext, raw_dir: Path, path: Path) -> SurveyFile:
@@ -127,22 +140,43 @@ def _delivered_files(kind: DeliveryKind, raw_dir: Path) -> list[Path]:
     return files
 
 
-def _with_source(
-    raw_dir: Path, path: Path, frame: pd.DataFrame, first_row: int | None = None
-) -> pd.DataFrame:
-    # Where each row came from, so a failed check can name the file and the row.
-    columns: dict[str, object] = {SOURCE_FILE_COLUMN: path.relative_to(raw_dir).as_posix()}
-    if first_row is not None:
-        columns[SOURCE_ROW_COLUMN] = range(first_row, first_row + len(frame))
-    return frame.assign(**columns)
+@dataclass(frozen=True)
+class _Lineage:
+    """What every loaded row records: its file, the file's hash, its row, when it was loaded."""
+
+    raw_dir: Path
+    fingerprints: dict[str, str]
+    ingested_at: datetime
+
+    def stamp(self, path: Path, frame: pd.DataFrame, first_row: int | None = None):
+        relative = path.relative_to(self.raw_dir).as_posix()
+        columns: dict[str, object] = {
+            SOURCE_FILE_COLUMN: relative,
+            SOURCE_SHA256_COLUMN: self.fingerprints[relative],
+            INGESTED_AT_COLUMN: self.ingested_at,
+        }
+        if first_row is not None:
+            columns[SOURCE_ROW_COLUMN] = range(first_row, first_row + len(frame))
+        return frame.assign(**columns)
 
 
 def _stack(
-    raw_dir: Path, surveys: list[SurveyFile], part, first_row: int | None = None
+    lineage: _Lineage, surveys: list[SurveyFile], part, first_row: int | None = None
 ) -> pd.DataFrame:
     return pd.concat(
-        [_with_source(raw_dir, s.path, part(s), first_row) for s in surveys], ignore_index=True
+        [lineage.stamp(s.path, part(s), first_row) for s in surveys], ignore_index=True
     )
+
+
+def _already_loaded(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, table: str, fingerprints: dict
+) -> bool:
+    # Ingesting the same files again changes nothing, not even the ingestion time.
+    loaded = warehouse.loaded_fingerprints(table, SOURCE_FILE_COLUMN, SOURCE_SHA256_COLUMN)
+    if loaded == fingerprints:
+        context.log.info("%s already holds these files: nothing to load", table)
+        return True
+    return False
 
 
 def _file_label_row(survey: SurveyFile) -> pd.DataFrame:
@@ -151,12 +185,13 @@ def _file_label_row(survey: SurveyFile) -> pd.DataFrame:
 
 
 def _result(
-    table: pd.DataFrame, key: dg.AssetKey, fingerprints: dict[str, str]
+    key: dg.AssetKey, fingerprints: dict[str, str], table: pd.DataFrame | None
 ) -> dg.MaterializeResult:
-    return dg.MaterializeResult(
-        asset_key=key,
-        metadata={
-            "dagster/row_count": len(table),
-            FINGERPRINTS_METADATA: dg.MetadataValue.json(fingerprints),
-        },
-    )
+    """Materialization metadata; ``table`` is None when the files were already loaded."""
+    metadata: dict[str, object] = {
+        FINGERPRINTS_METADATA: dg.MetadataValue.json(fingerprints),
+        "loaded": table is not None,
+    }
+    if table is not None:
+        metadata["dagster/row_count"] = len(table)
+    return dg.MaterializeResult(asset_key=key, metadata=metadata)
