@@ -1,6 +1,7 @@
 """Shared fixtures: the dbt manifest, and a project whose raw/, warehouse and reports live in a
 temporary folder (the environment variables of ``orchestration.settings``)."""
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import pyreadstat
 import pytest
 
 from orchestration.settings import (
@@ -69,3 +71,18 @@ def dagster_instance():
     """A temporary Dagster instance with the project's settings (the warehouse pool limit)."""
     with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
         yield instance
+
+
+def rewrite_survey(path: Path, change) -> str:
+    """Rewrite a delivered ``.sav`` with ``change`` applied to its data, labels kept; return
+    the new file's SHA-256."""
+    answers, meta = pyreadstat.read_sav(str(path))
+    change(answers)
+    pyreadstat.write_sav(
+        answers,
+        str(path),
+        column_labels=meta.column_names_to_labels,
+        variable_value_labels=meta.variable_value_labels,
+        file_label=meta.file_label,
+    )
+    return hashlib.sha256(path.read_bytes()).hexdigest()

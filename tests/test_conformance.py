@@ -16,6 +16,7 @@ from orchestration.ingest.deliveries import CITIZENS_SURVEY, study_and_wave
 from orchestration.ingest.errors import DeliveryError
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import Warehouse
+from tests.conftest import rewrite_survey
 
 FILE = Path(CITIZENS_SURVEY.sample_file)
 CODEBOOK = load_codebook(codebook_path("citoyens", 2020))
@@ -143,14 +144,11 @@ def test_a_rejected_delivery_leaves_the_warehouse_as_it_was(isolated_project, da
     with duckdb.connect(str(isolated_project.warehouse), read_only=True) as connection:
         before = connection.execute("from raw.citizens_survey order by ID").df()
     delivery = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
-    data, meta = pyreadstat.read_sav(str(delivery))
-    data.loc[4, "REGION"] = 99.0
-    pyreadstat.write_sav(
-        data,
-        str(delivery),
-        column_labels=meta.column_names_to_labels,
-        variable_value_labels=meta.variable_value_labels,
-    )
+
+    def unknown_region(answers):
+        answers.loc[4, "REGION"] = 99.0
+
+    rewrite_survey(delivery, unknown_region)
     delivered = delivery.read_bytes()
 
     result = ingest()

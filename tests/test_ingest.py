@@ -5,12 +5,12 @@ import hashlib
 
 import dagster as dg
 import duckdb
-import pyreadstat
 import pytest
 
 from orchestration.ingest.assets import case_database, citizens_survey
 from orchestration.ingest.deliveries import CITIZENS_SURVEY
 from orchestration.warehouse import Warehouse
+from tests.conftest import rewrite_survey
 
 
 def ingest(instance) -> dg.ExecuteInProcessResult:
@@ -61,20 +61,17 @@ def test_ingesting_the_same_files_twice_changes_nothing(
 def test_a_corrected_delivery_replaces_the_previous_one(isolated_project, dagster_instance):
     ingest(dagster_instance)
     delivery = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
-    data, meta = pyreadstat.read_sav(str(delivery))
-    data.loc[0, "Q1_COLLECTIF"] = 4.0 if data.loc[0, "Q1_COLLECTIF"] != 4.0 else 3.0
-    pyreadstat.write_sav(
-        data,
-        str(delivery),
-        column_labels=meta.column_names_to_labels,
-        variable_value_labels=meta.variable_value_labels,
-        file_label=meta.file_label,
-    )
+    before = table(isolated_project, "raw.citizens_survey")
+    first_answer = before.loc[before["ID"] == 1.0, "Q1_COLLECTIF"].item()
+    corrected_answer = 4.0 if first_answer != 4.0 else 3.0
 
+    def correct(answers):
+        answers.loc[answers["ID"] == 1.0, "Q1_COLLECTIF"] = corrected_answer
+
+    corrected = rewrite_survey(delivery, correct)
     ingest(dagster_instance)
 
     survey = table(isolated_project, "raw.citizens_survey")
-    assert len(survey) == len(data)
-    first = survey[survey["ID"] == data.loc[0, "ID"]]
-    assert first["Q1_COLLECTIF"].item() == data.loc[0, "Q1_COLLECTIF"]
-    assert set(survey["_source_sha256"]) == {hashlib.sha256(delivery.read_bytes()).hexdigest()}
+    assert len(survey) == len(before)
+    assert survey.loc[survey["ID"] == 1.0, "Q1_COLLECTIF"].item() == corrected_answer
+    assert set(survey["_source_sha256"]) == {corrected}

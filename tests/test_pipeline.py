@@ -20,7 +20,7 @@ from orchestration.publication.index_page import report_links
 from orchestration.run_all import failed_checks, run_everything, run_job, step_errors
 from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
-from tests.conftest import make_isolated_project
+from tests.conftest import make_isolated_project, rewrite_survey
 
 CHECKED_REGION = "84"
 INDICATOR = "marts.ind_citizens_collective_necessary"
@@ -153,20 +153,6 @@ def test_an_unreadable_delivery_fails_the_ingest_and_names_the_file(pipeline):
     assert error.startswith("citizens_survey: ")
     assert f"{unreadable}: not a readable SPSS file" in error
     assert digests(project.reports_dir) == reports_before
-
-
-def rewrite_survey(path: Path, change) -> str:
-    """Rewrite the delivered survey with ``change`` applied to its data; return its new hash."""
-    answers, meta = pyreadstat.read_sav(str(path))
-    change(answers)
-    pyreadstat.write_sav(
-        answers,
-        str(path),
-        column_labels=meta.column_names_to_labels,
-        variable_value_labels=meta.variable_value_labels,
-        file_label=meta.file_label,
-    )
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def raw_table_digest(project) -> tuple:
