@@ -46,23 +46,24 @@ class Warehouse(dg.ConfigurableResource):
                 connection.unregister("incoming")
             connection.execute("COMMIT")
 
-    def loaded_fingerprints(self, table: str, file_column: str, hash_column: str) -> dict[str, str]:
-        """The files (and hashes) a table was loaded from; empty if it does not exist yet."""
+    def load_keys(self, tables: list[str], key_column: str) -> set[str] | None:
+        """The load keys recorded in these tables; None if one of them does not exist yet."""
         if not ProjectPaths.from_env().warehouse.exists():
-            return {}
-        schema, name = table.split(".")
+            return None
+        keys: set[str] = set()
         with self.connect(read_only=True) as connection:
-            columns = connection.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ?",
-                [schema, name],
-            ).fetchall()
-            if {file_column, hash_column} - {column for (column,) in columns}:
-                return {}
-            rows = connection.execute(
-                f"select distinct {file_column}, {hash_column} from {table}"
-            ).fetchall()
-        return dict(rows)
+            for table in tables:
+                schema, name = table.split(".")
+                found = connection.execute(
+                    "select count(*) from information_schema.columns "
+                    "where table_schema = ? and table_name = ? and column_name = ?",
+                    [schema, name, key_column],
+                ).fetchone()[0]
+                if not found:
+                    return None
+                rows = connection.execute(f"select distinct {key_column} from {table}")
+                keys |= {key for (key,) in rows.fetchall()}
+        return keys
 
     def read_table(self, relation: str) -> pd.DataFrame:
         """A whole table or view as a DataFrame, read through a read-only connection."""

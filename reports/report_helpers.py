@@ -18,9 +18,9 @@ QUESTION = (
     "collectivités et citoyens est… ? »"
 )
 METHOD = (
-    "Part pondérée des réponses « incontournable » et « utile ». Base : ensemble des répondants "
-    "de 18 ans et plus, « ne sait pas » compris. Pondération de l'institut (redressement sur la "
-    "région, le sexe et l'âge). Les effectifs indiqués sont non pondérés."
+    "Part pondérée des réponses « incontournable » et « utile ». Base : répondants de 18 ans et "
+    "plus ayant répondu à la question, « ne sait pas » compris. Pondération de l'institut "
+    "(redressement sur la région, le sexe et l'âge). Les effectifs indiqués sont non pondérés."
 )
 SOURCES = (
     "Sources : Observatoire des partenariats (Le RAMEAU), programme IMPACT ; populations "

@@ -54,6 +54,7 @@ def test_ingesting_the_same_files_twice_changes_nothing(
         "raw/citizens_survey": False,
         "raw/citizens_survey_labels": False,
         "raw/citizens_survey_files": False,
+        "raw/citizens_survey_answers": False,
         "raw/case_database": False,
     }
 
@@ -75,3 +76,13 @@ def test_a_corrected_delivery_replaces_the_previous_one(isolated_project, dagste
     assert len(survey) == len(before)
     assert survey.loc[survey["ID"] == 1.0, "Q1_COLLECTIF"].item() == corrected_answer
     assert set(survey["_source_sha256"]) == {corrected}
+
+
+def test_a_missing_table_is_loaded_again_even_for_known_files(isolated_project, dagster_instance):
+    # A new pipeline version may write a table an older load did not: same files, new load.
+    ingest(dagster_instance)
+    with duckdb.connect(str(isolated_project.warehouse)) as connection:
+        connection.execute("drop table raw.citizens_survey_answers")
+    ingest(dagster_instance)
+    answers = table(isolated_project, "raw.citizens_survey_answers")
+    assert len(answers) == len(table(isolated_project, "raw.citizens_survey"))

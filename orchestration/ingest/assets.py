@@ -1,6 +1,5 @@
 """Ingest assets: each delivery kind replaces its tables in the warehouse's ``raw`` schema."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,21 +15,21 @@ from orchestration.ingest.deliveries import (
     study_and_wave,
 )
 from orchestration.ingest.errors import DeliveryError
+from orchestration.ingest.lineage import (
+    LOAD_KEY_COLUMN,
+    SHEET_FIRST_ROW,
+    SPSS_FIRST_ROW,
+    Lineage,
+    load_key,
+)
 from orchestration.ingest.readers import SurveyFile, read_case_export, read_survey
+from orchestration.ingest.tidy import tidy_answers
 from orchestration.settings import ProjectPaths
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 RAW_SCHEMA = "raw"
 # Materialization metadata: what was ingested, compared with raw/ by the delivery sensor.
 FINGERPRINTS_METADATA = "fingerprints"
-SOURCE_FILE_COLUMN = "_source_file"
-SOURCE_SHA256_COLUMN = "_source_sha256"
-SOURCE_ROW_COLUMN = "_source_row"
-INGESTED_AT_COLUMN = "_ingested_at"
-# Row numbers as a person opening the file sees them: SPSS case numbers start at 1, and
-# spreadsheet data start on row 2, under the header.
-SPSS_FIRST_ROW = 1
-SHEET_FIRST_ROW = 2
 
 
 CITIZENS_TABLES = {
@@ -39,6 +38,8 @@ CITIZENS_TABLES = {
     "citizens_survey_labels": "Libellés livrés avec l'enquête : de chaque variable (code vide) "
     "et de chaque modalité.",
     "citizens_survey_files": "Un enregistrement par fichier livré, avec son libellé SPSS.",
+    "citizens_survey_answers": "Forme longue : une ligne par répondant et par question, "
+    "réponse canonique selon le codebook de la vague (vide si non-réponse).",
 }
 
 
@@ -59,20 +60,25 @@ def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
     raw_dir = ProjectPaths.from_env().raw_dir
     # Hashed before reading: a file replaced meanwhile differs from the record and is re-ingested.
     fingerprints = CITIZENS_SURVEY.fingerprints(raw_dir)
-    files_table = f"{RAW_SCHEMA}.citizens_survey_files"
-    if _already_loaded(context, warehouse, files_table, fingerprints):
+    key = load_key(fingerprints, _codebooks_of(raw_dir, fingerprints))
+    if _already_loaded(context, warehouse, list(CITIZENS_TABLES), key):
         for table in CITIZENS_TABLES:
             yield _result(dg.AssetKey([RAW_SCHEMA, table]), fingerprints, None)
         return
-    surveys = [
+    accepted = [
         _conforming_survey(context, raw_dir, path)
         for path in _one_file_per_wave(raw_dir, _delivered_files(CITIZENS_SURVEY, raw_dir))
     ]
-    lineage = _Lineage(raw_dir, fingerprints, datetime.now(UTC))
+    surveys = [survey for survey, _ in accepted]
+    lineage = Lineage(raw_dir, fingerprints, datetime.now(UTC), key)
     tables = {
         "citizens_survey": _stack(lineage, surveys, lambda s: s.data, SPSS_FIRST_ROW),
         "citizens_survey_labels": _stack(lineage, surveys, lambda s: s.labels),
         "citizens_survey_files": _stack(lineage, surveys, _file_label_row),
+        "citizens_survey_answers": pd.concat(
+            [lineage.stamp(s.path, tidy_answers(s.data, codebook)) for s, codebook in accepted],
+            ignore_index=True,
+        ),
     }
     warehouse.replace_tables(RAW_SCHEMA, tables)
     context.log.info(
@@ -96,10 +102,11 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     """Load the case-database export(s) delivered under ``raw/cases/``."""
     raw_dir = ProjectPaths.from_env().raw_dir
     fingerprints = CASE_DATABASE.fingerprints(raw_dir)
-    if _already_loaded(context, warehouse, f"{RAW_SCHEMA}.case_database", fingerprints):
+    key = load_key(fingerprints, rules=[])
+    if _already_loaded(context, warehouse, ["case_database"], key):
         return _result(CASE_DATABASE.asset_key, fingerprints, None)
     paths = _delivered_files(CASE_DATABASE, raw_dir)
-    lineage = _Lineage(raw_dir, fingerprints, datetime.now(UTC))
+    lineage = Lineage(raw_dir, fingerprints, datetime.now(UTC), key)
     cases = pd.concat(
         [lineage.stamp(path, read_case_export(path), SHEET_FIRST_ROW) for path in paths],
         ignore_index=True,
@@ -116,12 +123,13 @@ def _conforming_survey(context: dg.AssetExecutionContext, raw_dir: Path, path: P
     codebook_file = codebook_path(study, wave)
     if not codebook_file.exists():
         raise DeliveryError(path, f"no codebook for {study} {wave}: expected {codebook_file}")
-    report = check_survey(path.relative_to(raw_dir), survey.data, load_codebook(codebook_file))
+    codebook = load_codebook(codebook_file)
+    report = check_survey(path.relative_to(raw_dir), survey.data, codebook)
     if not report.accepted:
         raise DeliveryRejected(report)
     if report.warnings:
         context.log.warning(report.text())
-    return survey
+    return survey, codebook
 
 
 def _one_file_per_wave(raw_dir: Path, paths: list[Path]) -> list[Path]:
@@ -140,28 +148,8 @@ def _delivered_files(kind: DeliveryKind, raw_dir: Path) -> list[Path]:
     return files
 
 
-@dataclass(frozen=True)
-class _Lineage:
-    """What every loaded row records: its file, the file's hash, its row, when it was loaded."""
-
-    raw_dir: Path
-    fingerprints: dict[str, str]
-    ingested_at: datetime
-
-    def stamp(self, path: Path, frame: pd.DataFrame, first_row: int | None = None):
-        relative = path.relative_to(self.raw_dir).as_posix()
-        columns: dict[str, object] = {
-            SOURCE_FILE_COLUMN: relative,
-            SOURCE_SHA256_COLUMN: self.fingerprints[relative],
-            INGESTED_AT_COLUMN: self.ingested_at,
-        }
-        if first_row is not None:
-            columns[SOURCE_ROW_COLUMN] = range(first_row, first_row + len(frame))
-        return frame.assign(**columns)
-
-
 def _stack(
-    lineage: _Lineage, surveys: list[SurveyFile], part, first_row: int | None = None
+    lineage: Lineage, surveys: list[SurveyFile], part, first_row: int | None = None
 ) -> pd.DataFrame:
     return pd.concat(
         [lineage.stamp(s.path, part(s), first_row) for s in surveys], ignore_index=True
@@ -169,14 +157,21 @@ def _stack(
 
 
 def _already_loaded(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, table: str, fingerprints: dict
+    context: dg.AssetExecutionContext, warehouse: Warehouse, tables: list[str], key: str
 ) -> bool:
-    # Ingesting the same files again changes nothing, not even the ingestion time.
-    loaded = warehouse.loaded_fingerprints(table, SOURCE_FILE_COLUMN, SOURCE_SHA256_COLUMN)
-    if loaded == fingerprints:
-        context.log.info("%s already holds these files: nothing to load", table)
+    # Ingesting the same files with the same codebooks again changes nothing, not even the
+    # ingestion time; any new file, codebook or table makes a full load.
+    qualified = [f"{RAW_SCHEMA}.{table}" for table in tables]
+    if warehouse.load_keys(qualified, LOAD_KEY_COLUMN) == {key}:
+        context.log.info("%s already hold these deliveries: nothing to load", ", ".join(qualified))
         return True
     return False
+
+
+def _codebooks_of(raw_dir: Path, fingerprints: dict[str, str]) -> list[Path]:
+    # Only those that exist: a missing codebook is reported when the file is read.
+    paths = (codebook_path(*study_and_wave(raw_dir, raw_dir / f)) for f in fingerprints)
+    return sorted(path for path in paths if path.exists())
 
 
 def _file_label_row(survey: SurveyFile) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from orchestration.ingest.assets import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
 from orchestration.ingest.deliveries import CITIZENS_SURVEY
+from orchestration.ingest.lineage import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
 from orchestration.quality.validation import validate_frame
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse

@@ -1,7 +1,9 @@
 -- Share of citizens who judge « jouer collectif » necessary (incontournable + utile), weighted,
--- for France and each region, per wave. Base: all respondents, « ne sait pas » included.
+-- for France and each region, per wave. Base: respondents who answered, « ne sait pas »
+-- included; item non-response (no answer at all) is out of the base.
 with respondents as (
     select * from {{ ref('stg_citizens_survey') }}
+    where collective_answer is not null
 ),
 
 by_scope as (

@@ -1,28 +1,28 @@
--- One row per respondent and wave, with readable names and the answer's delivered label.
-with answers as (
+-- One row per respondent and wave, with readable names and the canonical answer (codebook).
+with respondents as (
     select * from {{ source('raw', 'citizens_survey') }}
 ),
 
-answer_labels as (
-    select _source_file, code, label
-    from {{ source('raw', 'citizens_survey_labels') }}
-    where variable = 'Q1_COLLECTIF'
+collective as (
+    select _source_file, _source_row, answer
+    from {{ source('raw', 'citizens_survey_answers') }}
+    where question = 'jouer_collectif'
 )
 
 select
-    cast(answers.ID as integer) as respondent_id,
-    cast(answers.VAGUE as integer) as wave,
-    lpad(cast(cast(answers.REGION as integer) as varchar), 2, '0') as region_code,
-    answers.DEP as department_code,
-    cast(answers.SEXE as integer) as sex_code,
-    cast(answers.AGE5 as integer) as age_band_code,
-    cast(answers.Q1_COLLECTIF as integer) as collective_answer_code,
-    answer_labels.label as collective_answer,
-    -- « Nécessaire » = incontournable (1) + utile (2); « ne sait pas » (9) stays in the base.
-    cast(answers.Q1_COLLECTIF as integer) in (1, 2) as judges_collective_necessary,
-    cast(answers.POIDS as double) as weight,
-    answers._source_file as source_file
-from answers
-left join answer_labels
-    on answer_labels._source_file = answers._source_file
-    and answer_labels.code = answers.Q1_COLLECTIF
+    cast(respondents.ID as integer) as respondent_id,
+    cast(respondents.VAGUE as integer) as wave,
+    lpad(cast(cast(respondents.REGION as integer) as varchar), 2, '0') as region_code,
+    respondents.DEP as department_code,
+    cast(respondents.SEXE as integer) as sex_code,
+    cast(respondents.AGE5 as integer) as age_band_code,
+    -- Canonical answer, whatever the wave's codes; null for item non-response.
+    collective.answer as collective_answer,
+    -- « Nécessaire » = incontournable + utile; « nsp » (ne sait pas) is an answer, in the base.
+    collective.answer in ('incontournable', 'utile') as judges_collective_necessary,
+    cast(respondents.POIDS as double) as weight,
+    respondents._source_file as source_file
+from respondents
+left join collective
+    on collective._source_file = respondents._source_file
+    and collective._source_row = respondents._source_row
