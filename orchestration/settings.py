@@ -33,6 +33,11 @@ class ProjectPaths:
     warehouse: Path
     reports_dir: Path
 
+    @property
+    def quarantine_dir(self) -> Path:
+        """Rejection reports of refused deliveries, beside the warehouse (the files stay put)."""
+        return self.warehouse.parent / "quarantine"
+
     @classmethod
     def from_env(cls) -> ProjectPaths:
         """Read the paths from the environment now (not at import, so tests can redirect them)."""

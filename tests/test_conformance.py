@@ -1,6 +1,7 @@
 """Validation at the door, one test per bad input: the message names file, row (respondent),
 variable and rule, and an ingest of a rejected delivery leaves the warehouse as it was."""
 
+import hashlib
 from pathlib import Path
 
 import dagster as dg
@@ -158,6 +159,15 @@ def test_a_rejected_delivery_leaves_the_warehouse_as_it_was(isolated_project, da
         after = connection.execute("from raw.citizens_survey order by ID").df()
     assert after.equals(before)
     assert delivery.read_bytes() == delivered  # never modified by the pipeline
+    # The rejection report is written to the quarantine, named after the file and its hash.
+    quarantine_dir = isolated_project.warehouse.parent / "quarantine"
+    [entry] = quarantine_dir.rglob("*.rejected.txt")
+    assert entry.parent == quarantine_dir / "surveys" / "citoyens" / "2020"
+    report = entry.read_text(encoding="utf-8")
+    assert "REGION: not an INSEE code of a metropolitan region (value 99)" in report
+    assert hashlib.sha256(delivered).hexdigest() in report
+    [failure] = result.get_step_failure_events()
+    assert str(entry) in str(failure.step_failure_data.error.cause)
 
 
 def test_two_files_for_one_wave_are_refused(isolated_project, dagster_instance):

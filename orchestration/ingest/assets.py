@@ -6,8 +6,8 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from orchestration.ingest.codebooks import codebook_path, load_codebook
-from orchestration.ingest.conformance import DeliveryRejected, check_survey
+from orchestration.ingest.codebooks import Codebook, codebook_path, load_codebook
+from orchestration.ingest.conformance import DeliveryRejected, check_survey, quarantine
 from orchestration.ingest.deliveries import (
     CASE_DATABASE,
     CITIZENS_SURVEY,
@@ -66,7 +66,7 @@ def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
             yield _result(dg.AssetKey([RAW_SCHEMA, table]), fingerprints, None)
         return
     accepted = [
-        _conforming_survey(context, raw_dir, path)
+        _conforming_survey(context, raw_dir, path, fingerprints)
         for path in _one_file_per_wave(raw_dir, _delivered_files(CITIZENS_SURVEY, raw_dir))
     ]
     surveys = [survey for survey, _ in accepted]
@@ -116,7 +116,9 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     return _result(CASE_DATABASE.asset_key, fingerprints, cases)
 
 
-def _conforming_survey(context: dg.AssetExecutionContext, raw_dir: Path, path: Path) -> SurveyFile:
+def _conforming_survey(
+    context: dg.AssetExecutionContext, raw_dir: Path, path: Path, fingerprints: dict[str, str]
+) -> tuple[SurveyFile, Codebook]:
     """Read a survey file and hold it to its codebook; a breach rejects the whole delivery."""
     study, wave = study_and_wave(raw_dir, path)
     survey = read_survey(path)
@@ -124,9 +126,12 @@ def _conforming_survey(context: dg.AssetExecutionContext, raw_dir: Path, path: P
     if not codebook_file.exists():
         raise DeliveryError(path, f"no codebook for {study} {wave}: expected {codebook_file}")
     codebook = load_codebook(codebook_file)
-    report = check_survey(path.relative_to(raw_dir), survey.data, codebook)
+    relative = path.relative_to(raw_dir)
+    report = check_survey(relative, survey.data, codebook)
     if not report.accepted:
-        raise DeliveryRejected(report)
+        quarantine_dir = ProjectPaths.from_env().quarantine_dir
+        entry = quarantine(report, fingerprints[relative.as_posix()], quarantine_dir)
+        raise DeliveryRejected(report, entry)
     if report.warnings:
         context.log.warning(report.text())
     return survey, codebook

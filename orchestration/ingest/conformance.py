@@ -73,9 +73,18 @@ class ConformanceReport:
 class DeliveryRejected(Exception):
     """A delivery that breaks its contract; ``report`` says every way it does."""
 
-    def __init__(self, report: ConformanceReport):
-        super().__init__(report.text())
+    def __init__(self, report: ConformanceReport, written_to: Path):
+        super().__init__(f"{report.text()}\n(report written to {written_to})")
         self.report = report
+
+
+def quarantine(report: ConformanceReport, sha256: str, quarantine_dir: Path) -> Path:
+    """Write the rejection report under the quarantine folder, named after the file and its
+    hash: the delivered file itself is left where it is, untouched."""
+    entry = quarantine_dir / report.file.parent / f"{report.file.name}.{sha256[:12]}.rejected.txt"
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    entry.write_text(f"{report.text()}\nSHA-256 {sha256}\n", encoding="utf-8")
+    return entry
 
 
 def check_survey(file: Path, data: pd.DataFrame, codebook: Codebook) -> ConformanceReport:
