@@ -14,9 +14,6 @@ from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.schedules import refresh_all_job
 from orchestration.settings import ProjectPaths
 
-# The console shows steps and checks; the debug events stay in the run's log in the UI.
-CONSOLE_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-
 
 def job_definition(name: str) -> dg.JobDefinition:
     """A job of the code location, resolved; each step process rebuilds it from this function."""
