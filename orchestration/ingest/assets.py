@@ -67,7 +67,7 @@ def citizens_survey(context: dg.AssetExecutionContext, warehouse: Warehouse):
         return
     accepted = [
         _conforming_survey(context, raw_dir, path, fingerprints)
-        for path in _one_file_per_wave(raw_dir, _delivered_files(CITIZENS_SURVEY, raw_dir))
+        for path in _one_file_per_wave(_delivered_files(CITIZENS_SURVEY, raw_dir))
     ]
     surveys = [survey for survey, _ in accepted]
     lineage = Lineage(raw_dir, fingerprints, datetime.now(UTC), key)
@@ -137,7 +137,7 @@ def _conforming_survey(
     return survey, codebook
 
 
-def _one_file_per_wave(raw_dir: Path, paths: list[Path]) -> list[Path]:
+def _one_file_per_wave(paths: list[Path]) -> list[Path]:
     # Two files for one wave would be two truths; the contract asks for one.
     folders = [path.parent for path in paths]
     for folder in folders:

@@ -6,6 +6,7 @@ absorbs that, so the code reads canonical names only.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,3 +90,12 @@ def _coded(section: dict) -> tuple[CodedVariable, ...]:
         )
         for name, spec in section.items()
     )
+
+
+def code_text(value) -> str | None:
+    """Codes as text: 11.0 -> '11'. Departments must be delivered as text ('01', '2A')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

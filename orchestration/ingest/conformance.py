@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.geography import departments, regions
-from orchestration.ingest.codebooks import Codebook
+from orchestration.ingest.codebooks import Codebook, code_text
 
 # A rejection report lists this many rows per rule, then counts the rest.
 ROWS_PER_RULE = 5
@@ -102,7 +102,7 @@ def check_survey(file: Path, data: pd.DataFrame, codebook: Codebook) -> Conforma
     ]
     if missing:
         return report
-    ids = data[codebook.respondent_id].map(_code_text)
+    ids = data[codebook.respondent_id].map(code_text)
     for rule in (_duplicate_ids, _unknown_codes, _regions, _departments, _weights, _wave):
         report.problems += rule(data, ids, codebook)
     return report
@@ -142,7 +142,7 @@ def _unknown_codes(data, ids, codebook):
 
 def _regions(data, ids, codebook):
     valid = {region.code for region in regions()}
-    codes = data[codebook.region].map(_code_text)
+    codes = data[codebook.region].map(code_text)
     return _problems(
         ~codes.isin(valid), ids, data, codebook.region, "not an INSEE code of a metropolitan region"
     )
@@ -152,8 +152,8 @@ def _departments(data, ids, codebook):
     if codebook.department is None:
         return []
     region_of = {d.code: d.region_code for d in departments()}
-    codes = data[codebook.department].map(_code_text)
-    region_codes = data[codebook.region].map(_code_text)
+    codes = data[codebook.department].map(code_text)
+    region_codes = data[codebook.region].map(code_text)
     unknown = ~codes.isin(list(region_of))
     # Only where both codes exist: an unknown region is reported once, by its own rule.
     outside = (
@@ -193,15 +193,6 @@ def _wave(data, ids, codebook):
         codebook.wave_variable,
         f"wave differs from the delivery's folder and codebook ({codebook.wave})",
     )
-
-
-def _code_text(value) -> str | None:
-    """Codes as text: 11.0 -> '11'. Departments must be delivered as text ('01', '2A')."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _plain(value):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from orchestration.ingest.codebooks import Codebook
+from orchestration.ingest.codebooks import Codebook, code_text
 from orchestration.ingest.lineage import SOURCE_ROW_COLUMN, SPSS_FIRST_ROW
 
 
 def tidy_answers(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Respondent × question × answer through the codebook; item non-response has no answer."""
-    ids = data[codebook.respondent_id].map(_identifier)
+    ids = data[codebook.respondent_id].map(code_text)
     frames = [
         pd.DataFrame(
             {
@@ -27,10 +27,3 @@ def tidy_answers(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         for question in codebook.questions
     ]
     return pd.concat(frames, ignore_index=True)
-
-
-def _identifier(value) -> str:
-    # SPSS stores numeric ids as floats: 12.0 is respondent "12".
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
