@@ -1,7 +1,8 @@
 """Codebooks: per study and wave, the map from delivered variables and codes to canonical ones.
 
 Waves rename variables and recode answers; the codebook (``codebooks/<study>/<wave>.yml``)
-absorbs that, so the code reads canonical names only.
+absorbs that, so the code reads canonical names only. The format is documented in
+``docs/data-contract.md``.
 """
 
 from __future__ import annotations
@@ -15,15 +16,38 @@ import yaml
 from orchestration.settings import PROJECT_ROOT
 
 CODEBOOKS_DIR = PROJECT_ROOT / "codebooks"
+# The five actor surveys of the programme, by their folder name under raw/surveys/.
+STUDIES = ("citoyens", "elus", "entreprises", "associations", "fondations")
+ENCODINGS = ("utf-8", "latin-1")
+DELIMITERS = (";", ",")
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """How a text (CSV) delivery is written; SPSS and Excel files carry their own encoding."""
+
+    encoding: str = "utf-8"
+    # None: detected from the header line (";" or ",").
+    delimiter: str | None = None
 
 
 @dataclass(frozen=True)
 class CodedVariable:
-    """A categorical variable: its canonical name, delivered name and code → canonical value."""
+    """A categorical variable: canonical name, delivered name, and code → canonical value.
+
+    A multi-answer question is delivered as one variable per option: each is a CodedVariable
+    with the question's ``name`` and its own ``option`` (``None`` for single-answer questions).
+    """
 
     name: str
     variable: str
     codes: dict[float, str]
+    option: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``question`` or ``question/option``, as messages name it."""
+        return self.name if self.option is None else f"{self.name}/{self.option}"
 
 
 @dataclass(frozen=True)
@@ -34,24 +58,37 @@ class Codebook:
     study: str
     wave: int
     title: str
+    layout: FileLayout
     respondent_id: str
     region: str
     department: str | None
     weight: str | None
     wave_variable: str | None
+    fieldwork_date: str | None
     design: tuple[CodedVariable, ...]
     questions: tuple[CodedVariable, ...]
     other: tuple[str, ...]
 
     def required_variables(self) -> list[str]:
         """Every delivered variable the codebook names (all must be present)."""
-        named = [self.respondent_id, self.region, self.department, self.weight, self.wave_variable]
+        named = [
+            self.respondent_id,
+            self.region,
+            self.department,
+            self.weight,
+            self.wave_variable,
+            self.fieldwork_date,
+        ]
         coded = [v.variable for v in (*self.design, *self.questions)]
         return [name for name in named if name] + coded
 
     def known_variables(self) -> set[str]:
         """Required variables plus those delivered but deliberately not mapped."""
         return set(self.required_variables()) | set(self.other)
+
+    def date_variables(self) -> tuple[str, ...]:
+        """Variables that must hold dates (not numbers such as Excel serials)."""
+        return (self.fieldwork_date,) if self.fieldwork_date else ()
 
 
 def codebook_path(study: str, wave: int) -> Path:
@@ -68,27 +105,47 @@ def load_codebook(path: Path) -> Codebook:
             study=str(content["study"]),
             wave=int(content["wave"]),
             title=str(content["title"]),
+            layout=_layout(content.get("file", {})),
             respondent_id=content["respondent_id"],
             region=content["region"],
             department=content.get("department"),
             weight=content.get("weight"),
             wave_variable=content.get("wave_variable"),
+            fieldwork_date=content.get("fieldwork_date"),
             design=_coded(content.get("design", {})),
-            questions=_coded(content["questions"]),
+            questions=_coded(content.get("questions", {})) + _multiple(content.get("multiple", {})),
             other=tuple(content.get("other", [])),
         )
-    except (KeyError, TypeError) as error:
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise ValueError(f"{path}: malformed codebook, missing or wrong key {error}") from error
+
+
+def _layout(section: dict) -> FileLayout:
+    layout = FileLayout(**section)
+    if layout.encoding not in ENCODINGS:
+        raise ValueError(f"file.encoding must be one of {ENCODINGS}, not {layout.encoding!r}")
+    if layout.delimiter not in (None, *DELIMITERS):
+        raise ValueError(f"file.delimiter must be one of {DELIMITERS}, not {layout.delimiter!r}")
+    return layout
+
+
+def _codes(spec: dict) -> dict[float, str]:
+    return {float(code): str(value) for code, value in spec.items()}
 
 
 def _coded(section: dict) -> tuple[CodedVariable, ...]:
     return tuple(
-        CodedVariable(
-            name=name,
-            variable=spec["variable"],
-            codes={float(code): str(value) for code, value in spec["codes"].items()},
-        )
+        CodedVariable(name=name, variable=spec["variable"], codes=_codes(spec["codes"]))
         for name, spec in section.items()
+    )
+
+
+def _multiple(section: dict) -> tuple[CodedVariable, ...]:
+    # One delivered variable per option, all sharing the question's codes (ticked or not).
+    return tuple(
+        CodedVariable(name=name, variable=variable, codes=_codes(spec["codes"]), option=option)
+        for name, spec in section.items()
+        for option, variable in spec["options"].items()
     )
 
 
