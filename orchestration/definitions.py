@@ -6,7 +6,7 @@ Loading it reads the dbt manifest (``make manifest``) but never opens the wareho
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.ingest.assets import case_database, citizens_survey
+from orchestration.ingest.assets import case_database, survey_assets
 from orchestration.ingest.sensors import delivery_jobs, raw_delivery_sensor
 from orchestration.publication.assets import (
     national_report,
@@ -14,7 +14,7 @@ from orchestration.publication.assets import (
     report_data,
     reports_index,
 )
-from orchestration.quality.checks import raw_citizens_survey_suite
+from orchestration.quality.checks import survey_checks
 from orchestration.schedules import refresh_all_job, weekly_refresh
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
@@ -22,7 +22,7 @@ from orchestration.warehouse import Warehouse
 
 defs = dg.Definitions(
     assets=[
-        citizens_survey,
+        *survey_assets,
         case_database,
         impact_dbt_models,
         report_data,
@@ -30,7 +30,7 @@ defs = dg.Definitions(
         national_report,
         reports_index,
     ],
-    asset_checks=[raw_citizens_survey_suite],
+    asset_checks=survey_checks,
     jobs=[refresh_all_job, *delivery_jobs],
     schedules=[weekly_refresh],
     sensors=[raw_delivery_sensor],

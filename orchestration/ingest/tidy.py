@@ -1,29 +1,43 @@
-"""The tidy long form of a survey: one row per respondent and question, canonical answers."""
+"""The tidy long form of a survey: one row per respondent and coded variable, canonical answers."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from orchestration.ingest.codebooks import Codebook, code_text
+from orchestration.ingest.codebooks import Codebook, CodedVariable, code_text
 from orchestration.ingest.lineage import SOURCE_ROW_COLUMN, SPSS_FIRST_ROW
+
+DESIGN_ROLE = "design"
+QUESTION_ROLE = "question"
 
 
 def tidy_answers(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Respondent × question × answer through the codebook; item non-response has no answer."""
+    """Respondent × question (× option for multi-answer questions) × answer, through the
+    codebook; design variables come too (role ``design``). Item non-response has no answer."""
     ids = data[codebook.respondent_id].map(code_text)
-    frames = [
-        pd.DataFrame(
-            {
-                "study": codebook.study,
-                "wave": codebook.wave,
-                "respondent_id": ids,
-                "question": question.name,
-                "answer_code": data[question.variable],
-                "answer": data[question.variable].map(question.codes),
-                # The delivered row each answer comes from, for lineage.
-                SOURCE_ROW_COLUMN: range(SPSS_FIRST_ROW, SPSS_FIRST_ROW + len(data)),
-            }
-        )
-        for question in codebook.questions
-    ]
-    return pd.concat(frames, ignore_index=True)
+    coded = [(DESIGN_ROLE, v) for v in codebook.design]
+    coded += [(QUESTION_ROLE, v) for v in codebook.questions]
+    return pd.concat(
+        [_one_variable(data, ids, codebook, role, variable) for role, variable in coded],
+        ignore_index=True,
+    )
+
+
+def _one_variable(
+    data: pd.DataFrame, ids: pd.Series, codebook: Codebook, role: str, coded: CodedVariable
+) -> pd.DataFrame:
+    values = data[coded.variable].astype("float64")
+    return pd.DataFrame(
+        {
+            "study": codebook.study,
+            "wave": codebook.wave,
+            "respondent_id": ids,
+            "role": role,
+            "question": coded.name,
+            "option": coded.option,
+            "answer_code": values,
+            "answer": values.map(coded.codes),
+            # The delivered row each answer comes from, for lineage.
+            SOURCE_ROW_COLUMN: range(SPSS_FIRST_ROW, SPSS_FIRST_ROW + len(data)),
+        }
+    )

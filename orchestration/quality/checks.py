@@ -2,32 +2,42 @@
 
 import dagster as dg
 
-from orchestration.ingest.deliveries import CITIZENS_SURVEY
+from orchestration.ingest.deliveries import SURVEY_KINDS, DeliveryKind
 from orchestration.ingest.lineage import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
-from orchestration.quality.validation import validate_frame
+from orchestration.quality.validation import ValidationOutcome, validate_frame
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
-CITIZENS_SUITE = EXPECTATIONS_DIR / "raw_citizens_survey.json"
+RESPONDENTS_SUITE = EXPECTATIONS_DIR / "survey_respondents.json"
 
 
-@dg.asset_check(
-    asset=CITIZENS_SURVEY.asset_key,
-    name="raw_citizens_survey",
-    blocking=True,
-    pool=WAREHOUSE_POOL,
-    description=(
-        "Suite Great Expectations `expectations/raw_citizens_survey.json` : codes, poids, "
-        "valeurs manquantes et doublons. Bloquante : en cas d'échec, rien n'est publié."
-    ),
-)
-def raw_citizens_survey_suite(warehouse: Warehouse) -> dg.AssetCheckResult:
-    """Validate ``raw.citizens_survey`` as loaded; failures name the file and row."""
-    outcome = validate_frame(
-        warehouse.read_table("raw.citizens_survey"),
-        CITIZENS_SUITE,
-        row_columns=[SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN],
+def respondents_check(kind: DeliveryKind) -> dg.AssetChecksDefinition:
+    """The respondents suite on one survey study's ``raw.<study>_respondents`` table."""
+
+    @dg.asset_check(
+        asset=kind.asset_key,
+        name=f"{kind.name}_respondents",
+        blocking=True,
+        pool=WAREHOUSE_POOL,
+        description=(
+            f"Suite Great Expectations `expectations/{RESPONDENTS_SUITE.name}` sur "
+            f"`raw.{kind.name}_respondents` : identifiants, régions, départements, poids. "
+            "Bloquante : en cas d'échec, rien n'est publié."
+        ),
     )
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        outcome = validate_frame(
+            warehouse.read_table(f"raw.{kind.name}_respondents"),
+            RESPONDENTS_SUITE,
+            row_columns=[SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN],
+        )
+        return check_result(outcome)
+
+    return _check
+
+
+def check_result(outcome: ValidationOutcome) -> dg.AssetCheckResult:
+    """A blocking check's result, its description and metadata naming what failed."""
     return dg.AssetCheckResult(
         passed=outcome.success,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -41,3 +51,6 @@ def raw_citizens_survey_suite(warehouse: Warehouse) -> dg.AssetCheckResult:
             ),
         },
     )
+
+
+survey_checks = [respondents_check(kind) for kind in SURVEY_KINDS.values()]

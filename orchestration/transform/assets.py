@@ -4,14 +4,26 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.transform.project import manifest_path
 from orchestration.warehouse import WAREHOUSE_POOL
 
 
 class ImpactDbtTranslator(DagsterDbtTranslator):
-    """Puts every dbt node in the ``transform`` group, between ingest and reports."""
+    """Puts every dbt node in the ``transform`` group, between ingest and reports.
+
+    An ingest asset writes several raw tables (a study's respondents, answers, files...): their
+    dbt sources share its asset key (``meta.dagster.asset_key`` in ``_sources.yml``).
+    """
+
+    def __init__(self):
+        super().__init__(DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
     def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
         return "transform"

@@ -1,0 +1,175 @@
+"""Survey deliveries, from files to warehouse tables: each file is held to its wave's codebook
+and rejected whole if it breaks the contract; accepted waves are stacked into one study's tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from orchestration.ingest.codebooks import Codebook, code_text, codebook_path, load_codebook
+from orchestration.ingest.conformance import (
+    ConformanceReport,
+    DeliveryRejected,
+    Problem,
+    check_survey,
+    quarantine,
+)
+from orchestration.ingest.deliveries import study_and_wave
+from orchestration.ingest.errors import DeliveryError
+from orchestration.ingest.lineage import SPSS_FIRST_ROW, Lineage
+from orchestration.ingest.readers import SurveyFile, read_survey
+from orchestration.ingest.tidy import tidy_answers
+
+# A study's tables: ``raw.<asset name><suffix>``.
+SURVEY_TABLE_SUFFIXES = ("", "_respondents", "_answers", "_labels", "_files")
+
+
+def survey_table_names(name: str) -> list[str]:
+    """The warehouse tables a survey study's ingest writes."""
+    return [f"{name}{suffix}" for suffix in SURVEY_TABLE_SUFFIXES]
+
+
+@dataclass(frozen=True)
+class AcceptedSurvey:
+    """A delivered wave that passed the door: its data, its codebook, its warnings."""
+
+    survey: SurveyFile
+    codebook: Codebook
+    report: ConformanceReport
+
+
+def codebook_for(raw_dir: Path, path: Path) -> Codebook:
+    """The codebook of the study wave a file's folders name; it must exist and agree."""
+    study, wave = study_and_wave(raw_dir, path)
+    location = codebook_path(study, wave)
+    if not location.exists():
+        raise DeliveryError(path, f"no codebook for {study} {wave}: expected {location}")
+    codebook = load_codebook(location)
+    if (codebook.study, codebook.wave) != (study, wave):
+        raise DeliveryError(
+            path,
+            f"codebook {location} describes {codebook.study} {codebook.wave}, "
+            f"not the folder's {study} {wave}",
+        )
+    return codebook
+
+
+def accept_survey(raw_dir: Path, path: Path, sha256: str, quarantine_dir: Path) -> AcceptedSurvey:
+    """Read a delivered file and hold it to its codebook; any breach rejects it whole and
+    writes the rejection report to the quarantine (the file itself is never touched)."""
+    relative = path.relative_to(raw_dir)
+    location = Path("(codebook unknown)")
+    try:
+        codebook = codebook_for(raw_dir, path)
+        location = codebook.path
+        survey = read_survey(path, codebook)
+        report = check_survey(relative, survey.data, codebook)
+    except DeliveryError as error:
+        report = ConformanceReport(relative, location, [_problem_of(error)])
+    if not report.accepted:
+        raise DeliveryRejected(report, quarantine(report, sha256, quarantine_dir))
+    return AcceptedSurvey(survey, codebook, report)
+
+
+def one_file_per_wave(paths: list[Path]) -> list[Path]:
+    """The files, once it is checked that no wave folder holds two (two truths for one wave)."""
+    folders = [path.parent for path in paths]
+    for folder in folders:
+        if folders.count(folder) > 1:
+            raise DeliveryError(folder, "more than one data file for this wave: keep only one")
+    return paths
+
+
+def survey_tables(
+    name: str, accepted: list[AcceptedSurvey], lineage: Lineage
+) -> dict[str, pd.DataFrame]:
+    """The study's warehouse tables, every row stamped with its lineage.
+
+    ``<name>``: the waves as delivered, stacked; ``_respondents``: one row per respondent with
+    canonical geography, weight and date; ``_answers``: the long form; ``_labels``: delivered
+    labels; ``_files``: one row per file.
+    """
+    delivered, respondents, answers, labels, files = survey_table_names(name)
+    parts = {
+        delivered: (_delivered, SPSS_FIRST_ROW),
+        respondents: (_respondents, SPSS_FIRST_ROW),
+        answers: (lambda a: tidy_answers(a.survey.data, a.codebook), None),
+        labels: (lambda a: a.survey.labels, None),
+        files: (_file_row, None),
+    }
+    return {
+        table: _harmonised(
+            pd.concat(
+                [lineage.stamp(a.survey.path, part(a), first_row) for a in accepted],
+                ignore_index=True,
+            )
+        )
+        for table, (part, first_row) in parts.items()
+    }
+
+
+def _problem_of(error: DeliveryError) -> Problem:
+    return Problem(error.rule, error.column, error.row)
+
+
+def _delivered(accepted: AcceptedSurvey) -> pd.DataFrame:
+    return accepted.survey.data
+
+
+def _respondents(accepted: AcceptedSurvey) -> pd.DataFrame:
+    data, codebook = accepted.survey.data, accepted.codebook
+
+    def column(variable: str | None) -> pd.Series | None:
+        return data[variable] if variable else None
+
+    return pd.DataFrame(
+        {
+            "study": codebook.study,
+            "wave": codebook.wave,
+            "respondent_id": data[codebook.respondent_id].map(code_text),
+            "region_code": data[codebook.region].map(code_text),
+            "department_code": _text_or_null(column(codebook.department), len(data)),
+            "weight": pd.to_numeric(column(codebook.weight), errors="raise")
+            if codebook.weight
+            else float("nan"),
+            "fieldwork_date": pd.to_datetime(column(codebook.fieldwork_date)).dt.date
+            if codebook.fieldwork_date
+            else None,
+        }
+    )
+
+
+def _text_or_null(values: pd.Series | None, length: int) -> pd.Series:
+    if values is None:
+        return pd.Series([None] * length, dtype="object")
+    return values.map(code_text)
+
+
+def _file_row(accepted: AcceptedSurvey) -> pd.DataFrame:
+    survey, codebook = accepted.survey, accepted.codebook
+    return pd.DataFrame(
+        {
+            "study": [codebook.study],
+            "wave": [codebook.wave],
+            "format": [survey.path.suffix.lower().lstrip(".")],
+            # Sample deliveries say so here ("DONNEES ILLUSTRATIVES"); reports repeat it.
+            "file_label": [survey.file_label],
+            "codebook": [codebook.path.relative_to(codebook.path.parents[2]).as_posix()],
+            "respondents": [len(survey.data)],
+            "warnings": [len(accepted.report.warnings)],
+        }
+    )
+
+
+def _harmonised(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding both numbers and text (one wave's codes as text, another's as numbers)
+    become text, so the stacked table has one type per column."""
+    mixed = {
+        column: frame[column].map(code_text)
+        for column in frame.columns
+        if frame[column].dtype == object and frame[column].dropna().map(type).nunique() > 1
+    }
+    return frame.assign(**mixed)
