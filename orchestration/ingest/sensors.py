@@ -11,7 +11,7 @@ import json
 import dagster as dg
 
 from orchestration.ingest.assets import FINGERPRINTS_METADATA
-from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind
+from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind, unclaimed_files
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.settings import ProjectPaths
 
@@ -69,8 +69,15 @@ def delivery_run_request(kind: DeliveryKind, ingested: dict, current: dict) -> d
     "ingestion relance celle-ci et tout ce qui en dépend, jusqu'aux rapports.",
 )
 def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """Compare each delivery kind's files with those of its last ingest."""
+    """Compare each delivery kind's files with those of its last ingest: only the kinds
+    (survey studies, case database) whose files changed are ingested again."""
     raw_dir = ProjectPaths.from_env().raw_dir
+    ignored = unclaimed_files(raw_dir)
+    if ignored:
+        # Misplaced files are never ingested; say so where the person who dropped them looks.
+        context.log.warning(
+            "not a delivery (see docs/data-contract.md for where files go): %s", ", ".join(ignored)
+        )
     requests = []
     for kind in DELIVERY_KINDS:
         current = kind.fingerprints(raw_dir)
