@@ -7,16 +7,29 @@ Every problem names the file, the row (and respondent id), the variable and the 
 from __future__ import annotations
 
 import math
+import numbers
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from orchestration.geography import departments, regions
 from orchestration.ingest.codebooks import Codebook, code_text
+from orchestration.ingest.readers import parse_date
 
 # A rejection report lists this many rows per rule, then counts the rest.
 ROWS_PER_RULE = 5
+# Excel counts days from 1899-12-30; serials beyond 9999-12-31 are no dates at all.
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_LAST_SERIAL = 2958465
+SERIAL_TEXT = re.compile(r"\d+(?:\.\d+)?")
+# UTF-8 bytes of accented letters shown one byte per character (Latin-1 or Windows-1252):
+# "é" -> "Ã©", "à" -> "Ã\xa0" (often "Ã "), "É" -> "Ã‰", nbsp -> "Â\xa0", "’" -> "â€™",
+# "œ" -> "Å“". Correct French text never has "Ã"/"Â" before such a character.
+WINDOWS_1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+MOJIBAKE = re.compile(f"[ÃÂ][\u0080-\u00bf{WINDOWS_1252_HIGH}]|Ã |â€|Å[“’]")
 
 
 @dataclass(frozen=True)
@@ -103,21 +116,41 @@ def check_survey(file: Path, data: pd.DataFrame, codebook: Codebook) -> Conforma
     if missing:
         return report
     ids = data[codebook.respondent_id].map(code_text)
-    for rule in (_duplicate_ids, _unknown_codes, _regions, _departments, _weights, _wave):
+    rules = (
+        _duplicate_ids,
+        _unknown_codes,
+        _regions,
+        _departments,
+        _weights,
+        _wave,
+        _dates,
+        _mojibake,
+    )
+    for rule in rules:
         report.problems += rule(data, ids, codebook)
     return report
 
 
-def _problems(mask: pd.Series, ids: pd.Series, data: pd.DataFrame, variable: str, rule: str):
+def _problems(
+    mask: pd.Series,
+    ids: pd.Series,
+    data: pd.DataFrame,
+    variable: str,
+    rule: str,
+    shown=None,
+):
+    """One problem per row where ``mask`` holds; ``shown`` turns the value into what the
+    report prints (the value itself by default)."""
+    shown = shown or _plain
     return [
         Problem(
             rule,
             variable,
             int(position) + 1,
             ids.iloc[position],
-            _plain(data[variable].iloc[position]),
+            shown(data[variable].iloc[position]),
         )
-        for position in mask.to_numpy().nonzero()[0]
+        for position in mask.to_numpy(dtype=bool).nonzero()[0]
     ]
 
 
@@ -193,6 +226,73 @@ def _wave(data, ids, codebook):
         codebook.wave_variable,
         f"wave differs from the delivery's folder and codebook ({codebook.wave})",
     )
+
+
+def _dates(data, ids, codebook):
+    problems = []
+    for variable in codebook.date_variables():
+        values = data[variable]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        serial = values.map(lambda v: _serial_date(v) is not None)
+        not_date = values.map(lambda v: not _missing(v) and parse_date(v) is None) & ~serial
+        problems += _problems(
+            serial,
+            ids,
+            data,
+            variable,
+            "date stored as an Excel serial number (format the column as a date)",
+            shown=_SerialDate.of,
+        ) + _problems(not_date, ids, data, variable, "not a date (expected YYYY-MM-DD)")
+    return problems
+
+
+def _mojibake(data, ids, codebook):
+    problems = []
+    for variable in data.columns:
+        values = data[variable]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        garbled = values.map(lambda v: isinstance(v, str) and MOJIBAKE.search(v) is not None)
+        problems += _problems(
+            garbled,
+            ids,
+            data,
+            variable,
+            "text looks like Latin-1 read as UTF-8 (mojibake); "
+            "re-export the file in UTF-8 or declare its encoding",
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class _SerialDate:
+    """An Excel serial as the report shows it: the number and the date it stands for."""
+
+    serial: object
+    day: date
+
+    @classmethod
+    def of(cls, value) -> _SerialDate:
+        return cls(_plain(value), _serial_date(value))
+
+    def __repr__(self) -> str:
+        return f"{self.serial!r}, i.e. {self.day.isoformat()}"
+
+
+def _serial_date(value) -> date | None:
+    """The day an Excel serial number (a number, or text of digits) stands for, else None."""
+    if isinstance(value, str) and SERIAL_TEXT.fullmatch(value.strip()):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or _missing(value):
+        return None
+    if not 1 <= value <= EXCEL_LAST_SERIAL:
+        return None
+    return (EXCEL_EPOCH + timedelta(days=float(value))).date()
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def _plain(value):

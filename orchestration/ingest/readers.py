@@ -1,13 +1,31 @@
-"""Readers of delivered files: SPSS surveys (labels kept) and the case-database export."""
+"""Readers of delivered files: survey deliveries (SPSS ``.sav``, CSV, ``.xlsx``) and the
+case-database export.
+
+Whatever its format, a survey is handed on as if read from SPSS: codes and weight as floats,
+the department as text, dates as datetimes, empty cells as missing. A value that does not fit
+is kept as delivered, never turned into a missing value, so that the conformance rules report
+it with its row.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import numbers
+import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zipfile import BadZipFile
 
+import openpyxl
 import pandas as pd
 import pyreadstat
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
+from orchestration.ingest.codebooks import DELIMITERS, Codebook, code_text
 from orchestration.ingest.errors import DeliveryError
 
 CASE_SHEET = "cas"
@@ -25,6 +43,17 @@ CASE_REQUIRED_COLUMNS = (
 # Geographic codes are identifiers, not numbers ("01", "2A"): read them as text.
 CASE_TEXT_COLUMNS = ("id_cas", "region", "departement")
 
+SURVEY_FORMATS = (".sav", ".csv", ".xlsx")
+LABEL_COLUMNS = ["variable", "code", "label"]
+# How far down a misplaced header row is looked for (title rows above the header).
+HEADER_SEARCH_ROWS = 20
+# The unit pyreadstat gives SPSS dates: every format hands on dates in it.
+DATE_DTYPE = "datetime64[us]"
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# Control bytes never found in text: their presence means the file is not a CSV at all.
+BINARY_BYTE = re.compile(rb"[\x00-\x08\x0e-\x1f]")
+
 
 @dataclass(frozen=True)
 class SurveyFile:
@@ -39,11 +68,41 @@ class SurveyFile:
     labels: pd.DataFrame
 
 
-def read_survey(path: Path) -> SurveyFile:
-    """Read an SPSS ``.sav`` delivery with its variable and value labels.
+def read_survey(path: Path, codebook: Codebook) -> SurveyFile:
+    """Read a survey delivery (``.sav``, ``.csv`` or ``.xlsx``) into the form SPSS gives.
 
-    Which variables it must hold is the codebook's business (``conformance``), not the reader's.
+    The codebook says which variables are codes, weight and dates, and how a CSV is written.
+    Which variables the file must hold is the business of ``conformance``, not the reader's;
+    the reader rejects (``DeliveryError``) only files it cannot read as a table.
     """
+    readers = {".sav": _read_sav, ".csv": _read_csv, ".xlsx": _read_xlsx}
+    reader = readers.get(path.suffix.lower())
+    if reader is None:
+        raise DeliveryError(
+            path,
+            f"unsupported survey file type {path.suffix!r}: deliver {', '.join(SURVEY_FORMATS)}",
+        )
+    if path.stat().st_size == 0:
+        raise DeliveryError(path, "the file is empty (0 bytes)")
+    return reader(path, codebook)
+
+
+def parse_date(value) -> pd.Timestamp | None:
+    """A date cell or a text date (``YYYY-MM-DD`` or ``DD/MM/YYYY``) as a timestamp; None for
+    anything else, numbers included (an Excel serial is not a date until formatted as one)."""
+    if isinstance(value, datetime | date):
+        return pd.Timestamp(value)
+    if not isinstance(value, str):
+        return None
+    for date_format in DATE_FORMATS:
+        try:
+            return pd.Timestamp(datetime.strptime(value.strip(), date_format))
+        except ValueError:
+            continue
+    return None
+
+
+def _read_sav(path: Path, codebook: Codebook) -> SurveyFile:
     try:
         data, meta = pyreadstat.read_sav(str(path))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
@@ -57,8 +116,280 @@ def read_survey(path: Path) -> SurveyFile:
         for variable, labels in meta.variable_value_labels.items()
         for code, label in labels.items()
     ]
-    labels = pd.DataFrame(variable_labels + value_labels, columns=["variable", "code", "label"])
-    return SurveyFile(path, data, meta.file_label or "", labels.astype({"code": "float64"}))
+    labels = pd.DataFrame(variable_labels + value_labels, columns=LABEL_COLUMNS)
+    return SurveyFile(
+        path,
+        _canonical(_blank_as_missing(data), codebook, decimal_comma=False),
+        meta.file_label or "",
+        labels.astype({"code": "float64"}),
+    )
+
+
+def _read_csv(path: Path, codebook: Codebook) -> SurveyFile:
+    raw = path.read_bytes()
+    _reject_binary(path, raw)
+    text = _decode(path, raw, codebook.layout.encoding)
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise DeliveryError(path, "the file is empty (no header line)")
+    delimiters = (codebook.layout.delimiter,) if codebook.layout.delimiter else DELIMITERS
+    head = [_csv_cells(line, delimiters) for line in lines[:HEADER_SEARCH_ROWS]]
+    _reject_misplaced_header(path, head, codebook.respondent_id)
+    delimiter = _delimiter(path, lines[0], codebook.layout.delimiter)
+    _reject_duplicate_names(path, next(csv.reader([lines[0]], delimiter=delimiter)))
+    try:
+        # Everything as text: codes and dates are converted below, the department stays "01".
+        # Only an empty cell is missing ("NA" is a value, reported if it does not belong).
+        data = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+        )
+    except (pd.errors.ParserError, csv.Error) as error:
+        raise DeliveryError(path, f"not a readable CSV file ({error})") from error
+    # Names are matched to the codebook without the spaces around them, as in a sheet.
+    data = _without_trailing_empty_rows(_blank_as_missing(data.rename(columns=str.strip)))
+    return SurveyFile(
+        path, _canonical(data, codebook, decimal_comma=delimiter == ";"), "", _no_labels()
+    )
+
+
+def _read_xlsx(path: Path, codebook: Codebook) -> SurveyFile:
+    workbook = _open_workbook(path)
+    sheet = workbook.worksheets[0]
+    _reject_merged_cells(path, sheet)
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    head = [[_cell_text(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
+    _reject_misplaced_header(path, head, codebook.respondent_id)
+    data = _without_trailing_empty_rows(_blank_as_missing(_sheet_frame(path, rows)))
+    return SurveyFile(
+        path,
+        _canonical(data, codebook, decimal_comma=False),
+        workbook.properties.title or "",
+        _no_labels(),
+    )
+
+
+def _no_labels() -> pd.DataFrame:
+    # CSV and Excel carry no SPSS labels, and the codebook gives none.
+    return pd.DataFrame(columns=LABEL_COLUMNS).astype({"code": "float64"})
+
+
+def _reject_binary(path: Path, raw: bytes) -> None:
+    # Excel's "Unicode text" export is UTF-16: full of NUL bytes, yet a text file.
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DeliveryError(path, "the file is in UTF-16: re-export it as CSV in UTF-8")
+    found = BINARY_BYTE.search(raw)
+    if found:
+        line = raw[: found.start()].count(b"\n") + 1
+        raise DeliveryError(
+            path,
+            f"not a readable CSV file: binary content (byte 0x{raw[found.start()]:02X} "
+            f"on line {line}); deliver a text CSV export",
+        )
+
+
+def _decode(path: Path, raw: bytes, encoding: str) -> str:
+    if encoding != "utf-8":
+        return _decode_latin1(raw)
+    try:
+        # "utf-8-sig": Excel's "CSV UTF-8" export starts with a byte-order mark.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        byte = raw[error.start]
+        line = raw[: error.start].count(b"\n") + 1
+        raise DeliveryError(
+            path,
+            f"not valid UTF-8 on line {line} (byte 0x{byte:02X}, "
+            f"{bytes([byte]).decode('cp1252', errors='replace')!r} in Latin-1): the file looks "
+            "like Latin-1; declare `file: {encoding: latin-1}` in the codebook, "
+            "or re-export the file in UTF-8",
+        ) from error
+
+
+def _decode_latin1(raw: bytes) -> str:
+    # French "Latin-1" exports are in fact Windows-1252 (’, œ, € live in 0x80-0x9F, control
+    # characters in true Latin-1); the few bytes Windows-1252 leaves undefined fall back.
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _csv_cells(line: str, delimiters: tuple[str, ...]) -> list[str]:
+    """The cells of one CSV line, split by whichever candidate delimiter gives the most."""
+    splits = [next(csv.reader([line], delimiter=d), []) for d in delimiters]
+    return [cell.strip() for cell in max(splits, key=len)]
+
+
+def _delimiter(path: Path, header: str, declared: str | None) -> str:
+    found = [d for d in DELIMITERS if d in header]
+    if declared is None:
+        if not found:
+            raise DeliveryError(
+                path,
+                "neither ';' nor ',' in the header line: columns must be separated by ';' or ','",
+                row=1,
+            )
+        return max(found, key=header.count)
+    if declared not in header:
+        hint = (
+            f"; the header holds {found[0]!r}: declare `file: {{delimiter: '{found[0]}'}}`"
+            if found
+            else ""
+        )
+        rule = f"delimiter {declared!r} declared in the codebook is not in the header line"
+        raise DeliveryError(path, rule + hint, row=1)
+    return declared
+
+
+def _reject_misplaced_header(path: Path, head: list[list[str | None]], respondent_id: str) -> None:
+    """The header is row 1; title rows above it shift every row, so they are refused.
+
+    When no row names the respondent id, row 1 is read as the header and conformance reports
+    the missing variables.
+    """
+    for index, cells in enumerate(head):
+        if respondent_id in cells:
+            if index > 0:
+                raise DeliveryError(
+                    path,
+                    f"header found on row {index + 1}, not row 1: "
+                    f"remove the {index} row(s) above it",
+                )
+            return
+
+
+def _reject_duplicate_names(path: Path, names: list[str]) -> None:
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise DeliveryError(path, "variable named twice in the header row", column=name)
+        seen.add(name)
+
+
+def _open_workbook(path: Path) -> openpyxl.Workbook:
+    try:
+        # Not read-only: merged ranges are only known to a fully loaded sheet.
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+        raise DeliveryError(path, f"not a readable Excel file ({error})") from error
+    if not workbook.worksheets:
+        raise DeliveryError(path, "not a readable Excel file (no sheet)")
+    return workbook
+
+
+def _reject_merged_cells(path: Path, sheet) -> None:
+    merged = [str(cells) for cells in sheet.merged_cells.ranges]
+    if merged:
+        raise DeliveryError(
+            path,
+            f"merged cells {', '.join(sorted(merged))} on sheet {sheet.title!r}: unmerge them "
+            "(one value per cell, header on row 1)",
+        )
+
+
+def _cell_text(value) -> str | None:
+    return None if value is None else str(value).strip()
+
+
+def _sheet_frame(path: Path, rows: list[list]) -> pd.DataFrame:
+    """Row 1 as header; columns with neither a name nor a value (formatting only) dropped."""
+    if not rows:
+        return pd.DataFrame()
+    header, body = rows[0], rows[1:]
+    keep = [
+        index
+        for index, name in enumerate(header)
+        if name is not None or any(row[index] is not None for row in body)
+    ]
+    # A column with values but no name is named by its letter, as the spreadsheet shows it.
+    names = [_cell_text(header[i]) or get_column_letter(i + 1) for i in keep]
+    _reject_duplicate_names(path, names)
+    return pd.DataFrame([[row[i] for i in keep] for row in body], columns=names)
+
+
+def _blank_as_missing(data: pd.DataFrame) -> pd.DataFrame:
+    # A cell holding only spaces is an empty cell (item non-response), not a value; SPSS has
+    # no missing text, it stores an empty cell as "".
+    texts = [
+        column
+        for column in data.columns
+        if pd.api.types.is_object_dtype(data[column]) or pd.api.types.is_string_dtype(data[column])
+    ]
+    return data.assign(**{column: data[column].map(_blank_as_none) for column in texts})
+
+
+def _blank_as_none(value):
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _without_trailing_empty_rows(data: pd.DataFrame) -> pd.DataFrame:
+    # Spreadsheets export formatted but empty rows at the end; rows in the middle are kept so
+    # that row numbers stay those of the file (conformance reports them).
+    filled = data.notna().any(axis=1).to_numpy().nonzero()[0]
+    return data.iloc[: filled[-1] + 1 if len(filled) else 0]
+
+
+def _canonical(data: pd.DataFrame, codebook: Codebook, decimal_comma: bool) -> pd.DataFrame:
+    """Codes and weight as floats, the department as text, dates as datetimes."""
+    converted = {}
+    for variable in _numeric_variables(codebook):
+        if variable in data.columns:
+            converted[variable] = _numbers(data[variable], decimal_comma)
+    if codebook.department in data.columns:
+        # "01" stays "01"; a number (Excel's 1 for "01") becomes "1", which conformance refuses.
+        converted[codebook.department] = data[codebook.department].map(code_text)
+    for variable in codebook.date_variables():
+        if variable in data.columns:
+            converted[variable] = _dates(data[variable])
+    return data.assign(**converted)
+
+
+def _numeric_variables(codebook: Codebook) -> list[str]:
+    coded = [v.variable for v in (*codebook.design, *codebook.questions)]
+    return coded + [v for v in (codebook.weight, codebook.wave_variable) if v]
+
+
+def _numbers(values: pd.Series, decimal_comma: bool) -> pd.Series:
+    """Floats when every value is a number; otherwise the numbers as floats and the rest as
+    delivered (object), so that conformance reports exactly the rows that are not numbers."""
+    parsed = [_number(value, decimal_comma) for value in values]
+    numeric = all(isinstance(value, float) for value in parsed)
+    return pd.Series(parsed, index=values.index, dtype="float64" if numeric else object)
+
+
+def _number(value, decimal_comma: bool):
+    if _missing(value):
+        return math.nan
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if decimal_comma and text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    # Not float() alone: it would take "nan" for a missing value and lose it.
+    return float(text) if NUMBER.fullmatch(text) else value
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Datetimes when every value is a date; otherwise the values as delivered."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.astype(DATE_DTYPE)
+    parsed = [None if _missing(value) else parse_date(value) for value in values]
+    if any(day is None for day, value in zip(parsed, values, strict=True) if not _missing(value)):
+        return values
+    return pd.Series(parsed, index=values.index, dtype=DATE_DTYPE)
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def read_case_export(path: Path) -> pd.DataFrame:
