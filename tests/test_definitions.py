@@ -39,7 +39,9 @@ def test_asset_graph_reads_ingest_transform_reports():
 
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert groups["raw/citizens_survey"] == "ingest"
+    for study in ("citoyens", "elus", "entreprises", "associations", "fondations"):
+        assert groups[f"raw/survey_{study}"] == "ingest"
+    assert groups["raw/case_database"] == "ingest"
     assert groups["marts/ind_citizens_collective_necessary"] == "transform"
     assert groups["regional_report"] == "reports"
     assert groups["national_report"] == "reports"
@@ -57,17 +59,24 @@ def test_regional_report_has_one_partition_per_region():
     assert report.backfill_policy == dg.BackfillPolicy.single_run()
 
 
-def test_survey_check_is_blocking():
+def test_every_survey_study_has_a_blocking_check():
     from orchestration.definitions import defs
+    from orchestration.ingest.deliveries import SURVEY_KINDS
 
     check_keys = defs.resolve_asset_graph().asset_check_keys
-    survey_check = dg.AssetCheckKey(dg.AssetKey(["raw", "citizens_survey"]), "raw_citizens_survey")
-    assert survey_check in check_keys
-    spec = defs.resolve_assets_def(dg.AssetKey(["raw", "citizens_survey"]))
-    assert spec is not None
-    checks_def = next(
-        c
-        for c in defs.asset_checks
-        if survey_check in c.check_keys  # type: ignore[union-attr]
-    )
-    assert checks_def.get_spec_for_check_key(survey_check).blocking
+    for kind in SURVEY_KINDS.values():
+        survey_check = dg.AssetCheckKey(kind.asset_key, f"{kind.name}_respondents")
+        assert survey_check in check_keys
+        checks_def = next(c for c in defs.asset_checks if survey_check in c.check_keys)
+        assert checks_def.get_spec_for_check_key(survey_check).blocking
+
+
+def test_dbt_staging_reads_each_study_through_its_ingest_asset():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(dg.AssetKey(["staging", "stg_survey_answers"])).parent_keys
+    assert {key.to_user_string() for key in parents} == {
+        f"raw/survey_{study}"
+        for study in ("citoyens", "elus", "entreprises", "associations", "fondations")
+    }

@@ -1,62 +1,76 @@
-"""Reading deliveries: labels kept, and bad files named with the rule they break."""
+"""Which files under raw/ are which delivery, and where a survey file must live."""
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY
+from orchestration.ingest.deliveries import (
+    CASE_DATABASE,
+    DELIVERY_KINDS,
+    SURVEY_KINDS,
+    study_and_wave,
+    unclaimed_files,
+)
 from orchestration.ingest.errors import DeliveryError
-from orchestration.ingest.readers import read_case_export, read_survey
-from orchestration.settings import PROJECT_ROOT
-from synthetic import citizens_survey
-from synthetic.__main__ import main as synthetic_main
 
-SHIPPED_SURVEY = PROJECT_ROOT / "raw" / CITIZENS_SURVEY.sample_file
-SHIPPED_CASES = PROJECT_ROOT / "raw" / CASE_DATABASE.sample_file
+CITIZENS = SURVEY_KINDS["citoyens"]
 
 
-def test_survey_keeps_variable_and_value_labels():
-    survey = read_survey(SHIPPED_SURVEY)
-    labels = survey.labels
-    answer = labels[(labels["variable"] == "Q1_COLLECTIF") & (labels["code"] == 1.0)]
-    assert answer["label"].tolist() == ["Incontournable"]
-    question = labels[(labels["variable"] == "Q1_COLLECTIF") & labels["code"].isna()]
-    assert "jouer collectif" in question["label"].item()
-    assert "ILLUSTRATIVES" in survey.file_label
+def test_one_delivery_kind_per_study_and_the_case_database():
+    names = [kind.name for kind in DELIVERY_KINDS]
+    assert names == [
+        "survey_citoyens",
+        "survey_elus",
+        "survey_entreprises",
+        "survey_associations",
+        "survey_fondations",
+        "case_database",
+    ]
+    assert CITIZENS.asset_key.to_user_string() == "raw/survey_citoyens"
 
 
-def test_regenerated_samples_are_byte_identical_to_the_shipped_ones(tmp_path: Path):
-    synthetic_main(tmp_path)
-    for relative in (CITIZENS_SURVEY.sample_file, CASE_DATABASE.sample_file):
-        assert (tmp_path / relative).read_bytes() == (PROJECT_ROOT / "raw" / relative).read_bytes()
+@pytest.mark.parametrize("name", ["livraison.sav", "livraison.csv", "LIVRAISON.XLSX"])
+def test_survey_formats_are_claimed_by_their_study(name):
+    assert CITIZENS.matches(f"surveys/citoyens/2024/{name}")
+    assert not SURVEY_KINDS["elus"].matches(f"surveys/citoyens/2024/{name}")
 
 
-def test_sample_lands_near_the_published_national_figure():
-    data = citizens_survey.generate().data
-    necessary = data["Q1_COLLECTIF"].isin([1, 2])
-    share = (data["POIDS"] * necessary).sum() / data["POIDS"].sum()
-    assert share == pytest.approx(0.81, abs=0.02)  # IMPACT 2020: 81 %
+@pytest.mark.parametrize(
+    "path", ["surveys/citoyens/2024/notes.txt", "surveys/citoyens/2024/LISEZMOI.csv"]
+)
+def test_notes_are_not_data(path):
+    assert not CITIZENS.matches(path)
 
 
-def test_an_unreadable_survey_names_the_file(tmp_path: Path):
-    broken = tmp_path / "citoyens_2021.sav"
-    broken.write_bytes(b"not an SPSS file")
-    with pytest.raises(DeliveryError) as error:
-        read_survey(broken)
-    assert str(broken) in str(error.value)
-    assert "not a readable SPSS file" in str(error.value)
-
-
-def test_a_case_export_without_its_sheet_names_the_sheet(tmp_path: Path):
-    export = tmp_path / "cases.xlsx"
-    pd.DataFrame({"a": [1]}).to_excel(export, sheet_name="autre", index=False)
-    with pytest.raises(DeliveryError, match=r"cases\.xlsx: no readable sheet 'cas'"):
-        read_case_export(export)
-
-
-def test_delivery_kinds_by_path():
-    assert CITIZENS_SURVEY.matches("surveys/citoyens/2024/livraison.sav")
-    assert not CITIZENS_SURVEY.matches("surveys/citoyens/2024/notes.txt")
-    assert not CITIZENS_SURVEY.matches("surveys/citoyens_2024.sav")
+def test_case_exports_are_workbooks():
     assert CASE_DATABASE.matches("cases/export-2023.xlsx")
+    assert not CASE_DATABASE.matches("cases/export-2023.csv")
+
+
+def test_study_and_wave_come_from_the_folders(tmp_path: Path):
+    assert study_and_wave(tmp_path, tmp_path / "surveys/elus/2020/maires.sav") == ("elus", 2020)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "surveys/citoyens/citoyens_2024.sav",  # no wave folder
+        "surveys/citoyens/24/citoyens.sav",  # wave not four digits
+        "surveys/citoyens/2024/extra/citoyens.sav",  # too deep
+    ],
+)
+def test_a_misplaced_survey_file_is_refused_with_the_rule(tmp_path: Path, path: str):
+    with pytest.raises(DeliveryError, match=r"a survey file goes in surveys/<study>/<wave"):
+        study_and_wave(tmp_path, tmp_path / path)
+
+
+def test_files_no_kind_takes_are_listed(tmp_path: Path):
+    for path in (
+        "surveys/citoyens/2020/c.sav",
+        "surveys/citizens/2020/c.sav",  # unknown study
+        "cases/export.csv",  # not a workbook
+        "LISEZMOI.txt",  # a note
+    ):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"x")
+    assert unclaimed_files(tmp_path) == ["cases/export.csv", "surveys/citizens/2020/c.sav"]

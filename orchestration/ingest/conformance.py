@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -100,8 +100,11 @@ def quarantine(report: ConformanceReport, sha256: str, quarantine_dir: Path) -> 
     return entry
 
 
-def check_survey(file: Path, data: pd.DataFrame, codebook: Codebook) -> ConformanceReport:
-    """Every door rule on a delivered survey table (rows are numbered from 1, as in SPSS)."""
+def check_survey(
+    file: Path, data: pd.DataFrame, codebook: Codebook, first_row: int = 1
+) -> ConformanceReport:
+    """Every door rule on a delivered survey table; ``first_row`` is the number of the first
+    respondent's row in the file (1 in SPSS, 2 under a spreadsheet's or CSV's header)."""
     report = ConformanceReport(file, codebook.path)
     if data.empty:
         report.problems.append(Problem("the file has no respondent"))
@@ -127,8 +130,13 @@ def check_survey(file: Path, data: pd.DataFrame, codebook: Codebook) -> Conforma
         _mojibake,
     )
     for rule in rules:
-        report.problems += rule(data, ids, codebook)
+        report.problems += [_renumbered(p, first_row) for p in rule(data, ids, codebook)]
     return report
+
+
+def _renumbered(problem: Problem, first_row: int) -> Problem:
+    # Rules count rows from 1; the report speaks of the rows a person sees in the file.
+    return replace(problem, row=problem.row + first_row - 1)
 
 
 def _problems(

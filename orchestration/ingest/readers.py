@@ -27,21 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from orchestration.ingest.codebooks import DELIMITERS, Codebook, code_text
 from orchestration.ingest.errors import DeliveryError
-
-CASE_SHEET = "cas"
-CASE_REQUIRED_COLUMNS = (
-    "id_cas",
-    "titre",
-    "region",
-    "departement",
-    "profil_porteur",
-    "mode_partenariat",
-    "echelon",
-    "domaine",
-    "annee",
-)
-# Geographic codes are identifiers, not numbers ("01", "2A"): read them as text.
-CASE_TEXT_COLUMNS = ("id_cas", "region", "departement")
+from orchestration.ingest.lineage import SHEET_FIRST_ROW, SPSS_FIRST_ROW
 
 SURVEY_FORMATS = (".sav", ".csv", ".xlsx")
 LABEL_COLUMNS = ["variable", "code", "label"]
@@ -66,6 +52,12 @@ class SurveyFile:
     data: pd.DataFrame
     file_label: str
     labels: pd.DataFrame
+
+    @property
+    def first_row(self) -> int:
+        """The row number of the first respondent as a person opening the file sees it:
+        SPSS numbers cases from 1; in a spreadsheet or CSV, row 1 is the header."""
+        return SPSS_FIRST_ROW if self.path.suffix.lower() == ".sav" else SHEET_FIRST_ROW
 
 
 def read_survey(path: Path, codebook: Codebook) -> SurveyFile:
@@ -390,21 +382,3 @@ def _dates(values: pd.Series) -> pd.Series:
 
 def _missing(value) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def read_case_export(path: Path) -> pd.DataFrame:
-    """Read the case-database ``.xlsx`` export (sheet ``cas``)."""
-    try:
-        cases = pd.read_excel(
-            path, sheet_name=CASE_SHEET, dtype={c: str for c in CASE_TEXT_COLUMNS}
-        )
-    except ValueError as error:
-        raise DeliveryError(path, f"no readable sheet {CASE_SHEET!r} ({error})") from error
-    _require_columns(path, cases, CASE_REQUIRED_COLUMNS)
-    return cases
-
-
-def _require_columns(path: Path, frame: pd.DataFrame, required: tuple[str, ...]) -> None:
-    for column in required:
-        if column not in frame.columns:
-            raise DeliveryError(path, "required column is missing", column=column)

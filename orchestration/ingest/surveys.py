@@ -19,7 +19,7 @@ from orchestration.ingest.conformance import (
 )
 from orchestration.ingest.deliveries import study_and_wave
 from orchestration.ingest.errors import DeliveryError
-from orchestration.ingest.lineage import SPSS_FIRST_ROW, Lineage
+from orchestration.ingest.lineage import Lineage
 from orchestration.ingest.readers import SurveyFile, read_survey
 from orchestration.ingest.tidy import tidy_answers
 
@@ -66,7 +66,7 @@ def accept_survey(raw_dir: Path, path: Path, sha256: str, quarantine_dir: Path) 
         codebook = codebook_for(raw_dir, path)
         location = codebook.path
         survey = read_survey(path, codebook)
-        report = check_survey(relative, survey.data, codebook)
+        report = check_survey(relative, survey.data, codebook, survey.first_row)
     except DeliveryError as error:
         report = ConformanceReport(relative, location, [_problem_of(error)])
     if not report.accepted:
@@ -94,20 +94,23 @@ def survey_tables(
     """
     delivered, respondents, answers, labels, files = survey_table_names(name)
     parts = {
-        delivered: (_delivered, SPSS_FIRST_ROW),
-        respondents: (_respondents, SPSS_FIRST_ROW),
-        answers: (lambda a: tidy_answers(a.survey.data, a.codebook), None),
-        labels: (lambda a: a.survey.labels, None),
-        files: (_file_row, None),
+        delivered: (_delivered, True),
+        respondents: (_respondents, True),
+        answers: (lambda a: tidy_answers(a.survey.data, a.codebook, a.survey.first_row), False),
+        labels: (lambda a: a.survey.labels, False),
+        files: (_file_row, False),
     }
     return {
         table: _harmonised(
             pd.concat(
-                [lineage.stamp(a.survey.path, part(a), first_row) for a in accepted],
+                [
+                    lineage.stamp(a.survey.path, part(a), a.survey.first_row if numbered else None)
+                    for a in accepted
+                ],
                 ignore_index=True,
             )
         )
-        for table, (part, first_row) in parts.items()
+        for table, (part, numbered) in parts.items()
     }
 
 

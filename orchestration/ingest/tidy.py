@@ -5,26 +5,32 @@ from __future__ import annotations
 import pandas as pd
 
 from orchestration.ingest.codebooks import Codebook, CodedVariable, code_text
-from orchestration.ingest.lineage import SOURCE_ROW_COLUMN, SPSS_FIRST_ROW
+from orchestration.ingest.lineage import SOURCE_ROW_COLUMN
 
 DESIGN_ROLE = "design"
 QUESTION_ROLE = "question"
 
 
-def tidy_answers(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def tidy_answers(data: pd.DataFrame, codebook: Codebook, first_row: int = 1) -> pd.DataFrame:
     """Respondent × question (× option for multi-answer questions) × answer, through the
-    codebook; design variables come too (role ``design``). Item non-response has no answer."""
+    codebook; design variables come too (role ``design``). Item non-response has no answer.
+    ``first_row`` is the file row of the first respondent, recorded for lineage."""
     ids = data[codebook.respondent_id].map(code_text)
     coded = [(DESIGN_ROLE, v) for v in codebook.design]
     coded += [(QUESTION_ROLE, v) for v in codebook.questions]
     return pd.concat(
-        [_one_variable(data, ids, codebook, role, variable) for role, variable in coded],
+        [_one_variable(data, ids, codebook, role, v, first_row) for role, v in coded],
         ignore_index=True,
     )
 
 
 def _one_variable(
-    data: pd.DataFrame, ids: pd.Series, codebook: Codebook, role: str, coded: CodedVariable
+    data: pd.DataFrame,
+    ids: pd.Series,
+    codebook: Codebook,
+    role: str,
+    coded: CodedVariable,
+    first_row: int,
 ) -> pd.DataFrame:
     values = data[coded.variable].astype("float64")
     return pd.DataFrame(
@@ -38,6 +44,6 @@ def _one_variable(
             "answer_code": values,
             "answer": values.map(coded.codes),
             # The delivered row each answer comes from, for lineage.
-            SOURCE_ROW_COLUMN: range(SPSS_FIRST_ROW, SPSS_FIRST_ROW + len(data)),
+            SOURCE_ROW_COLUMN: range(first_row, first_row + len(data)),
         }
     )
