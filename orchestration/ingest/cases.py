@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from zipfile import BadZipFile
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -46,6 +47,8 @@ FIRST_YEAR = 2000
 # How far down a misplaced header row is looked for.
 HEADER_SEARCH_ROWS = 20
 CASE_TABLE_SUFFIXES = ("", "_profiles", "_modes", "_catalysts")
+# How a rejection report names the record an identifier identifies.
+RECORD_KINDS = {"id_cas": "case", "id_catalyseur": "catalyst"}
 
 
 def case_table_names(name: str) -> list[str]:
@@ -110,7 +113,7 @@ def _read_sheets(path: Path) -> CaseExport:
     try:
         # Not read-only: merged cells are only visible in a fully loaded workbook.
         workbook = load_workbook(path, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
         raise DeliveryError(path, f"not a readable Excel workbook ({error})") from error
     return CaseExport(
         path,
@@ -138,10 +141,16 @@ def _sheet(path: Path, workbook, name: str, columns: tuple[str, ...]) -> pd.Data
     for column in columns:
         if column not in header:
             raise DeliveryError(path, f"sheet {name!r}: required column is missing", column)
-    frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
-    frame = frame.dropna(how="all")
+    frame = _without_trailing_blank_rows(pd.DataFrame(rows[1:], columns=header, dtype=object))
     text = {c: frame[c].map(_text) for c in columns if c != "annee"}
     return frame.assign(**text)[[*columns, *(c for c in header if c and c not in columns)]]
+
+
+def _without_trailing_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    # Formatting often extends a sheet below its data; a blank row amid the data is kept, so
+    # row numbers stay those of the sheet (and it is refused for its missing identifier).
+    filled = frame.notna().any(axis=1).to_numpy().nonzero()[0]
+    return frame.iloc[: filled[-1] + 1 if len(filled) else 0]
 
 
 def _header_row(rows: list[tuple], first_column: str) -> int:
@@ -164,6 +173,7 @@ def _problems(frame: pd.DataFrame, mask: pd.Series, key: str, column: str, rule:
             int(position) + SHEET_FIRST_ROW,
             frame[key].iloc[position],
             frame[column].iloc[position],
+            record_kind=RECORD_KINDS[key],
         )
         for position in mask.to_numpy().nonzero()[0]
     ]

@@ -41,12 +41,14 @@ class Problem:
     row: int | None = None
     respondent: str | None = None
     value: object = None
+    # What the identifier identifies: a survey respondent, or a case or catalyst of the export.
+    record_kind: str = "respondent"
 
     def describe(self, file: Path) -> str:
         """``file, row 5 (respondent 5), variable REGION: rule (value 99)``."""
         where = [str(file)]
         if self.row is not None:
-            who = f" (respondent {self.respondent})" if self.respondent is not None else ""
+            who = f" ({self.record_kind} {self.respondent})" if self.respondent is not None else ""
             where.append(f"row {self.row}{who}")
         if self.variable is not None:
             where.append(f"variable {self.variable}")
