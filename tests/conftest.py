@@ -21,6 +21,9 @@ from orchestration.settings import (
     dagster_instance_settings,
 )
 
+# The shipped citizens 2020 delivery, the one most tests change.
+CITIZENS_2020 = "surveys/citoyens/2020/citoyens_2020.sav"
+
 
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest() -> Path:

@@ -1,5 +1,8 @@
 """Validation at the door, one test per bad input: the message names file, row (respondent),
-variable and rule, and an ingest of a rejected delivery leaves the warehouse as it was."""
+variable and rule, and an ingest of a rejected delivery leaves the warehouse as it was.
+
+Variable names come from the codebook: the tests hold whatever names a wave delivers.
+"""
 
 import hashlib
 from pathlib import Path
@@ -7,30 +10,41 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import numpy as np
-import pyreadstat
 import pytest
 
-from orchestration.ingest.assets import citizens_survey
+from orchestration.ingest.assets import survey_assets
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.conformance import check_survey
-from orchestration.ingest.deliveries import CITIZENS_SURVEY, study_and_wave
-from orchestration.ingest.errors import DeliveryError
+from orchestration.ingest.readers import read_survey
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import Warehouse
-from tests.conftest import rewrite_survey
+from tests.conftest import CITIZENS_2020, rewrite_survey
 
-FILE = Path(CITIZENS_SURVEY.sample_file)
+FILE = Path(CITIZENS_2020)
 CODEBOOK = load_codebook(codebook_path("citoyens", 2020))
+ID, REGION, DEPARTMENT, WEIGHT = (
+    CODEBOOK.respondent_id,
+    CODEBOOK.region,
+    CODEBOOK.department,
+    CODEBOOK.weight,
+)
+JOUER_COLLECTIF = next(q for q in CODEBOOK.questions if q.name == "jouer_collectif")
 
 
 @pytest.fixture
 def answers():
-    data, _ = pyreadstat.read_sav(str(PROJECT_ROOT / "raw" / CITIZENS_SURVEY.sample_file))
-    return data
+    return read_survey(PROJECT_ROOT / "raw" / CITIZENS_2020, CODEBOOK).data
 
 
 def problems(data) -> list[str]:
     return [p.describe(FILE) for p in check_survey(FILE, data, CODEBOOK).problems]
+
+
+def who(data, position: int) -> str:
+    """``row N (respondent X)`` of the respondent at ``position``."""
+    respondent = data[ID].iloc[position]
+    shown = int(respondent) if isinstance(respondent, float) else respondent
+    return f"row {position + 1} (respondent {shown})"
 
 
 def test_the_sample_delivery_conforms(answers):
@@ -44,8 +58,8 @@ def test_empty_file(answers):
 
 
 def test_missing_required_variable(answers):
-    assert problems(answers.drop(columns=["POIDS"])) == [
-        f"{FILE}, variable POIDS: required variable is missing"
+    assert problems(answers.drop(columns=[WEIGHT])) == [
+        f"{FILE}, variable {WEIGHT}: required variable is missing"
     ]
 
 
@@ -58,53 +72,51 @@ def test_unknown_variable_is_a_warning_only(answers):
 
 
 def test_answer_code_not_in_the_codebook(answers):
-    answers.loc[12, "Q1_COLLECTIF"] = 7.0
+    answers.loc[12, JOUER_COLLECTIF.variable] = 7.0
     assert problems(answers) == [
-        f"{FILE}, row 13 (respondent 13), variable Q1_COLLECTIF: "
+        f"{FILE}, {who(answers, 12)}, variable {JOUER_COLLECTIF.variable}: "
         "code not in the codebook for jouer_collectif (value 7)"
     ]
 
 
 def test_item_non_response_is_allowed(answers):
-    answers.loc[12, "Q1_COLLECTIF"] = np.nan
+    answers.loc[12, JOUER_COLLECTIF.variable] = np.nan
     assert problems(answers) == []
 
 
 def test_duplicate_respondent_id(answers):
-    answers.loc[3, "ID"] = answers.loc[2, "ID"]
-    assert problems(answers) == [
-        f"{FILE}, row 3 (respondent 3), variable ID: respondent id is missing or not unique "
-        "(value 3)",
-        f"{FILE}, row 4 (respondent 3), variable ID: respondent id is missing or not unique "
-        "(value 3)",
+    answers.loc[3, ID] = answers.loc[2, ID]
+    assert [p.split(":")[0] for p in problems(answers)] == [
+        f"{FILE}, {who(answers, 2)}, variable {ID}",
+        f"{FILE}, {who(answers, 3)}, variable {ID}",
     ]
+    assert all("respondent id is missing or not unique" in p for p in problems(answers))
 
 
 def test_region_not_in_the_reference(answers):
-    answers.loc[4, "REGION"] = 99.0
+    answers.loc[4, REGION] = 99.0
     assert problems(answers) == [
-        f"{FILE}, row 5 (respondent 5), variable REGION: "
+        f"{FILE}, {who(answers, 4)}, variable {REGION}: "
         "not an INSEE code of a metropolitan region (value 99)"
     ]
 
 
 def test_corsican_departments_are_2a_and_2b_not_20(answers):
-    corsica = answers.index[answers["REGION"] == 94.0]
-    answers.loc[corsica[0], "DEP"] = "2A"
-    answers.loc[corsica[1], "DEP"] = "2B"
-    answers.loc[corsica[2], "DEP"] = "20"
-    row = int(corsica[2]) + 1
+    corsica = answers.index[answers[REGION] == 94.0]
+    answers.loc[corsica[0], DEPARTMENT] = "2A"
+    answers.loc[corsica[1], DEPARTMENT] = "2B"
+    answers.loc[corsica[2], DEPARTMENT] = "20"
     assert problems(answers) == [
-        f"{FILE}, row {row} (respondent {row}), variable DEP: not an INSEE code of a "
-        "metropolitan department ('2A'/'2B', not '20') (value '20')"
+        f"{FILE}, {who(answers, int(corsica[2]))}, variable {DEPARTMENT}: not an INSEE code of "
+        "a metropolitan department ('2A'/'2B', not '20') (value '20')"
     ]
 
 
 def test_department_outside_the_region(answers):
-    first = int(answers.index[answers["REGION"] == 11.0][0])
-    answers.loc[first, "DEP"] = "13"  # Bouches-du-Rhône is not in Île-de-France
+    first = int(answers.index[answers[REGION] == 11.0][0])
+    answers.loc[first, DEPARTMENT] = "13"  # Bouches-du-Rhône is not in Île-de-France
     assert problems(answers) == [
-        f"{FILE}, row {first + 1} (respondent {first + 1}), variable DEP: "
+        f"{FILE}, {who(answers, first)}, variable {DEPARTMENT}: "
         "department is not in the respondent's region (value '13')"
     ]
 
@@ -113,73 +125,99 @@ def test_department_outside_the_region(answers):
     "weight", [np.nan, 0.0, -1.0, np.inf], ids=["missing", "zero", "negative", "infinite"]
 )
 def test_bad_weight(answers, weight):
-    answers.loc[7, "POIDS"] = weight
+    answers.loc[7, WEIGHT] = weight
     [problem] = problems(answers)
-    assert problem.startswith(f"{FILE}, row 8 (respondent 8), variable POIDS: weight must be")
+    assert problem.startswith(
+        f"{FILE}, {who(answers, 7)}, variable {WEIGHT}: weight must be a finite number"
+    )
 
 
 def test_wave_variable_differs_from_the_folder(answers):
-    answers.loc[0, "VAGUE"] = 2019.0
+    answers.loc[0, CODEBOOK.wave_variable] = 2019.0
     assert problems(answers) == [
-        f"{FILE}, row 1 (respondent 1), variable VAGUE: wave differs from the delivery's "
-        "folder and codebook (2020) (value 2019)"
+        f"{FILE}, {who(answers, 0)}, variable {CODEBOOK.wave_variable}: wave differs from the "
+        "delivery's folder and codebook (2020) (value 2019)"
     ]
 
 
-def test_a_file_outside_a_wave_folder_is_refused(tmp_path):
-    misplaced = tmp_path / "surveys" / "citoyens" / "vague1" / "data.sav"
-    with pytest.raises(DeliveryError, match="goes in surveys/<study>/<wave, 4 digits>/"):
-        study_and_wave(tmp_path, misplaced)
+def ingest_citizens(instance) -> dg.ExecuteInProcessResult:
+    [citizens] = [a for a in survey_assets if a.key.path == ["raw", "survey_citoyens"]]
+    return dg.materialize(
+        [citizens], instance=instance, resources={"warehouse": Warehouse()}, raise_on_error=False
+    )
+
+
+def failure_text(result: dg.ExecuteInProcessResult) -> str:
+    [failure] = result.get_step_failure_events()
+    return str(failure.step_failure_data.error.cause)
+
+
+def respondents(project):
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        return connection.execute("from raw.survey_citoyens_respondents order by all").df()
 
 
 def test_a_rejected_delivery_leaves_the_warehouse_as_it_was(isolated_project, dagster_instance):
-    def ingest():
-        return dg.materialize(
-            [citizens_survey],
-            instance=dagster_instance,
-            resources={"warehouse": Warehouse()},
-            raise_on_error=False,
-        )
+    assert ingest_citizens(dagster_instance).success
+    before = respondents(isolated_project)
+    delivery = isolated_project.raw_dir / CITIZENS_2020
 
-    assert ingest().success
-    with duckdb.connect(str(isolated_project.warehouse), read_only=True) as connection:
-        before = connection.execute("from raw.citizens_survey order by ID").df()
-    delivery = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
-
-    def unknown_region(answers):
-        answers.loc[4, "REGION"] = 99.0
+    def unknown_region(data):
+        data.loc[4, REGION] = 99.0
 
     rewrite_survey(delivery, unknown_region)
     delivered = delivery.read_bytes()
 
-    result = ingest()
+    result = ingest_citizens(dagster_instance)
 
     assert not result.success
-    with duckdb.connect(str(isolated_project.warehouse), read_only=True) as connection:
-        after = connection.execute("from raw.citizens_survey order by ID").df()
-    assert after.equals(before)
+    assert respondents(isolated_project).equals(before)
     assert delivery.read_bytes() == delivered  # never modified by the pipeline
     # The rejection report is written to the quarantine, named after the file and its hash.
     quarantine_dir = isolated_project.warehouse.parent / "quarantine"
     [entry] = quarantine_dir.rglob("*.rejected.txt")
     assert entry.parent == quarantine_dir / "surveys" / "citoyens" / "2020"
     report = entry.read_text(encoding="utf-8")
-    assert "REGION: not an INSEE code of a metropolitan region (value 99)" in report
+    assert f"{REGION}: not an INSEE code of a metropolitan region (value 99)" in report
     assert hashlib.sha256(delivered).hexdigest() in report
-    [failure] = result.get_step_failure_events()
-    assert str(entry) in str(failure.step_failure_data.error.cause)
+    assert str(entry) in failure_text(result)
 
 
 def test_two_files_for_one_wave_are_refused(isolated_project, dagster_instance):
-    delivery = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
+    delivery = isolated_project.raw_dir / CITIZENS_2020
     (delivery.parent / "citoyens_2020_corrige.sav").write_bytes(delivery.read_bytes())
+    result = ingest_citizens(dagster_instance)
+    assert not result.success
+    assert not isolated_project.warehouse.exists()
+    assert "more than one data file for this wave" in failure_text(result)
+
+
+def test_a_wave_without_codebook_is_refused(isolated_project, dagster_instance):
+    delivery = isolated_project.raw_dir / CITIZENS_2020
+    new_wave = isolated_project.raw_dir / "surveys" / "citoyens" / "2031"
+    new_wave.mkdir()
+    (new_wave / "citoyens_2031.sav").write_bytes(delivery.read_bytes())
+    result = ingest_citizens(dagster_instance)
+    assert not result.success
+    assert "no codebook for citoyens 2031: expected" in failure_text(result)
+    assert "codebooks/citoyens/2031.yml" in failure_text(result)
+
+
+def test_a_delivery_in_another_study_folder_is_refused(isolated_project, dagster_instance):
+    # A citizens file dropped in the mayors' 2020 folder: the mayors' codebook does not fit.
+    mayors = next((isolated_project.raw_dir / "surveys" / "elus" / "2020").iterdir())
+    mayors.unlink()
+    (mayors.parent / "citoyens_2020.sav").write_bytes(
+        (isolated_project.raw_dir / CITIZENS_2020).read_bytes()
+    )
+    [elus] = [a for a in survey_assets if a.key.path == ["raw", "survey_elus"]]
     result = dg.materialize(
-        [citizens_survey],
+        [elus],
         instance=dagster_instance,
         resources={"warehouse": Warehouse()},
         raise_on_error=False,
     )
     assert not result.success
-    assert not isolated_project.warehouse.exists()
-    [failure] = result.get_step_failure_events()
-    assert "more than one data file for this wave" in str(failure.step_failure_data.error.cause)
+    assert "surveys/elus/2020/citoyens_2020.sav: REJECTED against" in failure_text(result)
+    assert "required variable is missing" in failure_text(result)
+    assert "a misplaced" not in failure_text(result)

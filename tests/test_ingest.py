@@ -1,88 +1,144 @@
-"""Loading into the warehouse: lineage on every row, double ingest is a no-op, a re-delivery
-replaces its data."""
-
-import hashlib
+"""Loading into the warehouse: every study and the case database, lineage on every row, any
+format giving the same tables, double ingest a no-op, a re-delivery replacing its wave."""
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import pytest
 
-from orchestration.ingest.assets import case_database, citizens_survey
-from orchestration.ingest.deliveries import CITIZENS_SURVEY
+from orchestration.ingest.assets import case_database, survey_assets
+from orchestration.ingest.codebooks import codebook_path, load_codebook
+from orchestration.ingest.deliveries import SURVEY_KINDS, sha256
+from orchestration.ingest.readers import read_survey
 from orchestration.warehouse import Warehouse
-from tests.conftest import rewrite_survey
+from synthetic.survey_files import SurveyDelivery, write_delivery
+from tests.conftest import CITIZENS_2020, rewrite_survey
+
+CODEBOOK = load_codebook(codebook_path("citoyens", 2020))
+LINEAGE = ["_source_file", "_source_sha256", "_source_row", "_ingested_at", "_load_key"]
 
 
-def ingest(instance) -> dg.ExecuteInProcessResult:
+def ingest(instance, assets=None) -> dg.ExecuteInProcessResult:
     result = dg.materialize(
-        [citizens_survey, case_database], instance=instance, resources={"warehouse": Warehouse()}
+        assets or [*survey_assets, case_database],
+        instance=instance,
+        resources={"warehouse": Warehouse()},
     )
     assert result.success
     return result
 
 
-def table(project, relation: str):
+def citizens_asset():
+    return next(a for a in survey_assets if a.key == SURVEY_KINDS["citoyens"].asset_key)
+
+
+def table(project, relation: str) -> pd.DataFrame:
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
         return connection.execute(f"from {relation} order by all").df()
 
 
+def test_every_study_and_wave_lands_with_its_long_form(isolated_project, dagster_instance):
+    ingest(dagster_instance)
+    for study, kind in SURVEY_KINDS.items():
+        files = table(isolated_project, f"raw.{kind.name}_files")
+        respondents = table(isolated_project, f"raw.{kind.name}_respondents")
+        answers = table(isolated_project, f"raw.{kind.name}_answers")
+        assert set(files["_source_file"]) == set(kind.fingerprints(isolated_project.raw_dir))
+        assert files["respondents"].sum() == len(respondents) > 0
+        assert set(respondents["study"]) == set(answers["study"]) == {study}
+        # Every respondent has one row per coded variable of its wave's codebook.
+        for wave, wave_respondents in respondents.groupby("wave"):
+            codebook = load_codebook(codebook_path(study, int(wave)))
+            coded = len(codebook.design) + len(codebook.questions)
+            assert (answers["wave"] == wave).sum() == len(wave_respondents) * coded
+    assert (
+        table(isolated_project, "raw.survey_citoyens_files")["file_label"]
+        .str.contains("ILLUSTRATIVES")
+        .all()
+    )
+
+
 def test_every_row_records_its_file_hash_row_and_load_time(isolated_project, dagster_instance):
     ingest(dagster_instance)
-    survey = table(isolated_project, "raw.citizens_survey")
-    delivered = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
-    assert set(survey["_source_file"]) == {CITIZENS_SURVEY.sample_file}
-    assert set(survey["_source_sha256"]) == {hashlib.sha256(delivered.read_bytes()).hexdigest()}
-    assert sorted(survey["_source_row"]) == list(range(1, len(survey) + 1))
-    assert survey["_ingested_at"].notna().all()
+    delivered = isolated_project.raw_dir / CITIZENS_2020
+    for part in ("", "_respondents", "_answers"):
+        rows = table(isolated_project, f"raw.survey_citoyens{part}")
+        wave = rows[rows["_source_file"] == CITIZENS_2020]
+        assert set(wave["_source_sha256"]) == {sha256(delivered)}
+        assert wave["_ingested_at"].notna().all()
+        assert set(wave["_source_row"]) == set(range(1, wave["_source_row"].max() + 1))
     cases = table(isolated_project, "raw.case_database")
     assert sorted(cases["_source_row"]) == list(range(2, len(cases) + 2))  # under the header
 
 
-@pytest.mark.parametrize("relation", ["raw.citizens_survey", "raw.case_database"])
-def test_ingesting_the_same_files_twice_changes_nothing(
-    isolated_project, dagster_instance, relation
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_wave_delivered_as_csv_or_excel_loads_like_the_sav(
+    isolated_project, dagster_instance, suffix
 ):
+    ingest(dagster_instance, [citizens_asset()])
+    from_sav = table(isolated_project, "raw.survey_citoyens_answers").drop(columns=LINEAGE)
+    sav = isolated_project.raw_dir / CITIZENS_2020
+    survey = read_survey(sav, CODEBOOK)
+    delivery = SurveyDelivery(survey.data, {}, {}, survey.file_label)
+    sav.unlink()
+    write_delivery(delivery, sav.with_suffix(suffix), CODEBOOK.layout)
+
+    ingest(dagster_instance, [citizens_asset()])
+
+    answers = table(isolated_project, "raw.survey_citoyens_answers")
+    assert answers.drop(columns=LINEAGE).equals(from_sav)
+    wave = answers[answers["_source_file"] == f"{CITIZENS_2020[:-4]}{suffix}"]
+    assert wave["_source_row"].min() == 2  # the header is row 1 of a sheet or CSV
+
+
+def test_ingesting_the_same_files_twice_changes_nothing(isolated_project, dagster_instance):
     ingest(dagster_instance)
-    before = table(isolated_project, relation)
+    relations = ["raw.survey_citoyens_answers", "raw.survey_elus", "raw.case_database_modes"]
+    before = {relation: table(isolated_project, relation) for relation in relations}
     second = ingest(dagster_instance)
-    assert table(isolated_project, relation).equals(before)  # load times included
+    for relation in relations:
+        assert table(isolated_project, relation).equals(before[relation])  # load times too
     loaded = {
         event.asset_key.to_user_string(): event.materialization.metadata["loaded"].value
         for event in second.get_asset_materialization_events()
     }
     assert loaded == {
-        "raw/citizens_survey": False,
-        "raw/citizens_survey_labels": False,
-        "raw/citizens_survey_files": False,
-        "raw/citizens_survey_answers": False,
+        **{f"raw/{kind.name}": False for kind in SURVEY_KINDS.values()},
         "raw/case_database": False,
     }
 
 
-def test_a_corrected_delivery_replaces_the_previous_one(isolated_project, dagster_instance):
-    ingest(dagster_instance)
-    delivery = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
-    before = table(isolated_project, "raw.citizens_survey")
-    first_answer = before.loc[before["ID"] == 1.0, "Q1_COLLECTIF"].item()
-    corrected_answer = 4.0 if first_answer != 4.0 else 3.0
+def test_a_corrected_delivery_replaces_its_wave(isolated_project, dagster_instance):
+    ingest(dagster_instance, [citizens_asset()])
+    question = next(q for q in CODEBOOK.questions if q.name == "jouer_collectif")
+    before = table(isolated_project, "raw.survey_citoyens")
+    first_id = before.loc[before["_source_file"] == CITIZENS_2020, CODEBOOK.respondent_id].iloc[0]
 
-    def correct(answers):
-        answers.loc[answers["ID"] == 1.0, "Q1_COLLECTIF"] = corrected_answer
+    nsp = next(code for code, answer in question.codes.items() if answer == "nsp")
 
-    corrected = rewrite_survey(delivery, correct)
-    ingest(dagster_instance)
+    def correct(data):
+        data.loc[data[CODEBOOK.respondent_id] == first_id, question.variable] = nsp
 
-    survey = table(isolated_project, "raw.citizens_survey")
+    corrected = rewrite_survey(isolated_project.raw_dir / CITIZENS_2020, correct)
+    ingest(dagster_instance, [citizens_asset()])
+
+    survey = table(isolated_project, "raw.survey_citoyens")
     assert len(survey) == len(before)
-    assert survey.loc[survey["ID"] == 1.0, "Q1_COLLECTIF"].item() == corrected_answer
-    assert set(survey["_source_sha256"]) == {corrected}
+    wave = survey[survey["_source_file"] == CITIZENS_2020]
+    assert set(wave["_source_sha256"]) == {corrected}
+    answers = table(isolated_project, "raw.survey_citoyens_answers")
+    mine = answers[
+        (answers["respondent_id"] == str(int(first_id)))
+        & (answers["wave"] == 2020)
+        & (answers["question"] == "jouer_collectif")
+    ]
+    assert mine["answer"].tolist() == ["nsp"]
 
 
 def test_a_missing_table_is_loaded_again_even_for_known_files(isolated_project, dagster_instance):
     # A new pipeline version may write a table an older load did not: same files, new load.
-    ingest(dagster_instance)
+    ingest(dagster_instance, [citizens_asset()])
     with duckdb.connect(str(isolated_project.warehouse)) as connection:
-        connection.execute("drop table raw.citizens_survey_answers")
-    ingest(dagster_instance)
-    answers = table(isolated_project, "raw.citizens_survey_answers")
-    assert len(answers) == len(table(isolated_project, "raw.citizens_survey"))
+        connection.execute("drop table raw.survey_citoyens_answers")
+    ingest(dagster_instance, [citizens_asset()])
+    assert len(table(isolated_project, "raw.survey_citoyens_answers")) > 0
