@@ -3,8 +3,9 @@
 A study model (``synthetic.study_models``) says in canonical terms who is interviewed, how the
 institute weights them and how they answer; the wave's codebook says how the institute names
 and codes it all. Answers are drawn by exact counts within cells of identical answer
-probabilities (randomised rounding, random order), so national weighted results land on the
-model's figures up to a few tenths of a point rather than up to sampling error.
+probabilities (randomised rounding), each answer spread evenly over the cell's weights, so
+national weighted results land on the model's figures up to about a point rather than up to
+sampling error (which would be ±3 points and more on the companies' skewed weights).
 """
 
 from __future__ import annotations
