@@ -344,7 +344,7 @@ def _company_model(wave, suffix, seed, sizes, size_population, size_effects, que
         wave=wave,
         suffix=suffix,
         seed=seed,
-        strata=(Stratum(1000, population_shares()),),
+        strata=(Stratum(1000, population_shares(), random_regions=True),),
         design=(Design("taille_entreprise", shares(sizes)), Design("secteur", COMPANY_SECTORS)),
         questions=questions(size_effects),
         margins=(region_margin(), Margin(("taille_entreprise",), shares(size_population))),
@@ -534,7 +534,7 @@ ASSOCIATIONS_2015 = StudyModel(
     wave=2015,
     suffix=".csv",
     seed=201502,
-    strata=(Stratum(1000, population_shares()),),
+    strata=(Stratum(1000, population_shares(), random_regions=True),),
     fieldwork=Fieldwork(date(2015, 4, 7), date(2015, 5, 5), daily_decline=0.05),
     design=ASSOCIATION_DESIGN,
     questions=(
@@ -559,7 +559,7 @@ ASSOCIATIONS_2021 = StudyModel(
     wave=2021,
     suffix=".sav",
     seed=202102,
-    strata=(Stratum(1000, population_shares()),),
+    strata=(Stratum(1000, population_shares(), random_regions=True),),
     fieldwork=Fieldwork(date(2021, 4, 12), date(2021, 5, 21), daily_decline=0.05),
     design=ASSOCIATION_DESIGN,
     questions=(

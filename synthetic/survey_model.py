@@ -146,13 +146,18 @@ class Margin:
 
 @dataclass(frozen=True)
 class Stratum:
-    """Interviews of one stratum: how many, spread over regions (largest remainders, each
-    region getting at least ``floor``), with design values fixed for the whole stratum."""
+    """Interviews of one stratum: how many, spread over regions (each getting at least
+    ``floor``), with design values fixed for the whole stratum.
+
+    Quota samples hit their regional quotas (largest remainders); samples drawn from a register
+    (``random_regions``) end with whatever completes each region gave (multinomial).
+    """
 
     size: int
     region_shares: Mapping[str, float]
     floor: int = 0
     fixed: Mapping[str, str] = field(default_factory=dict)
+    random_regions: bool = False
 
 
 @dataclass(frozen=True)

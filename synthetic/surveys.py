@@ -29,6 +29,7 @@ from synthetic.survey_model import (
     Margin,
     Multiple,
     Single,
+    Stratum,
     StudyModel,
 )
 
@@ -82,7 +83,7 @@ def generate(model: StudyModel, codebook: Codebook) -> SurveyDelivery:
 
 def draw_respondents(model: StudyModel, codebook: Codebook, rng) -> pd.DataFrame:
     """Region (and department), design variables, in random order (that of the interviews)."""
-    frame = pd.concat([_stratum_rows(stratum) for stratum in model.strata], ignore_index=True)
+    frame = pd.concat([_stratum_rows(stratum, rng) for stratum in model.strata], ignore_index=True)
     for design in model.design:
         if design.name not in frame.columns:
             frame[design.name] = _draw_design(frame, design, rng)
@@ -91,20 +92,28 @@ def draw_respondents(model: StudyModel, codebook: Codebook, rng) -> pd.DataFrame
     return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
 
 
-def allocate(size: int, region_shares, floor: int = 0) -> dict[str, int]:
-    """A floor per region, the rest proportional to the shares (largest remainders)."""
-    total = sum(region_shares.values())
-    free = size - floor * len(region_shares)
-    quotas = {code: free * share / total for code, share in region_shares.items()}
-    counts = {code: int(quota) for code, quota in quotas.items()}
-    by_remainder = sorted(quotas, key=lambda code: quotas[code] - counts[code], reverse=True)
-    for code in by_remainder[: free - sum(counts.values())]:
-        counts[code] += 1
-    return {code: floor + count for code, count in counts.items()}
+def allocate(stratum: Stratum, rng) -> dict[str, int]:
+    """Interviews per region: a floor each, the rest by the region shares (largest remainders
+    for quotas, a multinomial draw for register samples)."""
+    codes = list(stratum.region_shares)
+    shares = np.array([stratum.region_shares[code] for code in codes], dtype=float)
+    free = stratum.size - stratum.floor * len(codes)
+    if stratum.random_regions:
+        counts = rng.multinomial(free, shares / shares.sum())
+    else:
+        counts = _largest_remainders(free * shares / shares.sum())
+    return {code: stratum.floor + int(count) for code, count in zip(codes, counts, strict=True)}
 
 
-def _stratum_rows(stratum) -> pd.DataFrame:
-    counts = allocate(stratum.size, stratum.region_shares, stratum.floor)
+def _largest_remainders(quotas: np.ndarray) -> np.ndarray:
+    counts = np.floor(quotas).astype(int)
+    by_remainder = np.argsort(-(quotas - counts), kind="stable")
+    counts[by_remainder[: round(quotas.sum()) - counts.sum()]] += 1
+    return counts
+
+
+def _stratum_rows(stratum: Stratum, rng) -> pd.DataFrame:
+    counts = allocate(stratum, rng)
     rows = pd.DataFrame({"region": np.repeat(list(counts), list(counts.values()))})
     return rows.assign(**stratum.fixed)
 
