@@ -5,12 +5,15 @@ import datetime as dt
 import dagster as dg
 import pytest
 
-from orchestration.ingest.assets import case_database, citizens_survey
-from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY
+from orchestration.ingest.assets import case_database, survey_assets
+from orchestration.ingest.deliveries import DELIVERY_KINDS
 from orchestration.ingest.sensors import describe_changes, raw_delivery_sensor
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.schedules import weekly_refresh
 from orchestration.warehouse import Warehouse
+from tests.conftest import CITIZENS_2020
+
+CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 
 
 @pytest.fixture
@@ -25,17 +28,16 @@ def evaluate(instance: dg.DagsterInstance) -> dg.SensorResult:
 def ingest_everything(instance: dg.DagsterInstance) -> None:
     """The real ingest assets, into the isolated project's warehouse."""
     result = dg.materialize(
-        [citizens_survey, case_database], instance=instance, resources={"warehouse": Warehouse()}
+        [*survey_assets, case_database], instance=instance, resources={"warehouse": Warehouse()}
     )
     assert result.success
 
 
 def test_deliveries_never_ingested_request_one_run_per_kind(isolated_project, instance):
     result = evaluate(instance)
-    assert sorted(r.job_name for r in result.run_requests) == [
-        "ingest_case_database",
-        "ingest_citizens_survey",
-    ]
+    assert sorted(r.job_name for r in result.run_requests) == sorted(
+        f"ingest_{kind.name}" for kind in DELIVERY_KINDS
+    )
     for request in result.run_requests:
         # All 13 regional reports are rebuilt in the same run.
         assert all_regions_run_tags().items() <= request.tags.items()
@@ -50,22 +52,22 @@ def test_ingested_deliveries_request_nothing(isolated_project, instance):
 
 def test_a_changed_file_triggers_its_own_ingest_only(isolated_project, instance):
     ingest_everything(instance)
-    cases = isolated_project.raw_dir / CASE_DATABASE.sample_file
+    cases = isolated_project.raw_dir / CASE_EXPORT
     cases.write_bytes(cases.read_bytes() + b"\0")
     [request] = evaluate(instance).run_requests
     assert request.job_name == "ingest_case_database"
-    assert request.tags["impact/deliveries"] == CASE_DATABASE.sample_file
+    assert request.tags["impact/deliveries"] == CASE_EXPORT
 
 
-def test_a_new_wave_triggers_the_survey_ingest(isolated_project, instance):
+def test_a_new_wave_triggers_its_study_ingest_only(isolated_project, instance):
     ingest_everything(instance)
-    survey = isolated_project.raw_dir / CITIZENS_SURVEY.sample_file
+    survey = isolated_project.raw_dir / CITIZENS_2020
     new_wave = isolated_project.raw_dir / "surveys" / "citoyens" / "2024"
     new_wave.mkdir()
     (new_wave / "citoyens_2024.sav").write_bytes(survey.read_bytes())
     (survey.parent / "notes.txt").write_text("pas une livraison")
     [request] = evaluate(instance).run_requests
-    assert request.job_name == "ingest_citizens_survey"
+    assert request.job_name == "ingest_survey_citoyens"
     assert request.tags["impact/deliveries"] == "surveys/citoyens/2024/citoyens_2024.sav"
 
 
@@ -94,7 +96,20 @@ def test_sensor_jobs_select_the_ingest_and_everything_downstream():
         "national_report",
         "reports_index",
     } <= keys
-    assert "raw/citizens_survey" not in keys
+    assert not any(key.startswith("raw/survey_") for key in keys)
+
+
+def test_misplaced_files_are_named_by_the_sensor(isolated_project, instance):
+    ingest_everything(instance)
+    stray = isolated_project.raw_dir / "surveys" / "citizens" / "2024" / "c.sav"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"x")
+    result = evaluate(instance)
+    assert not result.run_requests
+    assert result.skip_reason.skip_message == (
+        "every delivery under raw/ is ingested; "
+        "not deliveries, ignored: surveys/citizens/2024/c.sav"
+    )
 
 
 def test_weekly_schedule_refreshes_everything_for_all_regions():

@@ -85,5 +85,8 @@ def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         if current and current != ingested:
             requests.append(delivery_run_request(kind, ingested, current))
     if not requests:
-        return dg.SensorResult(skip_reason="every delivery under raw/ is ingested")
+        reason = "every delivery under raw/ is ingested"
+        if ignored:
+            reason += f"; not deliveries, ignored: {', '.join(ignored)}"
+        return dg.SensorResult(skip_reason=reason)
     return dg.SensorResult(run_requests=requests)
