@@ -142,3 +142,17 @@ def test_a_missing_table_is_loaded_again_even_for_known_files(isolated_project, 
         connection.execute("drop table raw.survey_citoyens_answers")
     ingest(dagster_instance, [citizens_asset()])
     assert len(table(isolated_project, "raw.survey_citoyens_answers")) > 0
+
+
+def test_a_load_failing_half_way_leaves_every_table_as_it_was(isolated_project):
+    warehouse = Warehouse()
+    warehouse.replace_tables("raw", {"first": pd.DataFrame({"x": [1]})})
+    # The second table cannot be created (its name is not valid SQL): the load stops there.
+    with pytest.raises(duckdb.Error):
+        warehouse.replace_tables(
+            "raw", {"first": pd.DataFrame({"x": [2]}), "second table": pd.DataFrame({"x": [3]})}
+        )
+    assert table(isolated_project, "raw.first")["x"].tolist() == [1]
+    with duckdb.connect(str(isolated_project.warehouse), read_only=True) as connection:
+        tables = connection.execute("select table_name from duckdb_tables()").fetchall()
+    assert tables == [("first",)]
