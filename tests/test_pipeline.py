@@ -4,26 +4,28 @@ corrupted delivery that must publish nothing and leave the last good state intac
 import hashlib
 import html
 import re
-import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pyreadstat
 import pytest
 from pypdf import PdfReader
 
 from orchestration.geography import region_by_code, regions
-from orchestration.ingest.deliveries import CASE_DATABASE, CITIZENS_SURVEY
+from orchestration.ingest.codebooks import codebook_path, load_codebook
+from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.index_page import report_links
 from orchestration.run_all import failed_checks, run_everything, run_job, step_errors
 from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
-from tests.conftest import make_isolated_project, rewrite_survey
+from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey
 
 CHECKED_REGION = "84"
 INDICATOR = "marts.ind_citizens_collective_necessary"
+CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
+CODEBOOK = load_codebook(codebook_path("citoyens", 2020))
+REGION, WEIGHT, ID = CODEBOOK.region, CODEBOOK.weight, CODEBOOK.respondent_id
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +90,12 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
 
 def test_indicator_equals_an_independent_computation_from_the_delivery(pipeline):
     project, _, _ = pipeline
-    answers, _ = pyreadstat.read_sav(str(project.raw_dir / CITIZENS_SURVEY.sample_file))
-    region = answers[answers["REGION"] == float(CHECKED_REGION)]
-    necessary = region["Q1_COLLECTIF"].isin([1, 2])
-    expected = (region["POIDS"] * necessary).sum() / region["POIDS"].sum()
+    answers = read_survey(project.raw_dir / CITIZENS_2020, CODEBOOK).data
+    question = next(q for q in CODEBOOK.questions if q.name == "jouer_collectif")
+    necessary_codes = [c for c, a in question.codes.items() if a in ("incontournable", "utile")]
+    region = answers[answers[REGION] == float(CHECKED_REGION)].dropna(subset=[question.variable])
+    necessary = region[question.variable].isin(necessary_codes)
+    expected = (region[WEIGHT] * necessary).sum() / region[WEIGHT].sum()
     share, base_n = indicator_row(project, CHECKED_REGION)
     assert share == pytest.approx(expected, rel=1e-12)
     assert base_n == len(region)
@@ -118,9 +122,9 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
     project, instance, _ = pipeline
     # Everything under raw/ was ingested by the full run: nothing to do.
     assert not raw_delivery_sensor(dg.build_sensor_context(instance=instance)).run_requests
-    export = project.raw_dir / CASE_DATABASE.sample_file
-    cases = case_database.generate()
-    case_database.write_xlsx(cases.iloc[:-1], export)  # one case withdrawn
+    export = project.raw_dir / CASE_EXPORT
+    cases, catalysts = case_database.generate()
+    case_database.write_xlsx((cases.iloc[:-1], catalysts), export)  # one case withdrawn
 
     sensed = raw_delivery_sensor(dg.build_sensor_context(instance=instance))
     [request] = sensed.run_requests
@@ -141,24 +145,24 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
 def test_an_unreadable_delivery_fails_the_ingest_and_names_the_file(pipeline):
     project, instance, _ = pipeline
     reports_before = digests(project.reports_dir)
-    unreadable = project.raw_dir / "surveys" / "citoyens" / "2021" / "citoyens_2021.sav"
-    unreadable.parent.mkdir()
+    unreadable = project.raw_dir / "surveys" / "citoyens" / "2019" / "citoyens_2019.sav"
+    original = unreadable.read_bytes()
     unreadable.write_bytes(b"ceci n'est pas un fichier SPSS")
     try:
         run = run_everything(instance)
     finally:
-        shutil.rmtree(unreadable.parent)
+        unreadable.write_bytes(original)
     assert not run.success
     [error] = step_errors(run)
-    assert error.startswith("citizens_survey: ")
-    assert f"{unreadable}: not a readable SPSS file" in error
+    assert error.startswith("raw__survey_citoyens: ")
+    assert "surveys/citoyens/2019/citoyens_2019.sav: not a readable SPSS file" in error
     assert digests(project.reports_dir) == reports_before
 
 
 def raw_table_digest(project) -> tuple:
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
         return connection.execute(
-            "select count(*), sum(POIDS), sum(REGION), max(_source_file) from raw.citizens_survey"
+            "select count(*), sum(weight), max(_source_sha256) from raw.survey_citoyens_respondents"
         ).fetchone()
 
 
@@ -168,12 +172,13 @@ def test_a_delivery_breaking_its_contract_is_rejected_at_the_door(pipeline):
     reports_before = digests(project.reports_dir)
     raw_before = raw_table_digest(project)
     indicator_before = indicator_row(project, CHECKED_REGION)
-    delivery = project.raw_dir / CITIZENS_SURVEY.sample_file
+    delivery = project.raw_dir / CITIZENS_2020
     original = delivery.read_bytes()
+    ids = [int(i) for i in read_survey(delivery, CODEBOOK).data[ID]]
 
     def breach(answers):
-        answers.loc[[4, 10], "REGION"] = 99.0  # SPSS cases 5 and 11
-        answers.loc[7, "POIDS"] = -1.0  # SPSS case 8
+        answers.loc[[4, 10], REGION] = 99.0  # SPSS cases 5 and 11
+        answers.loc[7, WEIGHT] = -1.0  # SPSS case 8
 
     breached = rewrite_survey(delivery, breach)
     try:
@@ -183,10 +188,10 @@ def test_a_delivery_breaking_its_contract_is_rejected_at_the_door(pipeline):
 
     assert not run.success
     [error] = step_errors(run)
-    where = "surveys/citoyens/2020/citoyens_2020.sav"
-    assert f"{where}, row 5 (respondent 5), variable REGION: not an INSEE code" in error
-    assert f"{where}, row 11 (respondent 11), variable REGION" in error
-    assert f"{where}, row 8 (respondent 8), variable POIDS: weight must be a finite" in error
+    where = CITIZENS_2020
+    assert f"{where}, row 5 (respondent {ids[4]}), variable {REGION}: not an INSEE code" in error
+    assert f"{where}, row 11 (respondent {ids[10]}), variable {REGION}" in error
+    assert f"{where}, row 8 (respondent {ids[7]}), variable {WEIGHT}: weight must be" in error
     # Rejected whole: the warehouse, the marts and the reports are as they were.
     assert raw_table_digest(project) == raw_before
     assert indicator_row(project, CHECKED_REGION) == indicator_before
@@ -198,12 +203,11 @@ def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline):
     project, instance, _ = pipeline
     reports_before = digests(project.reports_dir)
     indicator_before = indicator_row(project, CHECKED_REGION)
-    delivery = project.raw_dir / CITIZENS_SURVEY.sample_file
+    delivery = project.raw_dir / CITIZENS_2020
 
     def implausible(answers):
-        # Within the contract (a positive weight, an age), outside the quality rules.
-        answers.loc[[4, 10], "AGE"] = 150.0  # SPSS cases 5 and 11
-        answers.loc[7, "POIDS"] = 50.0  # SPSS case 8
+        # Within the contract (positive weights), outside the quality rules (at most 10).
+        answers.loc[[4, 10], WEIGHT] = 50.0  # SPSS cases 5 and 11
 
     delivered = rewrite_survey(delivery, implausible)
     second = run_everything(instance)
@@ -211,16 +215,14 @@ def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline):
     assert not second.success
     failures = failed_checks(second)
     assert len(failures) == 1
-    assert "raw_citizens_survey" in failures[0]
-    where = "surveys/citoyens/2020/citoyens_2020.sav"
-    assert "expect_column_values_to_be_between on column AGE: 2 row(s)" in failures[0]
+    assert "survey_citoyens_respondents" in failures[0]
+    where = CITIZENS_2020
+    assert "expect_column_values_to_be_between on column weight: 2 row(s)" in failures[0]
     assert f"{where} row 5; {where} row 11" in failures[0]
-    assert "expect_column_values_to_be_between on column POIDS: 1 row(s)" in failures[0]
-    assert f"{where} row 8" in failures[0]
     materialized = {
         event.asset_key.to_user_string() for event in second.get_asset_materialization_events()
     }
-    assert "raw/citizens_survey" in materialized  # loaded, so the check could name the rows
+    assert "raw/survey_citoyens" in materialized  # loaded, so the check could name the rows
     assert not materialized & {
         "marts/ind_citizens_collective_necessary",
         "report_data",
@@ -237,4 +239,4 @@ def test_the_warehouse_is_not_left_locked(pipeline):
     project, _, _ = pipeline
     # A writer can open the file after the runs: no step kept a connection.
     with duckdb.connect(str(project.warehouse)) as connection:
-        assert connection.execute("select count(*) from raw.citizens_survey").fetchone()[0] > 0
+        assert connection.execute("select count(*) from raw.survey_citoyens").fetchone()[0] > 0
