@@ -162,14 +162,14 @@ def test_merged_cells_are_refused(tmp_path: Path):
     workbook["catalyseurs"].merge_cells("B2:B3")
     workbook.save(path)
     report = rejection(tmp_path, path)
-    assert "sheet 'catalyseurs' has merged cells (B2:B3): unmerge them" in report
+    assert "merged cells B2:B3 on sheet 'catalyseurs': unmerge them" in report
 
 
 def test_an_unreadable_workbook_is_refused(tmp_path: Path):
     path = tmp_path / EXPORT
     path.parent.mkdir(parents=True)
     path.write_bytes(b"PK\x03\x04 not really a workbook")
-    assert "not a readable Excel workbook" in rejection(tmp_path, path)
+    assert "not a readable Excel file" in rejection(tmp_path, path)
 
 
 def test_a_rejected_export_leaves_warehouse_and_file_untouched(isolated_project, dagster_instance):

@@ -9,11 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from zipfile import BadZipFile
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from orchestration.geography import departments, regions
 from orchestration.ingest.codebooks import code_text
@@ -25,6 +22,14 @@ from orchestration.ingest.conformance import (
 )
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.lineage import SHEET_FIRST_ROW, Lineage
+from orchestration.ingest.spreadsheets import (
+    HEADER_SEARCH_ROWS,
+    cell_text,
+    open_workbook,
+    reject_merged_cells,
+    reject_misplaced_header,
+    sheet_frame,
+)
 
 CASE_SHEET = "cas"
 CATALYST_SHEET = "catalyseurs"
@@ -44,8 +49,6 @@ CATALYST_COLUMNS = ("id_catalyseur", "nom", "region", "departement")
 # Multi-valued cells: values separated by semicolons ("Association ; Entreprise").
 MULTI_VALUE_SEPARATOR = ";"
 FIRST_YEAR = 2000
-# How far down a misplaced header row is looked for.
-HEADER_SEARCH_ROWS = 20
 CASE_TABLE_SUFFIXES = ("", "_profiles", "_modes", "_catalysts")
 # How a rejection report names the record an identifier identifies.
 RECORD_KINDS = {"id_cas": "case", "id_catalyseur": "catalyst"}
@@ -110,11 +113,7 @@ def check_catalysts(catalysts: pd.DataFrame) -> list[Problem]:
 
 
 def _read_sheets(path: Path) -> CaseExport:
-    try:
-        # Not read-only: merged cells are only visible in a fully loaded workbook.
-        workbook = load_workbook(path, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as error:
-        raise DeliveryError(path, f"not a readable Excel workbook ({error})") from error
+    workbook = open_workbook(path)
     return CaseExport(
         path,
         _sheet(path, workbook, CASE_SHEET, CASE_COLUMNS),
@@ -126,43 +125,16 @@ def _sheet(path: Path, workbook, name: str, columns: tuple[str, ...]) -> pd.Data
     if name not in workbook.sheetnames:
         raise DeliveryError(path, f"no sheet {name!r} (sheets: {', '.join(workbook.sheetnames)})")
     sheet = workbook[name]
-    if sheet.merged_cells.ranges:
-        merged = ", ".join(str(r) for r in sheet.merged_cells.ranges)
-        raise DeliveryError(path, f"sheet {name!r} has merged cells ({merged}): unmerge them")
-    rows = list(sheet.iter_rows(values_only=True))
-    header_row = _header_row(rows, columns[0])
-    if header_row > 1:
-        raise DeliveryError(
-            path,
-            f"sheet {name!r}: header found on row {header_row}, not row 1: "
-            f"remove the {header_row - 1} row(s) above it",
-        )
-    header = [code_text(cell) for cell in rows[0]] if rows else []
+    reject_merged_cells(path, sheet)
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    head = [[cell_text(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
+    reject_misplaced_header(path, head, columns[0], where=f"sheet {name!r}: ")
+    frame = sheet_frame(path, rows)
     for column in columns:
-        if column not in header:
+        if column not in frame.columns:
             raise DeliveryError(path, f"sheet {name!r}: required column is missing", column)
-    frame = _without_trailing_blank_rows(pd.DataFrame(rows[1:], columns=header, dtype=object))
-    text = {c: frame[c].map(_text) for c in columns if c != "annee"}
-    return frame.assign(**text)[[*columns, *(c for c in header if c and c not in columns)]]
-
-
-def _without_trailing_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    # Formatting often extends a sheet below its data; a blank row amid the data is kept, so
-    # row numbers stay those of the sheet (and it is refused for its missing identifier).
-    filled = frame.notna().any(axis=1).to_numpy().nonzero()[0]
-    return frame.iloc[: filled[-1] + 1 if len(filled) else 0]
-
-
-def _header_row(rows: list[tuple], first_column: str) -> int:
-    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
-        if first_column in (code_text(cell) for cell in row):
-            return number
-    return 1
-
-
-def _text(value) -> str | None:
-    """Cells as text; a number where a code is expected stays visible as such (1 -> '1')."""
-    return code_text(value)
+    text = {c: frame[c].map(code_text) for c in columns if c != "annee"}
+    return frame.assign(**text)[[*columns, *(c for c in frame.columns if c not in columns)]]
 
 
 def _problems(frame: pd.DataFrame, mask: pd.Series, key: str, column: str, rule: str):

@@ -17,22 +17,26 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from zipfile import BadZipFile
 
-import openpyxl
 import pandas as pd
 import pyreadstat
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from orchestration.ingest.codebooks import DELIMITERS, Codebook, code_text
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.lineage import SHEET_FIRST_ROW, SPSS_FIRST_ROW
+from orchestration.ingest.spreadsheets import (
+    HEADER_SEARCH_ROWS,
+    cell_text,
+    open_workbook,
+    reject_duplicate_names,
+    reject_merged_cells,
+    reject_misplaced_header,
+    sheet_frame,
+    without_trailing_empty_rows,
+)
 
 SURVEY_FORMATS = (".sav", ".csv", ".xlsx")
 LABEL_COLUMNS = ["variable", "code", "label"]
-# How far down a misplaced header row is looked for (title rows above the header).
-HEADER_SEARCH_ROWS = 20
 # The unit pyreadstat gives SPSS dates: every format hands on dates in it.
 DATE_DTYPE = "datetime64[us]"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -126,9 +130,9 @@ def _read_csv(path: Path, codebook: Codebook) -> SurveyFile:
         raise DeliveryError(path, "the file is empty (no header line)")
     delimiters = (codebook.layout.delimiter,) if codebook.layout.delimiter else DELIMITERS
     head = [_csv_cells(line, delimiters) for line in lines[:HEADER_SEARCH_ROWS]]
-    _reject_misplaced_header(path, head, codebook.respondent_id)
+    reject_misplaced_header(path, head, codebook.respondent_id)
     delimiter = _delimiter(path, lines[0], codebook.layout.delimiter)
-    _reject_duplicate_names(path, next(csv.reader([lines[0]], delimiter=delimiter)))
+    reject_duplicate_names(path, next(csv.reader([lines[0]], delimiter=delimiter)))
     try:
         # Everything as text: codes and dates are converted below, the department stays "01".
         # Only an empty cell is missing ("NA" is a value, reported if it does not belong).
@@ -143,20 +147,20 @@ def _read_csv(path: Path, codebook: Codebook) -> SurveyFile:
     except (pd.errors.ParserError, csv.Error) as error:
         raise DeliveryError(path, f"not a readable CSV file ({error})") from error
     # Names are matched to the codebook without the spaces around them, as in a sheet.
-    data = _without_trailing_empty_rows(_blank_as_missing(data.rename(columns=str.strip)))
+    data = without_trailing_empty_rows(_blank_as_missing(data.rename(columns=str.strip)))
     return SurveyFile(
         path, _canonical(data, codebook, decimal_comma=delimiter == ";"), "", _no_labels()
     )
 
 
 def _read_xlsx(path: Path, codebook: Codebook) -> SurveyFile:
-    workbook = _open_workbook(path)
+    workbook = open_workbook(path)
     sheet = workbook.worksheets[0]
-    _reject_merged_cells(path, sheet)
+    reject_merged_cells(path, sheet)
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    head = [[_cell_text(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
-    _reject_misplaced_header(path, head, codebook.respondent_id)
-    data = _without_trailing_empty_rows(_blank_as_missing(_sheet_frame(path, rows)))
+    head = [[cell_text(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
+    reject_misplaced_header(path, head, codebook.respondent_id)
+    data = without_trailing_empty_rows(_blank_as_missing(sheet_frame(path, rows)))
     return SurveyFile(
         path,
         _canonical(data, codebook, decimal_comma=False),
@@ -238,72 +242,6 @@ def _delimiter(path: Path, header: str, declared: str | None) -> str:
     return declared
 
 
-def _reject_misplaced_header(path: Path, head: list[list[str | None]], respondent_id: str) -> None:
-    """The header is row 1; title rows above it shift every row, so they are refused.
-
-    When no row names the respondent id, row 1 is read as the header and conformance reports
-    the missing variables.
-    """
-    for index, cells in enumerate(head):
-        if respondent_id in cells:
-            if index > 0:
-                raise DeliveryError(
-                    path,
-                    f"header found on row {index + 1}, not row 1: "
-                    f"remove the {index} row(s) above it",
-                )
-            return
-
-
-def _reject_duplicate_names(path: Path, names: list[str]) -> None:
-    seen = set()
-    for name in names:
-        if name in seen:
-            raise DeliveryError(path, "variable named twice in the header row", column=name)
-        seen.add(name)
-
-
-def _open_workbook(path: Path) -> openpyxl.Workbook:
-    try:
-        # Not read-only: merged ranges are only known to a fully loaded sheet.
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
-        raise DeliveryError(path, f"not a readable Excel file ({error})") from error
-    if not workbook.worksheets:
-        raise DeliveryError(path, "not a readable Excel file (no sheet)")
-    return workbook
-
-
-def _reject_merged_cells(path: Path, sheet) -> None:
-    merged = [str(cells) for cells in sheet.merged_cells.ranges]
-    if merged:
-        raise DeliveryError(
-            path,
-            f"merged cells {', '.join(sorted(merged))} on sheet {sheet.title!r}: unmerge them "
-            "(one value per cell, header on row 1)",
-        )
-
-
-def _cell_text(value) -> str | None:
-    return None if value is None else str(value).strip()
-
-
-def _sheet_frame(path: Path, rows: list[list]) -> pd.DataFrame:
-    """Row 1 as header; columns with neither a name nor a value (formatting only) dropped."""
-    if not rows:
-        return pd.DataFrame()
-    header, body = rows[0], rows[1:]
-    keep = [
-        index
-        for index, name in enumerate(header)
-        if name is not None or any(row[index] is not None for row in body)
-    ]
-    # A column with values but no name is named by its letter, as the spreadsheet shows it.
-    names = [_cell_text(header[i]) or get_column_letter(i + 1) for i in keep]
-    _reject_duplicate_names(path, names)
-    return pd.DataFrame([[row[i] for i in keep] for row in body], columns=names)
-
-
 def _blank_as_missing(data: pd.DataFrame) -> pd.DataFrame:
     # A cell holding only spaces is an empty cell (item non-response), not a value; SPSS has
     # no missing text, it stores an empty cell as "".
@@ -317,13 +255,6 @@ def _blank_as_missing(data: pd.DataFrame) -> pd.DataFrame:
 
 def _blank_as_none(value):
     return None if isinstance(value, str) and not value.strip() else value
-
-
-def _without_trailing_empty_rows(data: pd.DataFrame) -> pd.DataFrame:
-    # Spreadsheets export formatted but empty rows at the end; rows in the middle are kept so
-    # that row numbers stay those of the file (conformance reports them).
-    filled = data.notna().any(axis=1).to_numpy().nonzero()[0]
-    return data.iloc[: filled[-1] + 1 if len(filled) else 0]
 
 
 def _canonical(data: pd.DataFrame, codebook: Codebook, decimal_comma: bool) -> pd.DataFrame:
