@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 
 from orchestration.ingest.assets import survey_assets
@@ -221,3 +222,133 @@ def test_a_delivery_in_another_study_folder_is_refused(isolated_project, dagster
     assert "surveys/elus/2020/citoyens_2020.sav: REJECTED against" in failure_text(result)
     assert "required variable is missing" in failure_text(result)
     assert "a misplaced" not in failure_text(result)
+
+
+def replace_delivery(project, suffix: str, change=None, layout=None) -> Path:
+    """The citizens 2020 wave re-delivered in another format, optionally spoiled first."""
+    from synthetic.survey_files import SurveyDelivery, write_delivery
+
+    sav = project.raw_dir / CITIZENS_2020
+    data = read_survey(sav, CODEBOOK).data
+    if change is not None:
+        change(data)
+    sav.unlink()
+    target = sav.with_suffix(suffix)
+    write_delivery(SurveyDelivery(data, {}, {}, ""), target, layout or CODEBOOK.layout)
+    return target
+
+
+def latin1_csv(project) -> Path:
+    from orchestration.ingest.codebooks import FileLayout
+
+    def accented(data):
+        data["COMMENTAIRE"] = "réponse complète"  # unknown variable: a warning, kept
+
+    return replace_delivery(project, ".csv", accented, FileLayout("latin-1", ";"))
+
+
+def merged_cells(project) -> Path:
+    from openpyxl import load_workbook
+
+    path = replace_delivery(project, ".xlsx")
+    workbook = load_workbook(path)
+    workbook.active.merge_cells("B2:B3")
+    workbook.save(path)
+    return path
+
+
+def title_rows(project) -> Path:
+    from openpyxl import load_workbook
+
+    path = replace_delivery(project, ".xlsx")
+    workbook = load_workbook(path)
+    workbook.active.insert_rows(1, amount=2)
+    workbook.active["A1"] = "Enquête IMPACT-Citoyens 2020 – fichier de données"
+    workbook.save(path)
+    return path
+
+
+def serial_dates(project) -> Path:
+    def as_serials(data):
+        dates = data[CODEBOOK.fieldwork_date]
+        data[CODEBOOK.fieldwork_date] = (dates - pd.Timestamp("1899-12-30")).dt.days
+
+    return replace_delivery(project, ".xlsx", as_serials)
+
+
+def spoiled_sav(change):
+    def spoil(project) -> Path:
+        delivery = project.raw_dir / CITIZENS_2020
+        rewrite_survey(delivery, change)
+        return delivery
+
+    return spoil
+
+
+def unreadable(project) -> Path:
+    delivery = project.raw_dir / CITIZENS_2020
+    delivery.write_bytes(b"pas un fichier SPSS")
+    return delivery
+
+
+def _drop(column):
+    def change(data):
+        del data[column]
+
+    return change
+
+
+def _set(column, row, value):
+    def change(data):
+        data.loc[row, column] = value
+
+    return change
+
+
+BAD_DELIVERIES = {
+    "unreadable": (unreadable, "not a readable SPSS file"),
+    "missing variable": (
+        spoiled_sav(_drop(WEIGHT)),
+        f"variable {WEIGHT}: required variable is missing",
+    ),
+    "unknown code": (
+        spoiled_sav(_set(JOUER_COLLECTIF.variable, 12, 7.0)),
+        "code not in the codebook for jouer_collectif (value 7)",
+    ),
+    "duplicate id": (spoiled_sav(_set(ID, 3, 1.0)), "respondent id is missing or not unique"),
+    "unknown region": (spoiled_sav(_set(REGION, 4, 99.0)), "not an INSEE code of a metropolitan"),
+    "department 20": (spoiled_sav(_set(DEPARTMENT, 4, "20")), "('2A'/'2B', not '20')"),
+    "zero weight": (spoiled_sav(_set(WEIGHT, 7, 0.0)), "weight must be a finite number"),
+    "wrong wave": (
+        spoiled_sav(_set(CODEBOOK.wave_variable, 0, 2019.0)),
+        "wave differs from the delivery's folder and codebook (2020) (value 2019)",
+    ),
+    "latin-1 read as utf-8": (latin1_csv, "not valid UTF-8 on line"),
+    "merged cells": (merged_cells, "merged cells B2:B3"),
+    "title rows": (title_rows, "header found on row 3, not row 1"),
+    "excel serial dates": (serial_dates, "date stored as an Excel serial number"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_DELIVERIES))
+def test_every_bad_delivery_is_rejected_whole_with_its_rule(
+    isolated_project, dagster_instance, case
+):
+    assert ingest_citizens(dagster_instance).success
+    before = respondents(isolated_project)
+    spoil, rule = BAD_DELIVERIES[case]
+    delivery = spoil(isolated_project)
+    if case == "latin-1 read as utf-8":
+        # The codebook declares UTF-8 (the default); the institute exported Latin-1.
+        assert CODEBOOK.layout.encoding == "utf-8"
+    delivered = delivery.read_bytes()
+
+    result = ingest_citizens(dagster_instance)
+
+    assert not result.success
+    error = failure_text(result)
+    assert f"{delivery.relative_to(isolated_project.raw_dir)}" in error and rule in error
+    assert respondents(isolated_project).equals(before)  # the warehouse is unchanged
+    assert delivery.read_bytes() == delivered  # the file is untouched
+    [entry] = (isolated_project.warehouse.parent / "quarantine").rglob("*.rejected.txt")
+    assert rule in entry.read_text(encoding="utf-8")
