@@ -1,0 +1,73 @@
+"""Survey statistics of the observatory: the one place where its formulas live.
+
+Weighted means, proportions and totals with Taylor-linearised standard errors under a stratified,
+clustered design (:mod:`.design`, :mod:`.estimates`), Korn–Graubard intervals
+(:mod:`.intervals`), raking with bounded weights (:mod:`.raking`), the publication rule
+(:mod:`.publication`) and difference tests (:mod:`.comparisons`). Results are checked against R
+``survey``'s published outputs (``tests/statistics``).
+"""
+
+from orchestration.statistics.comparisons import (
+    SIGNIFICANCE_LEVEL,
+    Difference,
+    compare_domains,
+    compare_waves,
+)
+from orchestration.statistics.design import Calibration, Design
+from orchestration.statistics.estimates import (
+    Estimate,
+    LinearisedMean,
+    linearised_mean,
+    weighted_mean,
+    weighted_proportion,
+    weighted_total,
+)
+from orchestration.statistics.intervals import (
+    Interval,
+    korn_graubard,
+    mean_interval,
+    proportion_interval,
+)
+from orchestration.statistics.publication import (
+    MIN_EFFECTIVE_N,
+    MIN_RESPONDENTS,
+    ROBUST_RESPONDENTS,
+    PublicationStatus,
+    publication_status,
+)
+from orchestration.statistics.raking import (
+    Margins,
+    RakedWeights,
+    calibrated_design,
+    post_stratify,
+    rake,
+)
+
+__all__ = [
+    "MIN_EFFECTIVE_N",
+    "MIN_RESPONDENTS",
+    "ROBUST_RESPONDENTS",
+    "SIGNIFICANCE_LEVEL",
+    "Calibration",
+    "Design",
+    "Difference",
+    "Estimate",
+    "Interval",
+    "LinearisedMean",
+    "Margins",
+    "PublicationStatus",
+    "RakedWeights",
+    "calibrated_design",
+    "compare_domains",
+    "compare_waves",
+    "korn_graubard",
+    "linearised_mean",
+    "mean_interval",
+    "post_stratify",
+    "proportion_interval",
+    "publication_status",
+    "rake",
+    "weighted_mean",
+    "weighted_proportion",
+    "weighted_total",
+]

@@ -1,0 +1,100 @@
+"""Design-based tests of a difference: two domains of one survey, or one estimate in two waves.
+
+Two domains of the same survey (a region and the rest of France) share strata and PSUs, so their
+means are correlated: a PSU drawn with many respondents of one domain tends to bring fewer of the
+other. Rather than estimate that covariance separately, the difference is linearised as a whole:
+its influence values are those of the first mean minus those of the second, and its variance is
+the design variance of that one linear total. The covariance is thereby counted exactly where it
+arises, through PSUs holding respondents of both domains; domains in disjoint strata come out
+independent. Domains may even overlap.
+
+Two waves are independent samples, so the variance of their difference is the sum of their
+variances, with Welch–Satterthwaite degrees of freedom.
+
+Both tests refer the statistic to Student's t, as R ``survey`` does for means.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from orchestration.statistics.design import ArrayLike, Design
+from orchestration.statistics.estimates import Estimate, linearised_mean
+
+# Two-sided level at which a difference is called significant.
+SIGNIFICANCE_LEVEL = 0.05
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A tested difference between two estimates.
+
+    Attributes:
+        difference: first minus second (see each function for which is first).
+        se: standard error of the difference.
+        statistic: ``difference / se`` (t statistic).
+        df: degrees of freedom of the t reference distribution.
+        p_value: two-sided p-value.
+        significant: ``p_value < SIGNIFICANCE_LEVEL``.
+    """
+
+    difference: float
+    se: float
+    statistic: float
+    df: float
+    p_value: float
+    significant: bool
+
+
+def compare_domains(
+    values: ArrayLike,
+    design: Design,
+    domain: ArrayLike,
+    other: ArrayLike | None = None,
+) -> Difference:
+    """Test mean over ``domain`` minus mean over ``other`` (by default: everyone else).
+
+    Degrees of freedom are those of R's ``svyttest``: the design's (PSUs minus strata reached by
+    either domain) less one, for the two means estimated.
+    """
+    in_domain = np.asarray(domain, dtype=bool)
+    in_other = ~in_domain if other is None else np.asarray(other, dtype=bool)
+    first = linearised_mean(values, design, in_domain)
+    second = linearised_mean(values, design, in_other)
+    variance = design.variance_of_total(first.influence - second.influence)
+    df = design.degrees_of_freedom(first.counted | second.counted) - 1
+    return _t_test(first.value - second.value, math.sqrt(variance), df)
+
+
+def compare_waves(earlier: Estimate, later: Estimate) -> Difference:
+    """Test ``later - earlier`` for estimates from two independent samples (two waves)."""
+    variance = earlier.variance + later.variance
+    # Welch–Satterthwaite: the t distribution whose variance estimate matches the sum's.
+    denominator = earlier.variance**2 / earlier.df + later.variance**2 / later.df
+    df = variance**2 / denominator if denominator > 0 else min(earlier.df, later.df)
+    return _t_test(later.estimate - earlier.estimate, math.sqrt(variance), df)
+
+
+def _t_test(difference: float, se: float, df: float) -> Difference:
+    """Two-sided t test of ``difference`` against 0."""
+    if df < 1:
+        raise ValueError("a t test needs at least one degree of freedom")
+    if se > 0:
+        statistic = difference / se
+        p_value = float(2 * stats.t.sf(abs(statistic), df))
+    else:
+        # No sampling variance: any difference is certain, none is none.
+        statistic = math.copysign(math.inf, difference) if difference else 0.0
+        p_value = 0.0 if difference else 1.0
+    return Difference(
+        difference=difference,
+        se=se,
+        statistic=statistic,
+        df=float(df),
+        p_value=p_value,
+        significant=p_value < SIGNIFICANCE_LEVEL,
+    )

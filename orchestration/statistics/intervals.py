@@ -1,0 +1,78 @@
+"""Confidence intervals: Korn–Graubard for proportions, Student t for means.
+
+Korn & Graubard (1998) adapt the exact Clopper–Pearson interval to complex samples by replacing
+the number of respondents with the effective sample size, itself shrunk for the design's few
+degrees of freedom. The computation follows R ``survey``'s ``svyciprop(method="beta")``:
+
+    n_eff = p (1 - p) / se^2 * (t_{n-1, 1-a/2} / t_{df, 1-a/2})^2
+    low   = qbeta(a/2,     n_eff p,     n_eff (1 - p) + 1)
+    high  = qbeta(1 - a/2, n_eff p + 1, n_eff (1 - p))
+
+R gives no interval when the estimate is 0 or 1 (the variance is 0, so ``n_eff`` is 0/0). There
+we take ``n_eff = n``, as the NCHS standards for proportions (and their ``surveytable`` package)
+do: the interval is then Clopper–Pearson's for ``n`` respondents, one-sided, with the limit at the
+estimate exactly 0 or 1. The same fallback serves a zero standard error at 0 < p < 1, where the
+formula would claim infinite precision.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from scipy import stats
+
+from orchestration.statistics.estimates import Estimate
+
+
+class Interval(NamedTuple):
+    """A confidence interval; a tuple, so ``low, high = korn_graubard(...)`` works."""
+
+    low: float
+    high: float
+
+
+def korn_graubard(p: float, se: float, n: int, df: float, level: float = 0.95) -> Interval:
+    """Korn–Graubard interval of a proportion ``p`` with standard error ``se``.
+
+    Args:
+        p: estimated proportion, in [0, 1].
+        se: its design-based standard error.
+        n: respondents behind the estimate (R's ``nrow(design)``).
+        df: design degrees of freedom (R's ``degf(design)``).
+        level: confidence level.
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"a proportion must lie in [0, 1], got {p}")
+    if n < 2 or df < 1 or se < 0 or not 0 < level < 1:
+        raise ValueError("need n >= 2, df >= 1, se >= 0 and 0 < level < 1")
+    alpha = 1 - level
+    if p in (0, 1) or se == 0:
+        n_eff = float(n)
+    else:
+        # Fewer degrees of freedom than respondents widen the interval, as t widens the normal.
+        df_ratio = stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)
+        n_eff = p * (1 - p) / se**2 * df_ratio**2
+    successes = n_eff * p
+    failures = n_eff * (1 - p)
+    # A beta with a zero shape parameter is a point mass at 0 (or 1): R's qbeta returns that,
+    # scipy returns NaN, so those ends are set explicitly. Besides p = 0 or 1, a shape can
+    # underflow to 0 for a p within a few hundred orders of magnitude of them.
+    low = 0.0 if successes <= 0 else float(stats.beta.ppf(alpha / 2, successes, failures + 1))
+    high = 1.0 if failures <= 0 else float(stats.beta.ppf(1 - alpha / 2, successes + 1, failures))
+    return Interval(low, high)
+
+
+def proportion_interval(estimate: Estimate, level: float = 0.95) -> Interval:
+    """Korn–Graubard interval of a proportion :class:`Estimate`."""
+    return korn_graubard(estimate.estimate, estimate.se, estimate.n, estimate.df, level)
+
+
+def mean_interval(estimate: Estimate, level: float = 0.95) -> Interval:
+    """Symmetric interval ``estimate ± t_{df} se`` (R's ``confint(svymean, df=degf(design))``)."""
+    if estimate.df < 1:
+        raise ValueError("a t interval needs at least one degree of freedom")
+    half_width = float(stats.t.ppf(1 - (1 - level) / 2, estimate.df)) * estimate.se
+    if not math.isfinite(half_width):
+        raise ValueError("standard error is not finite")
+    return Interval(estimate.estimate - half_width, estimate.estimate + half_width)
