@@ -1,0 +1,296 @@
+"""The IMPACT indicators of the catalogue (``dbt_project/seeds/indicator_catalogue.csv``),
+estimated for France and each region, wave by wave, under their study's design.
+
+The formulas live in :mod:`orchestration.statistics`; this module only says which respondents,
+answers and domains each indicator is about. It runs inside the dbt Python model
+``fct_indicator_estimates``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from orchestration.statistics import (
+    Design,
+    Difference,
+    Estimate,
+    compare_domains,
+    compare_waves,
+    proportion_interval,
+    publication_status,
+    weighted_proportion,
+)
+
+FRANCE = "FR"
+NSP = "nsp"
+# Catalogue cells holding several canonical answers separate them with "|".
+ANSWER_SEPARATOR = "|"
+WITH_NSP = "with_nsp"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One line of the catalogue: which answers count, among whom."""
+
+    id: str
+    study: str
+    question: str
+    option: str | None
+    counted: frozenset[str]
+    include_nsp: bool
+    universe_question: str | None
+    universe_answers: frozenset[str]
+
+    @classmethod
+    def from_row(cls, row: dict) -> Indicator:
+        """An indicator from a catalogue row (empty cells are ``None`` or NaN)."""
+        return cls(
+            id=row["indicator_id"],
+            study=row["study"],
+            question=row["question"],
+            option=_text(row.get("option")),
+            counted=_answers(row["counted_answers"]),
+            include_nsp=row["denominator"] == WITH_NSP,
+            universe_question=_text(row.get("universe_question")),
+            universe_answers=_answers(row.get("universe_answers")),
+        )
+
+
+@dataclass(frozen=True)
+class SurveyWave:
+    """One study wave: its respondents (weights, strata, region) and their answers."""
+
+    study: str
+    wave: int
+    respondents: pd.DataFrame
+    answers: pd.DataFrame
+
+    def design(self) -> Design:
+        """The wave's sample design: its weights, stratified when the study declares strata."""
+        strata = self.respondents["strata"]
+        return Design(
+            weights=self.respondents["weight"].to_numpy(dtype=float),
+            strata=None if strata.isna().all() else strata.fillna("").to_numpy(dtype=str),
+        )
+
+    def asked(self, question: str, option: str | None) -> bool:
+        """Whether this wave holds the question (and option)."""
+        return not self._rows(question, option).empty
+
+    def answer_of(self, question: str, option: str | None) -> pd.Series:
+        """Each respondent's canonical answer (NaN for item non-response), in design order."""
+        rows = self._rows(question, option).set_index("respondent_id")["answer"]
+        return self.respondents["respondent_id"].map(rows)
+
+    def _rows(self, question: str, option: str | None) -> pd.DataFrame:
+        answers = self.answers
+        same_option = answers["option"].isna() if option is None else answers["option"] == option
+        return answers[(answers["question"] == question) & same_option]
+
+
+@dataclass(frozen=True)
+class EstimateRow:
+    """One line of ``fct_indicator_estimates``."""
+
+    indicator_id: str
+    study: str
+    wave: int
+    geo_level: str
+    geo_code: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_effective: float
+    deff: float
+    df: float
+    status: str
+    # Regions only: the region against the rest of France, same wave (design-based t test).
+    vs_rest_difference: float = math.nan
+    vs_rest_p_value: float = math.nan
+    vs_rest_significant: bool | None = None
+    # The previous wave holding the same question, and the change since (independent samples).
+    previous_wave: int | None = None
+    change: float = math.nan
+    change_p_value: float = math.nan
+    change_significant: bool | None = None
+
+
+def estimate_all(
+    catalogue: pd.DataFrame,
+    respondents: pd.DataFrame,
+    answers: pd.DataFrame,
+    region_codes: list[str],
+) -> pd.DataFrame:
+    """Every indicator × wave × geography (France, then each region), as one tidy table.
+
+    ``respondents``: study, wave, respondent_id, region_code, strata, weight (one row each).
+    ``answers``: study, wave, respondent_id, question, option, answer (the long form).
+    """
+    indicators = [Indicator.from_row(row) for row in catalogue.to_dict("records")]
+    waves = list(_survey_waves(respondents, answers))
+    rows = [
+        row
+        for indicator in indicators
+        for row in _indicator_rows(
+            indicator, [w for w in waves if w.study == indicator.study], region_codes
+        )
+    ]
+    return pd.DataFrame([asdict(row) for row in rows], columns=list(EstimateRow.__annotations__))
+
+
+def _indicator_rows(
+    indicator: Indicator, waves: list[SurveyWave], region_codes: list[str]
+) -> list[EstimateRow]:
+    """The indicator in every wave asking it; later waves compared with the previous one."""
+    rows: list[EstimateRow] = []
+    previous: dict[str, tuple[int, Estimate]] = {}
+    for wave in sorted(waves, key=lambda w: w.wave):
+        if not wave.asked(indicator.question, indicator.option):
+            continue
+        for row, estimate in _wave_rows(indicator, wave, region_codes):
+            if estimate is not None and row.geo_code in previous:
+                row = _with_change(row, *previous[row.geo_code], estimate)
+            if estimate is not None:
+                previous[row.geo_code] = (wave.wave, estimate)
+            rows.append(row)
+    return rows
+
+
+def _wave_rows(
+    indicator: Indicator, wave: SurveyWave, region_codes: list[str]
+) -> Iterator[tuple[EstimateRow, Estimate | None]]:
+    design = wave.design()
+    counted = _counted(indicator, wave)
+    regions = wave.respondents["region_code"].to_numpy()
+    everyone = np.ones(len(regions), dtype=bool)
+    yield _row(indicator, wave, "france", FRANCE, counted, design, everyone, None)
+    for code in region_codes:
+        in_region = regions == code
+        versus = _versus_rest(counted, design, in_region)
+        yield _row(indicator, wave, "region", code, counted, design, in_region, versus)
+
+
+def _counted(indicator: Indicator, wave: SurveyWave) -> np.ndarray:
+    """1 where the answer counts, 0 where it does not, NaN outside the indicator's base
+    (no answer, « ne sait pas » when excluded, outside the universe)."""
+    answer = wave.answer_of(indicator.question, indicator.option)
+    in_base = answer.notna()
+    if not indicator.include_nsp:
+        in_base &= answer != NSP
+    if indicator.universe_question is not None:
+        universe = wave.answer_of(indicator.universe_question, None)
+        in_base &= universe.isin(indicator.universe_answers)
+    return np.where(in_base, answer.isin(indicator.counted).astype(float), np.nan)
+
+
+def _row(
+    indicator: Indicator,
+    wave: SurveyWave,
+    level: str,
+    code: str,
+    counted: np.ndarray,
+    design: Design,
+    domain: np.ndarray,
+    versus: Difference | None,
+) -> tuple[EstimateRow, Estimate | None]:
+    where = dict(
+        indicator_id=indicator.id, study=wave.study, wave=wave.wave, geo_level=level, geo_code=code
+    )
+    if not (domain & ~np.isnan(counted)).any():
+        # Nobody in the base here (no foundation in Corse): nothing to estimate or publish.
+        empty = dict(
+            estimate=math.nan,
+            se=math.nan,
+            ci_low=math.nan,
+            ci_high=math.nan,
+            n=0,
+            n_effective=0.0,
+            deff=math.nan,
+            df=math.nan,
+        )
+        return EstimateRow(**where, **empty, status=publication_status(0, 0.0).value), None
+    estimate = weighted_proportion(counted, design, domain)
+    # One respondent (or one per stratum) leaves no spread to build an interval on.
+    interval = (
+        proportion_interval(estimate)
+        if estimate.n >= 2 and estimate.df >= 1
+        else (math.nan, math.nan)
+    )
+    row = EstimateRow(
+        **where,
+        estimate=estimate.estimate,
+        se=estimate.se,
+        ci_low=interval[0],
+        ci_high=interval[1],
+        n=estimate.n,
+        n_effective=estimate.n_effective,
+        deff=estimate.deff,
+        df=float(estimate.df),
+        status=publication_status(estimate.n, estimate.n_effective).value,
+    )
+    if versus is not None:
+        row = _replace(
+            row,
+            vs_rest_difference=versus.difference,
+            vs_rest_p_value=versus.p_value,
+            vs_rest_significant=versus.significant,
+        )
+    return row, estimate
+
+
+def _versus_rest(counted: np.ndarray, design: Design, in_region: np.ndarray) -> Difference | None:
+    """The region against the rest of France (not against a national figure containing it)."""
+    known = ~np.isnan(counted)
+    if (
+        (in_region & known).sum() < 2
+        or (~in_region & known).sum() < 2
+        or design.degrees_of_freedom() < 2
+    ):
+        return None
+    return compare_domains(counted, design, in_region)
+
+
+def _with_change(row: EstimateRow, wave: int, earlier: Estimate, later: Estimate) -> EstimateRow:
+    if min(earlier.n, later.n) < 2 or min(earlier.df, later.df) < 1:
+        return _replace(row, previous_wave=wave)
+    change = compare_waves(earlier, later)
+    return _replace(
+        row,
+        previous_wave=wave,
+        change=change.difference,
+        change_p_value=change.p_value,
+        change_significant=change.significant,
+    )
+
+
+def _replace(row: EstimateRow, **changes) -> EstimateRow:
+    return EstimateRow(**{**asdict(row), **changes})
+
+
+def _survey_waves(respondents: pd.DataFrame, answers: pd.DataFrame) -> Iterator[SurveyWave]:
+    by_wave = dict(tuple(answers.groupby(["study", "wave"])))
+    for (study, wave), people in respondents.groupby(["study", "wave"]):
+        yield SurveyWave(
+            study=study,
+            wave=int(wave),
+            respondents=people.reset_index(drop=True),
+            answers=by_wave.get((study, wave), answers.iloc[0:0]),
+        )
+
+
+def _text(value) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    return str(value)
+
+
+def _answers(value) -> frozenset[str]:
+    text = _text(value)
+    return frozenset() if text is None else frozenset(text.split(ANSWER_SEPARATOR))
