@@ -3,7 +3,8 @@
 Weighted means, proportions and totals with Taylor-linearised standard errors under a stratified,
 clustered design (:mod:`.design`, :mod:`.estimates`), Korn–Graubard intervals
 (:mod:`.intervals`), raking with bounded weights (:mod:`.raking`), the publication rule
-(:mod:`.publication`) and difference tests (:mod:`.comparisons`). Results are checked against R
+(:mod:`.publication`), difference tests (:mod:`.comparisons`) and summaries of a set of weights
+(Kish design effect, effective size: :mod:`.weights`). Results are checked against R
 ``survey``'s published outputs (``tests/statistics``).
 """
 
@@ -42,6 +43,12 @@ from orchestration.statistics.raking import (
     post_stratify,
     rake,
 )
+from orchestration.statistics.weights import (
+    WeightSummary,
+    effective_sample_size,
+    kish_design_effect,
+    summarise_weights,
+)
 
 __all__ = [
     "MIN_EFFECTIVE_N",
@@ -57,9 +64,12 @@ __all__ = [
     "Margins",
     "PublicationStatus",
     "RakedWeights",
+    "WeightSummary",
     "calibrated_design",
     "compare_domains",
     "compare_waves",
+    "effective_sample_size",
+    "kish_design_effect",
     "korn_graubard",
     "linearised_mean",
     "mean_interval",
@@ -67,6 +77,7 @@ __all__ = [
     "proportion_interval",
     "publication_status",
     "rake",
+    "summarise_weights",
     "weighted_mean",
     "weighted_proportion",
     "weighted_total",
