@@ -1,0 +1,158 @@
+"""Weighting on the shipped samples: institute weights kept, mayors raked to the communes'
+margins within the trim bounds, foundations uniform, diagnostics equal to an independent Kish
+computation. One warehouse is built for the module (ingest, then dbt up to the diagnostics)."""
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from orchestration.ingest.assets import case_database, survey_assets
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse import Warehouse
+from tests.conftest import make_isolated_project
+
+SEEDS = DBT_PROJECT_DIR / "seeds"
+
+
+def seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS / f"{name}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse of the shipped samples, built through ``weighting_diagnostics``."""
+    project = make_isolated_project(tmp_path_factory.mktemp("weighting"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name, value in project.env().items():
+            monkeypatch.setenv(name, value)
+        result = dg.materialize(
+            [*survey_assets, case_database], resources={"warehouse": Warehouse()}
+        )
+        assert result.success
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "dbt"),
+                "build",
+                "--quiet",
+                # Only the tests whose every parent is built here.
+                "--indirect-selection",
+                "cautious",
+                "--select",
+                # The reference seeds that the upstream relationship tests read, too.
+                "regions",
+                "departements",
+                "+weighting_diagnostics",
+            ],
+            cwd=DBT_PROJECT_DIR,
+            env={**os.environ, **project.env()},
+            check=True,
+        )
+    return project.warehouse
+
+
+def query(warehouse: Path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.sql(sql).df()
+
+
+def test_mayors_weights_hit_the_communes_by_region_and_by_band(warehouse: Path) -> None:
+    weights = query(warehouse, "select * from intermediate.int_survey_weights where study = 'elus'")
+    assert (weights["weight_source"] == "raked").all()
+    communes = {row["reg"]: float(row["communes"]) for row in seed("communes_by_region")}
+    by_region = weights.groupby("region_code")["weight"].sum()
+    assert set(by_region.index) == set(communes)
+    for region, count in communes.items():
+        assert by_region[region] == pytest.approx(count, rel=1e-6)
+    total = sum(communes.values())
+    shares = {
+        row["taille_commune"]: float(row["share_of_communes"]) for row in seed("commune_size_bands")
+    }
+    by_band = weights.groupby("strata")["weight"].sum()
+    assert set(by_band.index) == set(shares)
+    for band, share in shares.items():
+        assert by_band[band] == pytest.approx(total * share / sum(shares.values()), rel=1e-6)
+
+
+def test_raked_weights_respect_the_trim_bounds(warehouse: Path) -> None:
+    designs = {row["study"]: row for row in seed("survey_designs")}
+    weights = query(
+        warehouse, "select * from intermediate.int_survey_weights where weight_source = 'raked'"
+    )
+    assert not weights.empty
+    for study, rows in weights.groupby("study"):
+        low, high = float(designs[study]["trim_low"]), float(designs[study]["trim_high"])
+        ratio = rows["weight"] / rows["base_weight"]
+        assert ratio.min() >= low * (1 - 1e-6)
+        assert ratio.max() <= high * (1 + 1e-6)
+        assert rows["raking_converged"].all()
+
+
+def test_institute_weights_are_kept_unchanged(warehouse: Path) -> None:
+    compared = query(
+        warehouse,
+        """
+        select r.study, r.weight as delivered, w.weight, w.base_weight, w.weight_source
+        from staging.stg_survey_respondents as r
+        join intermediate.int_survey_weights as w using (study, wave, respondent_id)
+        where r.study in ('citoyens', 'entreprises', 'associations')
+        """,
+    )
+    assert set(compared["study"]) == {"citoyens", "entreprises", "associations"}
+    assert (compared["weight_source"] == "institute").all()
+    assert (compared["weight"] == compared["delivered"]).all()
+    assert (compared["base_weight"] == compared["delivered"]).all()
+
+
+def test_foundations_weigh_one_each(warehouse: Path) -> None:
+    weights = query(
+        warehouse, "select * from intermediate.int_survey_weights where study = 'fondations'"
+    )
+    assert len(weights) == 42
+    assert (weights["weight"] == 1).all()
+    assert (weights["weight_source"] == "uniform").all()
+    assert weights["strata"].isna().all()
+
+
+def test_one_weight_per_respondent(warehouse: Path) -> None:
+    counts = query(
+        warehouse,
+        """
+        select
+            (select count(*) from staging.stg_survey_respondents) as respondents,
+            (select count(*) from intermediate.int_survey_weights) as weights,
+            (select count(*) from intermediate.int_survey_weights where weight <= 0) as not_positive
+        """,
+    ).iloc[0]
+    assert counts["respondents"] == counts["weights"]
+    assert counts["not_positive"] == 0
+
+
+def test_diagnostics_equal_an_independent_kish_computation(warehouse: Path) -> None:
+    weights = query(warehouse, "select study, wave, weight from intermediate.int_survey_weights")
+    diagnostics = query(warehouse, "select * from marts.weighting_diagnostics").set_index(
+        ["study", "wave"]
+    )
+    assert len(diagnostics) == weights.groupby(["study", "wave"]).ngroups == 8
+    for (study, wave), rows in weights.groupby(["study", "wave"]):
+        w = rows["weight"].to_numpy()
+        row = diagnostics.loc[(study, wave)]
+        assert row["n"] == w.size
+        assert row["n_effective"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-9)
+        assert row["kish_deff"] == pytest.approx(w.size * (w**2).sum() / w.sum() ** 2, rel=1e-9)
+        assert row["min_weight"] == pytest.approx(w.min())
+        assert row["max_weight"] == pytest.approx(w.max())
+        assert row["weight_ratio"] == pytest.approx(w.max() / w.min())
+    elus = diagnostics.loc[("elus", 2020)]
+    assert elus["weight_source"] == "raked"
+    assert bool(elus["raking_converged"])
+    assert elus["raking_iterations"] >= 1
+    assert np.isclose(diagnostics.loc[("fondations", 2021), "kish_deff"], 1.0)
