@@ -3,6 +3,7 @@ margins within the trim bounds, foundations uniform, diagnostics equal to an ind
 computation. One warehouse is built for the module (ingest, then dbt up to the diagnostics)."""
 
 import csv
+import importlib.util
 import os
 import subprocess
 import sys
@@ -156,3 +157,45 @@ def test_diagnostics_equal_an_independent_kish_computation(warehouse: Path) -> N
     assert bool(elus["raking_converged"])
     assert elus["raking_iterations"] >= 1
     assert np.isclose(diagnostics.loc[("fondations", 2021), "kish_deff"], 1.0)
+
+
+def test_trim_bounds_bind_and_are_flagged() -> None:
+    """The model's weighting step on a made-up mayors' sample whose untrimmed ratios reach 1.56:
+    with an upper bound of 1.55 the ratios stop there, the margins still hold, and the weights
+    on the bound are flagged as trimmed."""
+    spec = importlib.util.spec_from_file_location(
+        "int_survey_weights", DBT_PROJECT_DIR / "models" / "intermediate" / "int_survey_weights.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    bands = ["moins_2000", "2000_19999", "20000_plus"]
+    counts = {"11": (10, 5, 2), "24": (3, 8, 6), "94": (2, 4, 10)}
+    rows = [
+        (r, b) for r, c in counts.items() for b, k in zip(bands, c, strict=True) for _ in range(k)
+    ]
+    group = pd.DataFrame(
+        {
+            "study": "elus",
+            "wave": 2020,
+            "respondent_id": [str(i) for i in range(len(rows))],
+            "region_code": [r for r, _ in rows],
+            "taille_commune": [b for _, b in rows],
+            "weight": np.nan,
+        }
+    )
+    seeds = {
+        "communes_by_region": pd.DataFrame({"reg": list(counts), "communes": [1000, 700, 300]}),
+        "commune_size_bands": pd.DataFrame(
+            {"taille_commune": bands, "share_of_communes": [0.86, 0.127, 0.013]}
+        ),
+    }
+    design = {"weighting": "raked", "strata": "taille_commune", "trim_low": 0.5, "trim_high": 1.55}
+    out = module._weigh(group, pd.Series(design), seeds)
+    ratio = out["weight"] / out["base_weight"]
+    assert bool(out["raking_converged"].iat[0])
+    assert ratio.max() <= 1.55 * (1 + 1e-6) and ratio.min() >= 0.5 * (1 - 1e-6)
+    assert out["trimmed"].sum() == np.isclose(ratio, 1.55, rtol=1e-6).sum() > 0
+    by_region = out.groupby("region_code")["weight"].sum()
+    for region, communes in zip(counts, [1000, 700, 300], strict=True):
+        assert by_region[region] == pytest.approx(communes, rel=1e-6)
