@@ -10,7 +10,7 @@ respondents keeping their place in the design (see :mod:`orchestration.statistic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -101,7 +101,9 @@ def weighted_proportion(
     known = y[~np.isnan(y)]
     if not np.all((known == 0) | (known == 1)):
         raise ValueError("a proportion needs 0/1 (or boolean) values, NaN for missing")
-    return weighted_mean(y, design, domain)
+    estimate = weighted_mean(y, design, domain)
+    # A ratio of float sums can overshoot by an ulp (1.0000000000000002 when all are 1).
+    return replace(estimate, estimate=float(np.clip(estimate.estimate, 0.0, 1.0)))
 
 
 def weighted_total(values: ArrayLike, design: Design, domain: ArrayLike | None = None) -> Estimate:
