@@ -20,8 +20,15 @@ QUESTION = (
 METHOD = (
     "Part pondérée des réponses « incontournable » et « utile ». Base : répondants de 18 ans et "
     "plus ayant répondu à la question, « ne sait pas » compris. Pondération de l'institut "
-    "(redressement sur la région, le sexe et l'âge). Les effectifs indiqués sont non pondérés."
+    "(redressement sur la région, le sexe et l'âge). Les effectifs indiqués sont non pondérés. "
+    "Intervalle de confiance à 95 % de Korn–Graubard, erreur type par linéarisation (plan "
+    "stratifié par région). Règles de publication : « n.s. » (non significatif) signale une "
+    "valeur non publiée, faute d'au moins 30 répondants (ou d'un effectif effectif de 30) ; "
+    "une valeur suivie de « (effectif faible) » repose sur 30 à 99 répondants et se lit avec "
+    "prudence."
 )
+NOT_PUBLISHED = "n.s."
+FRAGILE_MARK = " (effectif faible)"
 SOURCES = (
     "Sources : Observatoire des partenariats (Le RAMEAU), programme IMPACT ; populations "
     "légales 2021, INSEE."
@@ -44,6 +51,21 @@ def region_figures(figures: dict, code: str) -> dict:
 def percent(share: float) -> str:
     """0.8123 -> '81,2 %' (French decimal comma, non-breaking space before %)."""
     return f"{share * 100:.1f}".replace(".", ",") + f"{NBSP}%"
+
+
+def share_text(value: dict) -> str:
+    """An indicator as printed: « n.s. » when withheld, marked when its base is small."""
+    if value["share"] is None:
+        return NOT_PUBLISHED
+    mark = FRAGILE_MARK if value["status"] == "fragile" else ""
+    return percent(value["share"]) + mark
+
+
+def interval_text(value: dict) -> str:
+    """« [79,8 % ; 82,6 %] », or nothing for a withheld value."""
+    if value["share"] is None:
+        return ""
+    return f"[{percent(value['ci_low'])} ; {percent(value['ci_high'])}]"
 
 
 def integer(value: int) -> str:

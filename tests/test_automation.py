@@ -91,7 +91,7 @@ def test_sensor_jobs_select_the_ingest_and_everything_downstream():
     keys = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
     assert {
         "raw/case_database",
-        "marts/cases_by_region",
+        "marts/fct_case_database_indicators",
         "regional_report",
         "national_report",
         "reports_index",

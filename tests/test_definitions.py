@@ -42,7 +42,7 @@ def test_asset_graph_reads_ingest_transform_reports():
     for study in ("citoyens", "elus", "entreprises", "associations", "fondations"):
         assert groups[f"raw/survey_{study}"] == "ingest"
     assert groups["raw/case_database"] == "ingest"
-    assert groups["marts/ind_citizens_collective_necessary"] == "transform"
+    assert groups["marts/fct_indicator_estimates"] == "transform"
     assert groups["regional_report"] == "reports"
     assert groups["national_report"] == "reports"
     upstream_of_reports = graph.get(dg.AssetKey("regional_report")).parent_keys

@@ -22,7 +22,8 @@ from synthetic import case_database
 from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey
 
 CHECKED_REGION = "84"
-INDICATOR = "marts.ind_citizens_collective_necessary"
+INDICATOR = "marts.fct_indicator_estimates"
+HEADLINE = "citoyens_jouer_collectif"
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 CODEBOOK = load_codebook(codebook_path("citoyens", 2020))
 REGION, WEIGHT, ID = CODEBOOK.region, CODEBOOK.weight, CODEBOOK.respondent_id
@@ -40,12 +41,13 @@ def pipeline(tmp_path_factory):
             yield project, instance, result
 
 
-def indicator_row(project, code: str) -> tuple[float, int]:
+def indicator_row(project, code: str) -> tuple[float, int, float, float, str]:
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
         return connection.execute(
-            f"select share, base_n from {INDICATOR} where geo_code = ? "
-            f"and wave = (select max(wave) from {INDICATOR})",
-            [code],
+            f"select estimate, n, ci_low, ci_high, status from {INDICATOR} "
+            f"where indicator_id = ? and geo_code = ? "
+            f"and wave = (select max(wave) from {INDICATOR} where indicator_id = ?)",
+            [HEADLINE, code, HEADLINE],
         ).fetchone()
 
 
@@ -96,7 +98,7 @@ def test_indicator_equals_an_independent_computation_from_the_delivery(pipeline)
     region = answers[answers[REGION] == float(CHECKED_REGION)].dropna(subset=[question.variable])
     necessary = region[question.variable].isin(necessary_codes)
     expected = (region[WEIGHT] * necessary).sum() / region[WEIGHT].sum()
-    share, base_n = indicator_row(project, CHECKED_REGION)
+    share, base_n, *_ = indicator_row(project, CHECKED_REGION)
     assert share == pytest.approx(expected, rel=1e-12)
     assert base_n == len(region)
 
@@ -104,18 +106,41 @@ def test_indicator_equals_an_independent_computation_from_the_delivery(pipeline)
 @pytest.mark.parametrize("reader", [html_text, pdf_text], ids=["html", "pdf"])
 def test_report_prints_the_warehouse_value(pipeline, reader):
     project, _, _ = pipeline
-    share, base_n = indicator_row(project, CHECKED_REGION)
-    national_share, national_n = indicator_row(project, "FR")
+    share, base_n, low, high, status = indicator_row(project, CHECKED_REGION)
+    national_share, national_n, national_low, national_high, _ = indicator_row(project, "FR")
+    assert status == "published"
     region = region_by_code(CHECKED_REGION)
-    link = next(
-        link for link in report_links(project.reports_dir, regions()) if link.title == region.name
-    )
-    text = reader(link.html if reader is html_text else link.pdf)
-    # The table row of the region: its name, its share, its unweighted base.
-    assert f"{region.name} {french_percent(share)} {base_n}" in text
+    text = reader(report_of(project, region.name, reader))
+    # The table row of the region: its name, its share, its interval, its unweighted base.
+    interval = f"[{french_percent(low)} ; {french_percent(high)}]"
+    assert f"{region.name} {french_percent(share)} {interval} {base_n}" in text
     national_base = f"{national_n:,}".replace(",", " ")
-    assert f"France métropolitaine {french_percent(national_share)} {national_base}" in text
+    national_interval = f"[{french_percent(national_low)} ; {french_percent(national_high)}]"
+    assert (
+        f"France métropolitaine {french_percent(national_share)} {national_interval} "
+        f"{national_base}" in text
+    )
     assert "Données illustratives" in text
+
+
+@pytest.mark.parametrize("reader", [html_text, pdf_text], ids=["html", "pdf"])
+def test_a_suppressed_value_is_never_printed(pipeline, reader):
+    project, _, _ = pipeline
+    share, base_n, _, _, status = indicator_row(project, "94")  # Corse: under 30 respondents
+    assert status == "suppressed" and base_n < 30
+    corsica = region_by_code("94")
+    regional = reader(report_of(project, corsica.name, reader))
+    national = reader(report_of(project, "Synthèse nationale", reader))
+    for text in (regional, national):
+        assert f"{corsica.name} n.s." in text
+        assert french_percent(share) not in text
+
+
+def report_of(project, title: str, reader) -> Path:
+    link = next(
+        link for link in report_links(project.reports_dir, regions()) if link.title == title
+    )
+    return link.html if reader is html_text else link.pdf
 
 
 def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
@@ -132,7 +157,10 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
 
     assert run.success
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
-        total = connection.execute("select sum(case_count) from marts.cases_by_region").fetchone()
+        total = connection.execute(
+            "select sum(count) from marts.fct_case_database_indicators "
+            "where dimension = 'total' and geo_level = 'region'"
+        ).fetchone()
     assert total[0] == len(cases) - 1
     national = next(
         link
@@ -224,7 +252,7 @@ def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline):
     }
     assert "raw/survey_citoyens" in materialized  # loaded, so the check could name the rows
     assert not materialized & {
-        "marts/ind_citizens_collective_necessary",
+        "marts/fct_indicator_estimates",
         "report_data",
         "regional_report",
         "national_report",

@@ -31,8 +31,9 @@ def report_data_path():
     kinds={"duckdb", "json"},
     pool=WAREHOUSE_POOL,
     deps=[
-        get_asset_key_for_model([impact_dbt_models], "ind_citizens_collective_necessary"),
-        get_asset_key_for_model([impact_dbt_models], "cases_by_region"),
+        get_asset_key_for_model([impact_dbt_models], "fct_indicator_estimates"),
+        get_asset_key_for_model([impact_dbt_models], "fct_case_database_indicators"),
+        get_asset_key_for_model([impact_dbt_models], "stg_survey_files"),
     ],
     description="Chiffres publiés, exportés des marts pour les rapports (dernière vague).",
 )
@@ -46,7 +47,7 @@ def report_data(warehouse: Warehouse) -> dg.MaterializeResult:
         metadata={
             "path": dg.MetadataValue.path(str(path)),
             "wave": data.wave,
-            "national_share": round(data.national.share, 4),
+            "national_share": round(data.national.share or 0.0, 4),
             "national_base_n": data.national.base_n,
             "illustrative_data": data.synthetic,
         }

@@ -12,16 +12,37 @@ from pathlib import Path
 
 import duckdb
 
-INDICATOR_TABLE = "marts.ind_citizens_collective_necessary"
-CASES_TABLE = "marts.cases_by_region"
+ESTIMATES_TABLE = "marts.fct_indicator_estimates"
+CASES_TABLE = "marts.fct_case_database_indicators"
+FILES_VIEW = "staging.stg_survey_files"
+REGIONS_TABLE = "reference.regions"
+# The indicator the reports print today; the others of the catalogue come with issue 6.
+HEADLINE_INDICATOR = "citoyens_jouer_collectif"
+SUPPRESSED = "suppressed"
 
 
 @dataclass(frozen=True)
 class IndicatorValue:
-    """A weighted share with its unweighted base."""
+    """A weighted share with its 95 % interval, its unweighted base and publication status;
+    ``share`` and the interval are ``None`` when the status is ``suppressed`` (never printed)."""
 
-    share: float
+    share: float | None
+    ci_low: float | None
+    ci_high: float | None
     base_n: int
+    status: str
+
+    @classmethod
+    def from_row(cls, estimate, ci_low, ci_high, n, status) -> IndicatorValue:
+        """From a row of the estimates mart, the value withheld when it is suppressed."""
+        shown = status != SUPPRESSED
+        return cls(
+            share=estimate if shown else None,
+            ci_low=ci_low if shown else None,
+            ci_high=ci_high if shown else None,
+            base_n=int(n),
+            status=status,
+        )
 
 
 @dataclass(frozen=True)
@@ -51,31 +72,40 @@ class ReportData:
 
 def read_report_data(connection: duckdb.DuckDBPyConnection) -> ReportData:
     """Read the latest wave's figures from the marts."""
-    wave = connection.execute(f"select max(wave) from {INDICATOR_TABLE}").fetchone()[0]
+    wave = connection.execute(
+        f"select max(wave) from {ESTIMATES_TABLE} where indicator_id = ?", [HEADLINE_INDICATOR]
+    ).fetchone()[0]
     rows = connection.execute(
         f"""
-        select i.geo_level, i.geo_code, i.geo_name, i.share, i.base_n, c.case_count,
-            i.is_illustrative
-        from {INDICATOR_TABLE} as i
-        left join {CASES_TABLE} as c on c.region_code = i.geo_code
-        where i.wave = ?
-        order by i.geo_code
+        select e.geo_level, e.geo_code, r.libelle, e.estimate, e.ci_low, e.ci_high, e.n,
+            e.status, c.count
+        from {ESTIMATES_TABLE} as e
+        left join {REGIONS_TABLE} as r on r.reg = e.geo_code
+        left join {CASES_TABLE} as c
+            on c.geo_code = e.geo_code and c.geo_level = e.geo_level
+            and c.dimension = 'total'
+        where e.indicator_id = ? and e.wave = ?
+        order by e.geo_code
         """,
-        [wave],
+        [HEADLINE_INDICATOR, wave],
     ).fetchall()
+    # Sample deliveries say so in their file label; reports must then say it too.
+    (synthetic,) = connection.execute(
+        f"select bool_or(is_illustrative) from {FILES_VIEW}"
+    ).fetchone()
     national = next(row for row in rows if row[0] == "france")
     return ReportData(
         wave=int(wave),
-        national=IndicatorValue(share=national[3], base_n=int(national[4])),
+        national=IndicatorValue.from_row(*national[3:8]),
         regions=tuple(
             RegionFigures(
                 code=code,
                 name=name,
-                collective_necessary=IndicatorValue(share=share, base_n=int(base_n)),
+                collective_necessary=IndicatorValue.from_row(*values),
                 case_count=int(case_count or 0),
             )
-            for level, code, name, share, base_n, case_count, _ in rows
+            for level, code, name, *values, case_count in rows
             if level == "region"
         ),
-        synthetic=bool(national[6]),
+        synthetic=bool(synthetic),
     )
