@@ -53,6 +53,21 @@ def percent(share: float) -> str:
     return f"{share * 100:.1f}".replace(".", ",") + f"{NBSP}%"
 
 
+def weighting_text(weighting: dict) -> str:
+    """The weighting diagnostics of the survey wave, in one French sentence."""
+    return (
+        f"Poids de {decimal(weighting['min_weight'], 2)} à "
+        f"{decimal(weighting['max_weight'], 2)} ; effet de plan dû à la pondération (Kish) "
+        f"{decimal(weighting['kish_deff'], 2)}, soit un effectif effectif de "
+        f"{integer(round(weighting['n_effective']))} pour {integer(weighting['n'])} répondants."
+    )
+
+
+def decimal(value: float, digits: int) -> str:
+    """1.0372 -> '1,04' (French decimal comma)."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def share_text(value: dict) -> str:
     """An indicator as printed: « n.s. » when withheld, marked when its base is small."""
     if value["share"] is None:

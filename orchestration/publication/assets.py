@@ -34,6 +34,7 @@ def report_data_path():
         get_asset_key_for_model([impact_dbt_models], "fct_indicator_estimates"),
         get_asset_key_for_model([impact_dbt_models], "fct_case_database_indicators"),
         get_asset_key_for_model([impact_dbt_models], "stg_survey_files"),
+        get_asset_key_for_model([impact_dbt_models], "weighting_diagnostics"),
     ],
     description="Chiffres publiés, exportés des marts pour les rapports (dernière vague).",
 )

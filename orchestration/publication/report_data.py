@@ -15,6 +15,7 @@ import duckdb
 ESTIMATES_TABLE = "marts.fct_indicator_estimates"
 CASES_TABLE = "marts.fct_case_database_indicators"
 FILES_VIEW = "staging.stg_survey_files"
+WEIGHTING_TABLE = "marts.weighting_diagnostics"
 REGIONS_TABLE = "reference.regions"
 # The indicator the reports print today; the others of the catalogue come with issue 6.
 HEADLINE_INDICATOR = "citoyens_jouer_collectif"
@@ -46,6 +47,18 @@ class IndicatorValue:
 
 
 @dataclass(frozen=True)
+class WeightingDiagnostics:
+    """How the weights of the printed survey wave behave, for the methodology section."""
+
+    n: int
+    weight_source: str
+    min_weight: float
+    max_weight: float
+    kish_deff: float
+    n_effective: float
+
+
+@dataclass(frozen=True)
 class RegionFigures:
     """What one region's report prints."""
 
@@ -63,6 +76,7 @@ class ReportData:
     national: IndicatorValue
     regions: tuple[RegionFigures, ...]
     synthetic: bool
+    weighting: WeightingDiagnostics
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -93,6 +107,15 @@ def read_report_data(connection: duckdb.DuckDBPyConnection) -> ReportData:
     (synthetic,) = connection.execute(
         f"select bool_or(is_illustrative) from {FILES_VIEW}"
     ).fetchone()
+    weighting = connection.execute(
+        f"""
+        select n, weight_source, min_weight, max_weight, kish_deff, n_effective
+        from {WEIGHTING_TABLE}
+        where study = (select study from {ESTIMATES_TABLE} where indicator_id = ? limit 1)
+            and wave = ?
+        """,
+        [HEADLINE_INDICATOR, wave],
+    ).fetchone()
     national = next(row for row in rows if row[0] == "france")
     return ReportData(
         wave=int(wave),
@@ -108,4 +131,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection) -> ReportData:
             if level == "region"
         ),
         synthetic=bool(synthetic),
+        weighting=WeightingDiagnostics(*weighting),
     )
