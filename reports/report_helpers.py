@@ -88,8 +88,16 @@ def integer(value: int) -> str:
     return f"{value:,}".replace(",", NARROW_NBSP)
 
 
-def markdown_table(header: list[str], rows: list[list[str]], align: str) -> str:
-    """A pipe table; ``align`` has one letter per column, 'l' or 'r'."""
-    rule = ["---:" if a == "r" else ":---" for a in align]
+def markdown_table(
+    header: list[str], rows: list[list[str]], align: str, widths: list[int] | None = None
+) -> str:
+    """A pipe table; ``align`` has one letter per column, 'l' or 'r'; ``widths`` gives relative
+    column widths (pandoc reads them from the rule's dashes), so that names are not broken in
+    the PDF's narrow columns."""
+    widths = widths or [1] * len(align)
+    rule = [
+        "-" * (10 * width) + ":" if a == "r" else ":" + "-" * (10 * width)
+        for a, width in zip(align, widths, strict=True)
+    ]
     lines = [header, rule, *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines) + "\n"
