@@ -22,14 +22,7 @@ from orchestration.ingest.conformance import (
 )
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.lineage import SHEET_FIRST_ROW, Lineage
-from orchestration.ingest.spreadsheets import (
-    HEADER_SEARCH_ROWS,
-    cell_text,
-    open_workbook,
-    reject_merged_cells,
-    reject_misplaced_header,
-    sheet_frame,
-)
+from orchestration.ingest.spreadsheets import open_workbook, sheet_frame, sheet_rows
 
 CASE_SHEET = "cas"
 CATALYST_SHEET = "catalyseurs"
@@ -125,10 +118,7 @@ def _sheet(path: Path, workbook, name: str, columns: tuple[str, ...]) -> pd.Data
     if name not in workbook.sheetnames:
         raise DeliveryError(path, f"no sheet {name!r} (sheets: {', '.join(workbook.sheetnames)})")
     sheet = workbook[name]
-    reject_merged_cells(path, sheet)
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    head = [[cell_text(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
-    reject_misplaced_header(path, head, columns[0], where=f"sheet {name!r}: ")
+    rows = sheet_rows(path, sheet, columns[0], where=f"sheet {name!r}: ")
     frame = sheet_frame(path, rows)
     for column in columns:
         if column not in frame.columns:

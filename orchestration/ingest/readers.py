@@ -26,12 +26,11 @@ from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.lineage import SHEET_FIRST_ROW, SPSS_FIRST_ROW
 from orchestration.ingest.spreadsheets import (
     HEADER_SEARCH_ROWS,
-    cell_text,
     open_workbook,
     reject_duplicate_names,
-    reject_merged_cells,
     reject_misplaced_header,
     sheet_frame,
+    sheet_rows,
     without_trailing_empty_rows,
 )
 
@@ -156,10 +155,7 @@ def _read_csv(path: Path, codebook: Codebook) -> SurveyFile:
 def _read_xlsx(path: Path, codebook: Codebook) -> SurveyFile:
     workbook = open_workbook(path)
     sheet = workbook.worksheets[0]
-    reject_merged_cells(path, sheet)
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    head = [[cell_text(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
-    reject_misplaced_header(path, head, codebook.respondent_id)
+    rows = sheet_rows(path, sheet, codebook.respondent_id)
     data = without_trailing_empty_rows(_blank_as_missing(sheet_frame(path, rows)))
     return SurveyFile(
         path,

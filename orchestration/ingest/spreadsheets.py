@@ -60,6 +60,16 @@ def reject_misplaced_header(
             return
 
 
+def sheet_rows(path: Path, sheet, first_column: str, where: str = "") -> list[list]:
+    """The sheet's cell values, row by row, once merged cells and rows above the header
+    (``first_column`` must be in row 1) are refused."""
+    reject_merged_cells(path, sheet)
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    head = [[cell_text(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
+    reject_misplaced_header(path, head, first_column, where)
+    return rows
+
+
 def cell_text(value) -> str | None:
     """A header cell as text (``None`` when empty)."""
     return None if value is None else str(value).strip()
