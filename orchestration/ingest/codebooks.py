@@ -8,7 +8,7 @@ absorbs that, so the code reads canonical names only. The format is documented i
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -68,6 +68,14 @@ class Codebook:
     design: tuple[CodedVariable, ...]
     questions: tuple[CodedVariable, ...]
     other: tuple[str, ...]
+    # Routing: question → {filter question: canonical answers that lead to it}. A question
+    # asked of everyone is absent; one asked of part of the sample is empty for the others.
+    asked_if: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+
+    def asked(self, question: str) -> dict[str, frozenset[str]]:
+        """Who is asked ``question``: each filter question and the answers to it that lead to
+        the question (all filters must hold); ``{}`` when it is asked of everyone."""
+        return self.asked_if.get(question, {})
 
     def required_variables(self) -> list[str]:
         """Every delivered variable the codebook names (all must be present)."""
@@ -100,6 +108,8 @@ def load_codebook(path: Path) -> Codebook:
     """Read a codebook; a malformed one raises ValueError naming the file and the key."""
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
+        design = _coded(content.get("design", {}))
+        questions = _coded(content.get("questions", {})) + _multiple(content.get("multiple", {}))
         return Codebook(
             path=path,
             study=str(content["study"]),
@@ -112,9 +122,10 @@ def load_codebook(path: Path) -> Codebook:
             weight=content.get("weight"),
             wave_variable=content.get("wave_variable"),
             fieldwork_date=content.get("fieldwork_date"),
-            design=_coded(content.get("design", {})),
-            questions=_coded(content.get("questions", {})) + _multiple(content.get("multiple", {})),
+            design=design,
+            questions=questions,
             other=tuple(content.get("other", [])),
+            asked_if=_routing(content, design + questions),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise ValueError(f"{path}: malformed codebook, missing or wrong key {error}") from error
@@ -147,6 +158,46 @@ def _multiple(section: dict) -> tuple[CodedVariable, ...]:
         for name, spec in section.items()
         for option, variable in spec["options"].items()
     )
+
+
+def _routing(
+    content: dict, coded: tuple[CodedVariable, ...]
+) -> dict[str, dict[str, frozenset[str]]]:
+    # Filters are single-answer variables: a multi-answer question's name covers several.
+    filters = {v.name: frozenset(v.codes.values()) for v in coded if v.option is None}
+    return {
+        name: _asked_if(f"{section}.{name}.asked_if", spec["asked_if"], filters, name)
+        for section in ("questions", "multiple")
+        for name, spec in content.get(section, {}).items()
+        if "asked_if" in spec
+    }
+
+
+def _asked_if(
+    key: str, spec, filters: dict[str, frozenset[str]], question: str
+) -> dict[str, frozenset[str]]:
+    # ``{partenariat: [oui]}``: each filter question, with the answers that lead to the question.
+    if not isinstance(spec, dict) or not spec:
+        raise ValueError(f"{key} must map filter questions to lists of answers, not {spec!r}")
+    return {
+        str(name): _leading_answers(
+            f"{key}.{name}", answers, None if name == question else filters.get(str(name))
+        )
+        for name, answers in spec.items()
+    }
+
+
+def _leading_answers(key: str, answers, values: frozenset[str] | None) -> frozenset[str]:
+    if values is None:
+        raise ValueError(
+            f"{key}: not another single-answer question or design variable of the codebook"
+        )
+    if not isinstance(answers, list) or not answers:
+        raise ValueError(f"{key} must list the answers that lead to the question, not {answers!r}")
+    unknown = [answer for answer in answers if str(answer) not in values]
+    if unknown:
+        raise ValueError(f"{key}: {unknown} not among its answers {sorted(values)}")
+    return frozenset(str(answer) for answer in answers)
 
 
 def code_text(value) -> str | None:
