@@ -14,7 +14,7 @@ from orchestration.publication.assets import (
     report_data,
     reports_index,
 )
-from orchestration.quality.checks import survey_checks
+from orchestration.quality.checks import quality_checks
 from orchestration.schedules import refresh_all_job, weekly_refresh
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
@@ -30,7 +30,7 @@ defs = dg.Definitions(
         national_report,
         reports_index,
     ],
-    asset_checks=survey_checks,
+    asset_checks=quality_checks,
     jobs=[refresh_all_job, *delivery_jobs],
     schedules=[weekly_refresh],
     sensors=[raw_delivery_sensor],

@@ -49,11 +49,20 @@ def _raised_by_step(error) -> str:
 
 
 def failed_checks(result: dg.JobExecutionResult) -> list[str]:
-    """The descriptions of the checks that failed in the run."""
+    """The descriptions of the blocking failures of the run's checks."""
+    return _check_failures(result, dg.AssetCheckSeverity.ERROR)
+
+
+def check_warnings(result: dg.JobExecutionResult) -> list[str]:
+    """The descriptions of the run's checks that failed with a warning (they do not block)."""
+    return _check_failures(result, dg.AssetCheckSeverity.WARN)
+
+
+def _check_failures(result: dg.JobExecutionResult, severity: dg.AssetCheckSeverity) -> list[str]:
     return [
         f"{evaluation.check_name}: {evaluation.description}"
         for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed
+        if not evaluation.passed and evaluation.severity == severity
     ]
 
 
@@ -70,14 +79,20 @@ def main() -> int:
     """Run, then print where the reports are (or why there are none)."""
     with dg.DagsterInstance.get() as instance:
         result = run_everything(instance)
+    for warning in check_warnings(result):
+        print(f"warning: {warning}")
+    quality_site = ProjectPaths.from_env().data_docs_dir / "index.html"
     if not result.success:
         print(f"run {result.run_id} failed; the last published reports are unchanged.")
         for failure in step_errors(result) + failed_checks(result):
             print(failure)
+        if quality_site.exists():
+            print(f"quality checks (Data Docs): {quality_site}")
         return 1
     files = published_files()
     print(f"run {result.run_id} succeeded: {len(files)} files published")
     print("\n".join(files))
+    print(f"quality checks (Data Docs): {quality_site}")
     return 0
 
 

@@ -38,6 +38,16 @@ class ProjectPaths:
         """Rejection reports of refused deliveries, beside the warehouse (the files stay put)."""
         return self.warehouse.parent / "quarantine"
 
+    @property
+    def quality_store_dir(self) -> Path:
+        """Great Expectations' project (suites and validation results), beside the warehouse."""
+        return self.warehouse.parent / "quality"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """The browsable quality site (GX Data Docs), published beside the reports."""
+        return self.reports_dir / "qualite"
+
     @classmethod
     def from_env(cls) -> ProjectPaths:
         """Read the paths from the environment now (not at import, so tests can redirect them)."""

@@ -11,11 +11,16 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
+from orchestration.definitions import defs
 from orchestration.geography import region_by_code, regions
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.index_page import report_links
+from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.quality.batches import CASE_SUITES, MART_SUITES, SURVEY_SUITES
+from orchestration.quality.checks import INDICATOR_MART
+from orchestration.quality.suites import all_suites
 from orchestration.run_all import failed_checks, run_everything, run_job, step_errors
 from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
@@ -88,6 +93,24 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     index = (project.reports_dir / "index.html").read_text(encoding="utf-8")
     for path in files:
         assert f'href="{path.name}"' in index
+    assert 'href="qualite/index.html"' in index
+
+
+def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
+    project, _, result = pipeline
+    evaluations = result.get_asset_check_evaluations()
+    gx_checks = {e.check_name for e in evaluations if e.metadata.get("data_docs")}
+    assert len(gx_checks) == 5 * len(SURVEY_SUITES) + len(CASE_SUITES) + len(MART_SUITES)
+    assert [e.check_name for e in evaluations if not e.passed] == []
+    site = project.reports_dir / "qualite" / "index.html"
+    listed = site.read_text(encoding="utf-8")
+    for each in all_suites():
+        assert f"expectations/{each.name}.html" in listed
+        assert (site.parent / "expectations" / f"{each.name}.html").exists()
+    pages = list((site.parent / "validations").glob("*/*/*/*.html"))
+    # One page per suite and batch: 8 deliveries x 3 suites, 6 weighted deliveries x 2,
+    # the case database's 4 suites, the mart's 3.
+    assert len(pages) == 8 * 3 + 6 * 2 + len(CASE_SUITES) + len(MART_SUITES)
 
 
 def test_indicator_equals_an_independent_computation_from_the_delivery(pipeline):
@@ -227,6 +250,101 @@ def test_a_delivery_breaking_its_contract_is_rejected_at_the_door(pipeline):
     assert breached != hashlib.sha256(original).hexdigest()
 
 
+def report_files_state(project) -> dict[str, tuple[str, int]]:
+    """Each published file's digest and modification time: unchanged means not rewritten."""
+    return {
+        name: (digest, (project.reports_dir / name).stat().st_mtime_ns)
+        for name, digest in digests(project.reports_dir).items()
+    }
+
+
+def assert_nothing_published(project, run, reports_before) -> None:
+    materialized = {
+        event.asset_key.to_user_string() for event in run.get_asset_materialization_events()
+    }
+    assert not materialized & {"report_data", "regional_report", "national_report", "reports_index"}
+    assert report_files_state(project) == reports_before
+
+
+def test_an_implausible_regional_structure_is_stopped_before_publication(pipeline):
+    project, instance, _ = pipeline
+    reports_before = report_files_state(project)
+    delivery = project.raw_dir / CITIZENS_2020
+    original = delivery.read_bytes()
+
+    def move_bretagne_to_paris(answers):
+        # Valid codes, consistent department: the door accepts it; the structure is absurd.
+        bretons = answers[REGION] == 53.0
+        answers.loc[bretons, REGION] = 11.0
+        answers.loc[bretons, CODEBOOK.department] = "75"
+
+    rewrite_survey(delivery, move_bretagne_to_paris)
+    try:
+        run = run_everything(instance)
+    finally:
+        delivery.write_bytes(original)
+
+    assert not run.success
+    [failure] = failed_checks(run)
+    assert failure.startswith("survey_citoyens_regional_structure: ")
+    assert "survey_regional_structure on survey_citoyens_2020: 2 blocking" in failure
+    assert "region_code=53" in failure and "region_code=11" in failure
+    assert_nothing_published(project, run, reports_before)
+
+
+def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline):
+    project, instance, _ = pipeline
+    reports_before = report_files_state(project)
+    export = project.raw_dir / CASE_EXPORT
+    original = export.read_bytes()
+    cases, catalysts = case_database.generate()
+    cases.loc[3, "echelon"] = "Intercommunal"
+    cases.loc[8, "profils_acteurs"] = "Association ; Syndicat"
+    case_database.write_xlsx((cases, catalysts), export)
+    try:
+        run = run_everything(instance)
+    finally:
+        export.write_bytes(original)
+
+    assert not run.success
+    failures = dict(failure.split(": ", 1) for failure in failed_checks(run))
+    assert set(failures) == {"case_database", "case_profiles"}
+    assert f"{CASE_EXPORT} row 5" in failures["case_database"]  # header on row 1
+    assert "values Intercommunal" in failures["case_database"]
+    assert f"id_cas={cases.loc[8, 'id_cas']}" in failures["case_profiles"]
+    assert "values Syndicat" in failures["case_profiles"]
+    assert_nothing_published(project, run, reports_before)
+
+
+def test_a_hole_in_the_indicator_mart_is_stopped_before_publication(pipeline):
+    project, instance, _ = pipeline
+    # The checks that failed above kept dbt from running: the mart is the last good one.
+    reports_before = report_files_state(project)
+    with duckdb.connect(str(project.warehouse)) as connection:
+        connection.execute(
+            f"delete from {INDICATOR} where indicator_id = ? and geo_code = '94'", [HEADLINE]
+        )
+    # Re-check the mart and publish from it, as after a faulty transform.
+    republish = dg.define_asset_job(
+        "republish",
+        selection=dg.AssetSelection.checks_for_assets(INDICATOR_MART)
+        | dg.AssetSelection.assets("report_data").downstream(),
+    )
+    job = dg.Definitions.merge(defs, dg.Definitions(jobs=[republish])).resolve_job_def("republish")
+    run = job.execute_in_process(
+        instance=instance, tags=all_regions_run_tags(), raise_on_error=False
+    )
+
+    assert not run.success
+    [failure] = failed_checks(run)
+    assert failure.startswith("indicator_coverage: ")
+    assert "Chaque indicateur est estimé pour la France et les 13 régions" in failure
+    assert "(expect_column_values_to_be_in_set on column present): 2 row(s)" in failure
+    for wave in (2019, 2020):
+        assert f"indicator_id={HEADLINE} wave={wave} geo_code=94" in failure
+    assert_nothing_published(project, run, reports_before)
+
+
 def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline):
     project, instance, _ = pipeline
     reports_before = digests(project.reports_dir)
@@ -241,12 +359,14 @@ def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline):
     second = run_everything(instance)
 
     assert not second.success
-    failures = failed_checks(second)
-    assert len(failures) == 1
-    assert "survey_citoyens_respondents" in failures[0]
+    failures = dict(failure.split(": ", 1) for failure in failed_checks(second))
+    # Two weights of 50 break the weights and, shifting two regions, the regional structure.
+    assert set(failures) == {"survey_citoyens_weights", "survey_citoyens_regional_structure"}
     where = CITIZENS_2020
-    assert "expect_column_values_to_be_between on column weight: 2 row(s)" in failures[0]
-    assert f"{where} row 5; {where} row 11" in failures[0]
+    weights = failures["survey_citoyens_weights"]
+    assert "(expect_column_values_to_be_between on column weight): 2 row(s)" in weights
+    assert f"{where} row 5; {where} row 11; values 50.0, 50.0" in weights
+    assert "La somme des poids est égale au nombre de répondants, à 1 % près." in weights
     materialized = {
         event.asset_key.to_user_string() for event in second.get_asset_materialization_events()
     }

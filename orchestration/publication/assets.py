@@ -109,14 +109,16 @@ def national_report() -> dg.MaterializeResult:
 )
 def reports_index() -> dg.MaterializeResult:
     """Write the index of published reports."""
-    reports_dir = ProjectPaths.from_env().reports_dir
-    links = report_links(reports_dir, regions())
-    index = write_index(reports_dir / "index.html", links)
+    paths = ProjectPaths.from_env()
+    links = report_links(paths.reports_dir, regions())
+    data_docs = paths.data_docs_dir / "index.html"
+    index = write_index(paths.reports_dir / "index.html", links, data_docs)
     published = [link for link in links if link.html.exists() and link.pdf.exists()]
     return dg.MaterializeResult(
         metadata={
             "index": dg.MetadataValue.path(str(index)),
             "reports_published": len(published),
+            "data_docs": dg.MetadataValue.path(str(data_docs)),
         }
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +40,24 @@ def regional_stem(region: Region) -> str:
     return f"region-{region.slug}"
 
 
-def write_index(path: Path, links: list[ReportLink]) -> Path:
-    """Write the index; reports not yet rendered are listed as such, not hidden."""
+def write_index(path: Path, links: list[ReportLink], data_docs: Path | None = None) -> Path:
+    """Write the index; reports not yet rendered are listed as such, not hidden. ``data_docs``
+    is the quality site's index page, linked when it exists."""
     items = "\n".join(_item(link, path.parent) for link in links)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_PAGE.format(items=items), encoding="utf-8")
+    quality = _quality(data_docs, path.parent)
+    path.write_text(_PAGE.format(items=items, quality=quality), encoding="utf-8")
     return path
+
+
+def _quality(data_docs: Path | None, base: Path) -> str:
+    if data_docs is None or not data_docs.exists():
+        return "<p>Contrôles de qualité : <em>pas encore exécutés</em>.</p>"
+    href = html.escape(Path(os.path.relpath(data_docs, base)).as_posix())
+    return (
+        f'<p><a href="{href}">Contrôles de qualité des données</a> : le résultat de chaque '
+        "règle vérifiée avant publication (Great Expectations).</p>"
+    )
 
 
 def _files(reports_dir: Path, stem: str) -> tuple[Path, Path]:
@@ -78,6 +91,7 @@ li {{ margin: 0.3rem 0; }}
 <ul>
 {items}
 </ul>
+{quality}
 </body>
 </html>
 """

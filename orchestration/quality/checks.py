@@ -1,56 +1,173 @@
-"""Blocking asset checks that run the GX suites on warehouse tables."""
+"""The suites as Dagster asset checks on the assets they guard.
+
+One step per guarded asset runs all its suites (GX is imported once), and reports one check per
+suite. A failed critical expectation fails its check with severity ERROR: blocking checks then
+stop everything downstream, the reports included. Failed warnings give severity WARN, which
+never blocks. Every result lands in the GX Data Docs site, linked from the check's metadata.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 
-from orchestration.ingest.deliveries import SURVEY_KINDS, DeliveryKind
-from orchestration.ingest.lineage import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
-from orchestration.quality.validation import ValidationOutcome, validate_frame
-from orchestration.settings import EXPECTATIONS_DIR
+from orchestration.ingest.cases import case_table_names
+from orchestration.ingest.codebooks import codebook_path, load_codebook
+from orchestration.ingest.deliveries import CASE_DATABASE, SURVEY_KINDS, DeliveryKind
+from orchestration.quality.batches import (
+    CASE_SUITES,
+    MART_SUITES,
+    SURVEY_SUITES,
+    SuiteRun,
+    case_runs,
+    mart_runs,
+    survey_runs,
+)
+from orchestration.quality.suites import suite
+from orchestration.quality.validation import QualityStore, ValidationOutcome
+from orchestration.settings import ProjectPaths
+from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
-RESPONDENTS_SUITE = EXPECTATIONS_DIR / "survey_respondents.json"
+# Suites whose every expectation is a warning: their checks never block.
+WARNING_ONLY = ("survey_item_nonresponse", "published_figures")
+INDICATOR_MART = get_asset_key_for_model([impact_dbt_models], "fct_indicator_estimates")
 
 
-def respondents_check(kind: DeliveryKind) -> dg.AssetChecksDefinition:
-    """The respondents suite on one survey study's ``raw.<study>_respondents`` table."""
-
-    @dg.asset_check(
-        asset=kind.asset_key,
-        name=f"{kind.name}_respondents",
-        blocking=True,
-        pool=WAREHOUSE_POOL,
-        description=(
-            f"Suite Great Expectations `expectations/{RESPONDENTS_SUITE.name}` sur "
-            f"`raw.{kind.name}_respondents` : identifiants, régions, départements, poids. "
-            "Bloquante : en cas d'échec, rien n'est publié."
-        ),
+def quality_store(context: dg.AssetCheckExecutionContext) -> QualityStore:
+    """The GX project and Data Docs site of this installation, results named after the run."""
+    paths = ProjectPaths.from_env()
+    return QualityStore(
+        paths.quality_store_dir, paths.data_docs_dir, f"dagster-{context.run.run_id[:8]}"
     )
-    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        outcome = validate_frame(
-            warehouse.read_table(f"raw.{kind.name}_respondents"),
-            RESPONDENTS_SUITE,
-            row_columns=[SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN],
+
+
+def check_name(prefix: str, suite_name: str) -> str:
+    """``survey_citoyens_weights`` for a study's suite, the suite's own name otherwise."""
+    return f"{prefix}_{suite_name.removeprefix('survey_')}" if prefix else suite_name
+
+
+def suite_specs(asset_key: dg.AssetKey, suites: tuple[str, ...], prefix: str = ""):
+    """One check per suite, blocking unless the suite only holds warnings."""
+    return [
+        dg.AssetCheckSpec(
+            check_name(prefix, name),
+            asset=asset_key,
+            blocking=name not in WARNING_ONLY,
+            description=f"Suite Great Expectations `expectations/{name}.json` : "
+            f"{suite(name).description}",
         )
-        return check_result(outcome)
+        for name in suites
+    ]
 
-    return _check
+
+def run_suites(
+    store: QualityStore, runs: list[SuiteRun], suites: tuple[str, ...], prefix: str = ""
+) -> Iterator[dg.AssetCheckResult]:
+    """Validate every batch and report one result per suite, then refresh the site's index."""
+    outcomes = {name: [] for name in suites}
+    for run in runs:
+        outcomes[run.suite].append(store.validate(suite(run.suite), run.batch))
+    site = store.build_site()
+    for name in suites:
+        yield check_result(check_name(prefix, name), outcomes[name], site)
 
 
-def check_result(outcome: ValidationOutcome) -> dg.AssetCheckResult:
-    """A blocking check's result, its description and metadata naming what failed."""
+def check_result(name: str, outcomes: list[ValidationOutcome], site: Path) -> dg.AssetCheckResult:
+    """A check's result over a suite's batches: ERROR if a critical expectation failed, WARN
+    if only warnings did; the description names what failed, the metadata links Data Docs."""
+    errors = any(outcome.errors for outcome in outcomes)
+    failed = errors or any(outcome.warnings for outcome in outcomes)
+    pages = [outcome.docs_page for outcome in outcomes if outcome.docs_page]
     return dg.AssetCheckResult(
-        passed=outcome.success,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description=outcome.summary(),
+        check_name=name,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+        description=_description(outcomes),
         metadata={
-            "suite": outcome.suite,
-            "expectations_evaluated": outcome.evaluated,
-            "expectations_failed": len(outcome.failures),
-            "failed_expectations": dg.MetadataValue.md(
-                "\n".join(f"- {failure.describe()}" for failure in outcome.failures) or "aucune"
+            "batches": len(outcomes),
+            "expectations_evaluated": sum(outcome.evaluated for outcome in outcomes),
+            "blocking_failures": sum(len(outcome.errors) for outcome in outcomes),
+            "warnings": sum(len(outcome.warnings) for outcome in outcomes),
+            "data_docs": dg.MetadataValue.url(site.as_uri()),
+            "data_docs_pages": dg.MetadataValue.md(
+                "\n".join(f"- [{page.stem}]({page.as_uri()})" for page in pages) or "aucune"
             ),
         },
     )
 
 
-survey_checks = [respondents_check(kind) for kind in SURVEY_KINDS.values()]
+def _description(outcomes: list[ValidationOutcome]) -> str:
+    if not outcomes:
+        return "Sans objet : aucune livraison de ce type dans cette étude."
+    return "\n".join(outcome.summary() for outcome in outcomes)
+
+
+def survey_check(kind: DeliveryKind) -> dg.AssetChecksDefinition:
+    """The survey suites on every delivery (wave) of one study."""
+    prefix = kind.name
+
+    @dg.multi_asset_check(
+        specs=suite_specs(kind.asset_key, SURVEY_SUITES, prefix),
+        name=f"{kind.name}_quality",
+        pool=WAREHOUSE_POOL,
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    ) -> Iterator[dg.AssetCheckResult]:
+        respondents = warehouse.read_table(f"raw.{kind.name}_respondents")
+        answers = warehouse.read_table(f"raw.{kind.name}_answers")
+        codebooks = {
+            int(wave): load_codebook(codebook_path(kind.study, int(wave)))
+            for wave in respondents["wave"].unique()
+        }
+        runs = survey_runs(kind.study, respondents, answers, codebooks)
+        yield from run_suites(quality_store(context), runs, SURVEY_SUITES, prefix)
+
+    return _check
+
+
+@dg.multi_asset_check(
+    specs=suite_specs(CASE_DATABASE.asset_key, CASE_SUITES),
+    name="case_database_quality",
+    pool=WAREHOUSE_POOL,
+)
+def case_database_check(
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.AssetCheckResult]:
+    """The case database suites: cases, their profiles and modes, the catalysts."""
+    tables = dict(zip(CASE_SUITES, case_table_names(CASE_DATABASE.name), strict=True))
+    runs = case_runs(
+        {suite_name: warehouse.read_table(f"raw.{table}") for suite_name, table in tables.items()}
+    )
+    yield from run_suites(quality_store(context), runs, CASE_SUITES)
+
+
+@dg.multi_asset_check(
+    specs=suite_specs(INDICATOR_MART, MART_SUITES),
+    name="indicator_mart_quality",
+    pool=WAREHOUSE_POOL,
+)
+def indicator_mart_check(
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.AssetCheckResult]:
+    """The indicator mart's suites: values, completeness, agreement with published figures."""
+    files = warehouse.read_table("staging.stg_survey_files")
+    codebooks = [
+        load_codebook(codebook_path(row.study, int(row.wave))) for row in files.itertuples()
+    ]
+    runs = mart_runs(
+        warehouse.read_table("marts.fct_indicator_estimates"),
+        warehouse.read_table("reference.indicator_catalogue"),
+        warehouse.read_table("reference.published_figures"),
+        codebooks,
+    )
+    yield from run_suites(quality_store(context), runs, MART_SUITES)
+
+
+quality_checks = [
+    *(survey_check(kind) for kind in SURVEY_KINDS.values()),
+    case_database_check,
+    indicator_mart_check,
+]

@@ -1,125 +1,284 @@
-"""Validate a DataFrame against a Great Expectations suite stored as JSON in ``expectations/``.
+"""Validate DataFrames against the suites, keeping each result in a GX project for Data Docs.
 
-GX is imported inside the function: it takes seconds to import, and definitions must load fast.
+GX 1.x has no DuckDB data source, so tables are read from the warehouse and validated as pandas
+DataFrames. GX is imported only here, when a check runs: it takes seconds to import, and
+definitions must load fast; its analytics are switched off (the pipeline runs offline).
 """
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pandas as pd
 
+from orchestration.ingest.lineage import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
+from orchestration.quality.suites import CRITICAL, WARNING, Suite, all_suites
+
 # How many offending rows a failure lists: enough to find the pattern, short enough to read.
 ROWS_SHOWN = 5
+SITE_NAME = "qualite"
+DATA_SOURCE = "warehouse"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A table to validate: its name in Data Docs, the columns that name an offending row, and
+    the values of the suite's ``$PARAMETER`` placeholders."""
+
+    name: str
+    frame: pd.DataFrame
+    row_columns: tuple[str, ...]
+    parameters: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class FailedExpectation:
-    """One broken rule, with where it broke in the delivered files."""
+    """One broken rule, with where it broke."""
 
     rule: str
+    description: str
+    severity: str
     column: str | None
     unexpected_count: int | None
     rows: tuple[str, ...]
     values: tuple[str, ...]
 
+    @property
+    def blocking(self) -> bool:
+        """Critical expectations stop publication; warnings are only shown."""
+        return self.severity == CRITICAL
+
     def describe(self) -> str:
-        """One line a person can act on."""
-        text = self.rule if self.column is None else f"{self.rule} on column {self.column}"
+        """One line a person can act on: the rule in French, then where and what."""
+        label = "bloquant" if self.blocking else "avertissement"
+        text = f"[{label}] {self.description} ({self.rule}"
+        text += ")" if self.column is None else f" on column {self.column})"
         if self.unexpected_count:
             text += f": {self.unexpected_count} row(s)"
         if self.rows:
             text += f", e.g. {'; '.join(self.rows)}"
         if self.values:
-            text += f" (values {', '.join(self.values)})"
+            text += f"; values {', '.join(self.values)}"
         return text
 
 
 @dataclass(frozen=True)
 class ValidationOutcome:
-    """The result of a suite on a table."""
+    """The result of a suite on a batch, and its page in Data Docs."""
 
     suite: str
+    batch: str
     evaluated: int
     failures: tuple[FailedExpectation, ...]
+    docs_page: Path | None = None
+
+    @property
+    def errors(self) -> tuple[FailedExpectation, ...]:
+        """The failed expectations that block publication."""
+        return tuple(failure for failure in self.failures if failure.blocking)
+
+    @property
+    def warnings(self) -> tuple[FailedExpectation, ...]:
+        """The failed expectations that are only shown."""
+        return tuple(failure for failure in self.failures if not failure.blocking)
 
     @property
     def success(self) -> bool:
-        """True when every expectation holds."""
-        return not self.failures
+        """True when no blocking expectation failed (warnings allowed)."""
+        return not self.errors
 
     def summary(self) -> str:
         """A multi-line account of what failed (or that nothing did)."""
-        if self.success:
-            return f"suite {self.suite}: {self.evaluated} expectations met"
-        lines = [
-            f"suite {self.suite}: {len(self.failures)} of {self.evaluated} expectations failed"
-        ]
-        lines += [f"- {failure.describe()}" for failure in self.failures]
-        return "\n".join(lines)
+        head = f"{self.suite} on {self.batch}: "
+        if not self.failures:
+            return head + f"{self.evaluated} expectations met"
+        head += (
+            f"{len(self.errors)} blocking and {len(self.warnings)} warning failure(s) "
+            f"among {self.evaluated} expectations"
+        )
+        return "\n".join([head, *(f"- {failure.describe()}" for failure in self.failures)])
 
 
-def validate_frame(
-    frame: pd.DataFrame, suite_path: Path, row_columns: list[str]
-) -> ValidationOutcome:
-    """Run the suite on ``frame``; ``row_columns`` identify offending rows in failures."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+class QualityStore:
+    """A GX file project that keeps the latest result of each suite on each batch, and the
+    Data Docs site built from them.
+
+    Writers are serialised by the ``warehouse`` pool: every check that uses a store runs in it.
+    """
+
+    def __init__(self, project_dir: Path, site_dir: Path, run_name: str):
+        self.project_dir = project_dir
+        self.site_dir = site_dir
+        self.run_name = run_name
+
+    @cached_property
+    def _context(self):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.project_dir.mkdir(parents=True, exist_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(self.project_dir))
+        # Progress bars would flood the Dagster run logs.
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._point_site(context)
+        for each in all_suites():  # so that Data Docs lists every suite, run or not yet
+            context.suites.add_or_update(_gx_suite(each))
+        return context
+
+    def _point_site(self, context) -> None:
+        config = {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(self.site_dir),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+        sites = context.get_config().data_docs_sites or {}
+        for name in [name for name in sites if name != SITE_NAME]:
+            context.delete_data_docs_site(name)
+        if SITE_NAME in sites:
+            context.update_data_docs_site(SITE_NAME, config)
+        else:
+            context.add_data_docs_site(SITE_NAME, config)
+
+    def validate(self, suite: Suite, batch: Batch) -> ValidationOutcome:
+        """Run ``suite`` on ``batch``, store the result and update its Data Docs pages."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        checkpoint = self._checkpoint(suite, batch)
+        self._forget_previous(suite, batch)
+        result = checkpoint.run(
+            batch_parameters={"dataframe": batch.frame},
+            expectation_parameters=dict(batch.parameters),
+            run_id=RunIdentifier(run_name=self.run_name),
+        )
+        ((identifier, validation),) = result.run_results.items()
+        failures = tuple(
+            _failure(each, batch.row_columns) for each in validation.results if not each.success
+        )
+        return ValidationOutcome(
+            suite.name, batch.name, len(validation.results), failures, self._page(identifier)
+        )
+
+    def build_site(self) -> Path:
+        """Rebuild the whole Data Docs site from the stored results; its index page."""
+        self._context.build_data_docs(site_names=[SITE_NAME])
+        return self.site_dir / "index.html"
+
+    def _checkpoint(self, suite: Suite, batch: Batch):
+        import great_expectations as gx
+
+        context = self._context
+        try:
+            source = context.data_sources.get(DATA_SOURCE)
+        except (KeyError, ValueError):
+            source = context.data_sources.add_pandas(DATA_SOURCE)
+        if batch.name in source.get_asset_names():
+            asset = source.get_asset(batch.name)
+        else:
+            asset = source.add_dataframe_asset(batch.name)
+        if asset.batch_definitions:
+            batch_definition = asset.batch_definitions[0]
+        else:
+            batch_definition = asset.add_batch_definition_whole_dataframe("table entière")
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(
+                name=f"{suite.name} - {batch.name}",
+                data=batch_definition,
+                suite=context.suites.get(suite.name),
+            )
+        )
+        return context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=definition.name,
+                validation_definitions=[definition],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[SITE_NAME])],
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": list(batch.row_columns),
+                    "partial_unexpected_count": ROWS_SHOWN,
+                },
+            )
+        )
+
+    def _forget_previous(self, suite: Suite, batch: Batch) -> None:
+        """Keep one result per suite and batch, the latest: the site shows the current state."""
+        results = self.project_dir / "gx" / "uncommitted" / "validations" / suite.name
+        pages = self.site_dir / "validations" / suite.name
+        for folder, suffix in ((results, ".json"), (pages, ".html")):
+            for old in folder.glob(f"*/*/{DATA_SOURCE}-{batch.name}{suffix}"):
+                old.unlink()
+            for empty in sorted(folder.glob("*/*"), reverse=True):
+                if empty.is_dir() and not any(empty.iterdir()):
+                    shutil.rmtree(empty)
+
+    def _page(self, identifier) -> Path | None:
+        urls = self._context.get_docs_sites_urls(
+            resource_identifier=identifier, site_name=SITE_NAME, only_if_exists=True
+        )
+        url = urls[0].get("site_url") if urls else None
+        return Path(unquote(urlparse(url).path)) if url else None
+
+
+def _gx_suite(suite: Suite):
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
     )
 
-    definition = json.loads(suite_path.read_text(encoding="utf-8"))
-    context = gx.get_context(mode="ephemeral")
-    # Progress bars would flood the Dagster run logs.
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    suite = context.suites.add(gx.ExpectationSuite(name=definition["name"]))
-    for expectation in definition["expectations"]:
-        suite.add_expectation_configuration(
-            ExpectationConfiguration(type=expectation["type"], kwargs=expectation["kwargs"])
+    built = gx.ExpectationSuite(name=suite.name, meta={"description": suite.description})
+    for expectation in suite.expectations:
+        built.add_expectation_configuration(
+            ExpectationConfiguration(
+                type=expectation["type"],
+                kwargs=expectation["kwargs"],
+                description=expectation["description"],
+                severity=expectation.get("severity", CRITICAL),
+            )
         )
-    batch = (
-        context.data_sources.add_pandas(name="warehouse")
-        .add_dataframe_asset(name=definition["name"])
-        .add_batch_definition_whole_dataframe("whole table")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
-    result = batch.validate(
-        suite,
-        result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": row_columns,
-            "partial_unexpected_count": ROWS_SHOWN,
-        },
-    )
-    failures = tuple(_failure(r, row_columns) for r in result.results if not r.success)
-    return ValidationOutcome(definition["name"], len(result.results), failures)
+    return built
 
 
-def _failure(result, row_columns: list[str]) -> FailedExpectation:
+def _failure(result, row_columns: tuple[str, ...]) -> FailedExpectation:
     config = result.expectation_config
     details = result.result or {}
     if result.exception_info and result.exception_info.get("raised_exception"):
         details = {"exception": result.exception_info.get("exception_message")}
     index_rows = details.get("unexpected_index_list") or []
-    values = details.get("partial_unexpected_list") or details.get("observed_value")
+    values = details.get("partial_unexpected_list")
+    if values is None:
+        values = details.get("observed_value", details.get("exception"))
+    severity = getattr(config.severity, "value", config.severity) or CRITICAL
     return FailedExpectation(
         rule=config.type,
-        column=config.kwargs.get("column") or _joined(config.kwargs.get("column_list")),
+        description=config.description or config.type,
+        severity=WARNING if severity == WARNING else CRITICAL,
+        column=config.kwargs.get("column") or _joined(config.kwargs),
         unexpected_count=details.get("unexpected_count"),
         rows=tuple(_row_reference(row, row_columns) for row in index_rows[:ROWS_SHOWN]),
-        values=_shown_values(values if values is not None else details.get("exception")),
+        values=_shown_values(values),
     )
 
 
-def _row_reference(row, row_columns: list[str]) -> str:
-    if isinstance(row, dict):
-        return " row ".join(str(row.get(column)) for column in row_columns)
-    return f"index {row}"
+def _row_reference(row, row_columns: tuple[str, ...]) -> str:
+    """``surveys/.../file.sav row 12`` for delivered rows, ``column=value`` for other keys."""
+    if not isinstance(row, dict):
+        return f"index {row}"
+    lineage = (SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN)
+    parts = []
+    if all(column in row_columns for column in lineage):
+        parts.append(f"{row.get(SOURCE_FILE_COLUMN)} row {row.get(SOURCE_ROW_COLUMN)}")
+    parts += [f"{column}={row.get(column)}" for column in row_columns if column not in lineage]
+    return " ".join(parts)
 
 
 def _shown_values(values) -> tuple[str, ...]:
@@ -130,5 +289,8 @@ def _shown_values(values) -> tuple[str, ...]:
     return tuple(str(value) for value in values[:ROWS_SHOWN])
 
 
-def _joined(columns: list[str] | None) -> str | None:
+def _joined(kwargs: dict) -> str | None:
+    columns = kwargs.get("column_list") or [
+        kwargs[key] for key in ("column_A", "column_B") if key in kwargs
+    ]
     return ", ".join(columns) if columns else None
