@@ -59,16 +59,45 @@ def test_regional_report_has_one_partition_per_region():
     assert report.backfill_policy == dg.BackfillPolicy.single_run()
 
 
-def test_every_survey_study_has_a_blocking_check():
+def test_every_suite_guards_its_asset_and_only_warnings_do_not_block():
     from orchestration.definitions import defs
-    from orchestration.ingest.deliveries import SURVEY_KINDS
+    from orchestration.ingest.deliveries import CASE_DATABASE, SURVEY_KINDS
+    from orchestration.quality.batches import CASE_SUITES, MART_SUITES, SURVEY_SUITES
+    from orchestration.quality.checks import INDICATOR_MART, check_name
 
-    check_keys = defs.resolve_asset_graph().asset_check_keys
-    for kind in SURVEY_KINDS.values():
-        survey_check = dg.AssetCheckKey(kind.asset_key, f"{kind.name}_respondents")
-        assert survey_check in check_keys
-        checks_def = next(c for c in defs.asset_checks if survey_check in c.check_keys)
-        assert checks_def.get_spec_for_check_key(survey_check).blocking
+    expected = {
+        dg.AssetCheckKey(kind.asset_key, check_name(kind.name, suite))
+        for kind in SURVEY_KINDS.values()
+        for suite in SURVEY_SUITES
+    }
+    expected |= {dg.AssetCheckKey(CASE_DATABASE.asset_key, suite) for suite in CASE_SUITES}
+    expected |= {dg.AssetCheckKey(INDICATOR_MART, suite) for suite in MART_SUITES}
+    assert expected <= defs.resolve_asset_graph().asset_check_keys
+    blocking = {
+        key.name: checks.get_spec_for_check_key(key).blocking
+        for checks in defs.asset_checks
+        for key in checks.check_keys
+        if key in expected
+    }
+    assert {name for name, blocks in blocking.items() if not blocks} == {
+        *(f"survey_{study}_item_nonresponse" for study in SURVEY_KINDS),
+        "published_figures",
+    }
+
+
+def test_loading_definitions_does_not_import_great_expectations():
+    # GX takes seconds to import: only a running check may pay for it.
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, orchestration.definitions; print('great_expectations' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.strip() == "False"
 
 
 def test_dbt_staging_reads_each_study_through_its_ingest_asset():

@@ -21,7 +21,13 @@ from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.quality.batches import CASE_SUITES, MART_SUITES, SURVEY_SUITES
 from orchestration.quality.checks import INDICATOR_MART
 from orchestration.quality.suites import all_suites
-from orchestration.run_all import failed_checks, run_everything, run_job, step_errors
+from orchestration.run_all import (
+    check_warnings,
+    failed_checks,
+    run_everything,
+    run_job,
+    step_errors,
+)
 from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
 from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey
@@ -75,7 +81,10 @@ def pdf_text(path: Path) -> str:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """The published files (the quality site beside them is rebuilt on every run, failed or
+    not, to show what failed)."""
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def test_full_run_publishes_28_reports_and_an_index(pipeline):
@@ -316,9 +325,32 @@ def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline)
     assert_nothing_published(project, run, reports_before)
 
 
+def test_a_warning_is_shown_but_does_not_stop_publication(pipeline):
+    project, instance, _ = pipeline
+    export = project.raw_dir / CASE_EXPORT
+    original = export.read_bytes()
+    cases, catalysts = case_database.generate()
+    twin = cases.index[cases["region"] == cases.loc[0, "region"]][1]
+    cases.loc[twin, "titre"] = cases.loc[0, "titre"]  # same title, same region
+    case_database.write_xlsx((cases, catalysts), export)
+    try:
+        run = run_everything(instance)
+    finally:
+        export.write_bytes(original)
+
+    assert run.success
+    [warning] = check_warnings(run)
+    assert warning.startswith("case_database: ")
+    assert "[avertissement] Deux cas d'une même région n'ont pas le même titre" in warning
+    assert f"{CASE_EXPORT} row 2" in warning and f"{CASE_EXPORT} row {twin + 2}" in warning
+    materialized = {
+        event.asset_key.to_user_string() for event in run.get_asset_materialization_events()
+    }
+    assert {"report_data", "regional_report", "national_report", "reports_index"} <= materialized
+
+
 def test_a_hole_in_the_indicator_mart_is_stopped_before_publication(pipeline):
     project, instance, _ = pipeline
-    # The checks that failed above kept dbt from running: the mart is the last good one.
     reports_before = report_files_state(project)
     with duckdb.connect(str(project.warehouse)) as connection:
         connection.execute(
