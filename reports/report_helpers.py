@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
-NBSP = "\u00a0"
-NARROW_NBSP = "\u202f"
+from orchestration.publication.french import date, decimal, integer, percent, points
 
 ILLUSTRATIVE_NOTICE = (
     "**Données illustratives.** Les chiffres de ce rapport sont calculés sur des données "
@@ -48,11 +48,6 @@ def region_figures(figures: dict, code: str) -> dict:
     raise KeyError(f"no figures for region {code!r}")
 
 
-def percent(share: float) -> str:
-    """0.8123 -> '81,2 %' (French decimal comma, non-breaking space before %)."""
-    return f"{share * 100:.1f}".replace(".", ",") + f"{NBSP}%"
-
-
 def weighting_text(weighting: dict) -> str:
     """The weighting diagnostics of the survey wave, in one French sentence."""
     return (
@@ -61,11 +56,6 @@ def weighting_text(weighting: dict) -> str:
         f"{decimal(weighting['kish_deff'], 2)}, soit un effectif effectif de "
         f"{integer(round(weighting['n_effective']))} pour {integer(weighting['n'])} répondants."
     )
-
-
-def decimal(value: float, digits: int) -> str:
-    """1.0372 -> '1,04' (French decimal comma)."""
-    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def share_text(value: dict) -> str:
@@ -83,11 +73,6 @@ def interval_text(value: dict) -> str:
     return f"[{percent(value['ci_low'])} ; {percent(value['ci_high'])}]"
 
 
-def integer(value: int) -> str:
-    """3000 -> '3 000' (narrow non-breaking space between thousands)."""
-    return f"{value:,}".replace(",", NARROW_NBSP)
-
-
 def markdown_table(
     header: list[str], rows: list[list[str]], align: str, widths: list[int] | None = None
 ) -> str:
@@ -101,3 +86,87 @@ def markdown_table(
     ]
     lines = [header, rule, *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines) + "\n"
+
+
+POPULATIONS = {
+    "citoyens": "Citoyens (18 ans et plus)",
+    "elus": "Maires",
+    "entreprises": "Dirigeants d’entreprise",
+    "associations": "Responsables associatifs",
+    "fondations": "Fondations",
+}
+STUDY_TITLES = {
+    "citoyens": "IMPACT-Citoyens",
+    "elus": "IMPACT-Élus locaux",
+    "entreprises": "IMPACT-Entreprises (PHARE-Entreprises en 2015)",
+    "associations": "IMPACT-Associations",
+    "fondations": "IMPACT-Fondations",
+}
+WEIGHT_SOURCES = {
+    "institute": "pondération de l'institut",
+    "raked": "calage du pipeline",
+    "uniform": "sans pondération",
+}
+NO_VALUE = "–"
+NOT_PUBLISHED_NOTE = (
+    "« n.s. » : valeur non publiée, faute d'au moins 30 répondants ou d'un effectif effectif "
+    "(après pondération) d'au moins 30."
+)
+FRAGILE_NOTE = (
+    "« (effectif faible) » : valeur reposant sur 30 à 99 répondants, à lire avec prudence."
+)
+
+
+def indicators_of(figures: dict, section: str) -> list[dict]:
+    """The catalogue's indicators of a report section, in catalogue order."""
+    return [i for i in figures["indicators"] if i["section"] == section]
+
+
+def latest(indicator: dict) -> dict:
+    """The indicator's most recent wave."""
+    return indicator["waves"][-1]
+
+
+def versus_rest_text(value: dict) -> str:
+    """The region against the rest of France, worded as a difference only when significant."""
+    if value["share"] is None or value["vs_rest_significant"] is None:
+        return NO_VALUE
+    if not value["vs_rest_significant"]:
+        return "pas d'écart significatif"
+    above = value["vs_rest_difference"] > 0
+    return f"{points(value['vs_rest_difference'])} ({'au-dessus' if above else 'en dessous'})"
+
+
+def change_text(value: dict) -> str:
+    """The change since the previous wave, worded as a change only when significant."""
+    if value["share"] is None or value["previous_wave"] is None or value["change"] is None:
+        return NO_VALUE
+    if not value["change_significant"]:
+        return f"stable depuis {value['previous_wave']}"
+    return f"{points(value['change'])} depuis {value['previous_wave']}"
+
+
+def fieldwork_text(source: dict) -> str:
+    """« du 3 juin 2020 au 16 juin 2020 », or a dash when the delivery has no dates."""
+    if not source["fieldwork_start"]:
+        return NO_VALUE
+    start = dt.date.fromisoformat(source["fieldwork_start"])
+    end = dt.date.fromisoformat(source["fieldwork_end"])
+    return f"du {date(start)} au {date(end)}"
+
+
+def exported_text(provenance: dict, engine: str) -> str:
+    """The provenance sentence: when, by which run, from which code, rendered how."""
+    exported = dt.datetime.fromisoformat(provenance["exported_at"]).date()
+    return (
+        f"Chiffres exportés de l'entrepôt le {date(exported)} par l'exécution Dagster "
+        f"`{provenance['run_id']}`, version du code `{provenance['code_version']}` ; "
+        f"mise en page : {engine}."
+    )
+
+
+def input_files_text(inputs: list[dict]) -> str:
+    """The delivered files behind the figures, each with its SHA-256, as a list."""
+    return "Fichiers livrés utilisés :\n\n" + "\n".join(
+        f"- `{item['file']}`  \n  SHA-256 `{item['sha256']}`" for item in inputs
+    )

@@ -1,6 +1,8 @@
 """Publication assets: the report data export, the 13 regional reports, the national synthesis
 and the index that links them."""
 
+import datetime as dt
+
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
@@ -13,7 +15,7 @@ from orchestration.publication.index_page import (
 )
 from orchestration.publication.partitions import region_partitions, regions_label
 from orchestration.publication.rendering import RenderedReport, render_report
-from orchestration.publication.report_data import read_report_data
+from orchestration.publication.report_data import Provenance, code_version, read_report_data
 from orchestration.settings import ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
@@ -34,14 +36,30 @@ def report_data_path():
         get_asset_key_for_model([impact_dbt_models], "fct_indicator_estimates"),
         get_asset_key_for_model([impact_dbt_models], "fct_case_database_indicators"),
         get_asset_key_for_model([impact_dbt_models], "stg_survey_files"),
-        get_asset_key_for_model([impact_dbt_models], "weighting_diagnostics"),
+        *(
+            get_asset_key_for_model([impact_dbt_models], name)
+            for name in (
+                "weighting_diagnostics",
+                "stg_survey_respondents",
+                "stg_cases",
+                "stg_case_profiles",
+                "indicator_catalogue",
+                "published_figures",
+                "departements",
+            )
+        ),
     ],
     description="Chiffres publiés, exportés des marts pour les rapports (dernière vague).",
 )
-def report_data(warehouse: Warehouse) -> dg.MaterializeResult:
+def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Export the figures the reports print, so renders never hold the warehouse."""
+    provenance = Provenance(
+        run_id=context.run.run_id,
+        code_version=code_version(),
+        exported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
     with warehouse.connect(read_only=True) as connection:
-        data = read_report_data(connection)
+        data = read_report_data(connection, provenance)
     path = report_data_path()
     data.write(path)
     return dg.MaterializeResult(

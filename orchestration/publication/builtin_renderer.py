@@ -31,6 +31,7 @@ import nbformat
 import pypandoc
 import typst
 import yaml
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -248,8 +249,16 @@ def _execute(
 ) -> dict[int, list[Any]]:
     """Run the notebook in the qmd's folder; return the outputs by qmd block index."""
     tracker = _CellTracker()
+    # IPC sockets, not TCP ports: kernels of renders running at once cannot race for a port
+    # ("Address already in use"), and nothing listens on the network.
+    # The socket files live in the render's own folder (an absolute path: the kernel runs
+    # from that folder, this process does not).
+    kernel = AsyncKernelManager(
+        kernel_name=KERNEL_NAME, transport="ipc", ip=str(qmd_path.parent.resolve() / "kernel")
+    )
     client = NotebookClient(
         prepared.notebook,
+        km=kernel,
         kernel_name=KERNEL_NAME,
         timeout=CELL_TIMEOUT_SECONDS,
         resources={"metadata": {"path": str(qmd_path.parent)}},

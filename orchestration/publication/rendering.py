@@ -59,12 +59,13 @@ def render_report(
         for name, path in inputs.items():
             shutil.copyfile(path, workdir / name)
         source = workdir / source_name
+        engine = "moteur intégré (pandoc + Typst)" if quarto is None else "Quarto"
+        # The report names its render engine in its provenance footer.
+        params = {**params, "engine": engine}
         if quarto is None:
             produced = render_with_builtin_engine(source, params, FORMATS)
-            engine = "moteur intégré (pandoc + Typst)"
         else:
             produced = _render_with_quarto(quarto, source, params)
-            engine = f"Quarto ({quarto})"
         published = {
             fmt: _publish(produced[fmt], destination.with_suffix(f".{fmt}")) for fmt in FORMATS
         }

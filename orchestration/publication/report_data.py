@@ -7,17 +7,32 @@ short read-only step exports what they need and the renders read that file.
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+
+from orchestration.publication.report_figures import (
+    Indicator,
+    InputFile,
+    PublishedFigure,
+    Source,
+    Territory,
+    read_indicators,
+    read_inputs,
+    read_published,
+    read_sources,
+    read_territories,
+)
+from orchestration.settings import PROJECT_ROOT
 
 ESTIMATES_TABLE = "marts.fct_indicator_estimates"
 CASES_TABLE = "marts.fct_case_database_indicators"
 FILES_VIEW = "staging.stg_survey_files"
 WEIGHTING_TABLE = "marts.weighting_diagnostics"
 REGIONS_TABLE = "reference.regions"
-# The indicator the reports print today; the others of the catalogue come with issue 6.
+# The indicator of the reports' headline (citizens' « jouer collectif »).
 HEADLINE_INDICATOR = "citoyens_jouer_collectif"
 SUPPRESSED = "suppressed"
 
@@ -69,14 +84,30 @@ class RegionFigures:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where the printed figures come from: the run that exported them and the code version."""
+
+    run_id: str
+    code_version: str
+    exported_at: str
+
+
+@dataclass(frozen=True)
 class ReportData:
-    """Everything the reports print, for the latest survey wave."""
+    """Everything the reports print: the headline of the latest wave, then every indicator,
+    source and territory (``report_figures``)."""
 
     wave: int
     national: IndicatorValue
     regions: tuple[RegionFigures, ...]
     synthetic: bool
     weighting: WeightingDiagnostics
+    indicators: tuple[Indicator, ...]
+    sources: tuple[Source, ...]
+    territories: dict[str, Territory]
+    published: tuple[PublishedFigure, ...]
+    inputs: tuple[InputFile, ...]
+    provenance: Provenance
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -84,8 +115,25 @@ class ReportData:
         path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def read_report_data(connection: duckdb.DuckDBPyConnection) -> ReportData:
-    """Read the latest wave's figures from the marts."""
+def code_version() -> str:
+    """The commit the pipeline runs from (« +modifié » if the tree has local changes), or
+    « inconnue » outside a git checkout."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short=12", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return "inconnue"
+    return f"{commit}+modifié" if dirty else commit
+
+
+def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenance) -> ReportData:
+    """Read the figures from the marts."""
     wave = connection.execute(
         f"select max(wave) from {ESTIMATES_TABLE} where indicator_id = ?", [HEADLINE_INDICATOR]
     ).fetchone()[0]
@@ -132,4 +180,10 @@ def read_report_data(connection: duckdb.DuckDBPyConnection) -> ReportData:
         ),
         synthetic=bool(synthetic),
         weighting=WeightingDiagnostics(*weighting),
+        indicators=read_indicators(connection),
+        sources=read_sources(connection),
+        territories=read_territories(connection),
+        published=read_published(connection),
+        inputs=read_inputs(connection),
+        provenance=provenance,
     )

@@ -1,0 +1,267 @@
+"""Every figure the full reports print, read from the marts in one short read-only step.
+
+The export holds, for France and each region: every indicator of the catalogue in every wave
+(estimate, interval, base, status, comparison with the rest of France, change since the previous
+wave); the case database by domain, actor profile, mode, level and department, with example
+cases; the sources (file, hash, fieldwork, weighting diagnostics per study wave). A suppressed
+estimate is exported without its value, interval or comparisons: a report cannot print what it
+does not have.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+
+SUPPRESSED = "suppressed"
+# How many example cases a regional report shows.
+EXAMPLE_CASES = 3
+
+
+@dataclass(frozen=True)
+class Value:
+    """One indicator for one geography and wave, as a report may print it."""
+
+    share: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    status: str
+    vs_rest_difference: float | None
+    vs_rest_significant: bool | None
+    previous_wave: int | None
+    change: float | None
+    change_significant: bool | None
+
+
+@dataclass(frozen=True)
+class IndicatorWave:
+    """An indicator in one wave: France (``FR``) and the 13 regions by INSEE code."""
+
+    wave: int
+    values: dict[str, Value]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A catalogue indicator with every wave that asked its question, oldest first."""
+
+    id: str
+    study: str
+    section: str
+    label: str
+    waves: tuple[IndicatorWave, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One survey wave as delivered: for the methodology table and the provenance footer."""
+
+    study: str
+    wave: int
+    title: str
+    format: str
+    file: str
+    sha256: str
+    respondents: int
+    fieldwork_start: str | None
+    fieldwork_end: str | None
+    weight_source: str
+    min_weight: float
+    max_weight: float
+    kish_deff: float
+    n_effective: float
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    """A figure the programme published, to print beside the national estimate."""
+
+    indicator_id: str
+    wave: int
+    value: float
+    source: str
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A delivered file the figures were computed from, with its SHA-256."""
+
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ExampleCase:
+    """A case of the database, as the territory section quotes it."""
+
+    title: str
+    department: str
+    domain: str
+    profiles: str
+
+
+@dataclass(frozen=True)
+class Territory:
+    """The case database for one geography: counts by category and by department."""
+
+    cases: int
+    per_100k: float | None
+    catalysts: int
+    by_category: dict[str, dict[str, int]]
+    # Cases per department (no per-inhabitant rate: the reference data hold no department
+    # populations).
+    departments: dict[str, int]
+    examples: tuple[ExampleCase, ...]
+
+
+def _number(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _value(row: dict) -> Value:
+    shown = row["status"] != SUPPRESSED
+    kept = (lambda v: _number(v)) if shown else (lambda v: None)
+    return Value(
+        share=kept(row["estimate"]),
+        ci_low=kept(row["ci_low"]),
+        ci_high=kept(row["ci_high"]),
+        n=int(row["n"]),
+        status=row["status"],
+        vs_rest_difference=kept(row["vs_rest_difference"]),
+        vs_rest_significant=kept(row["vs_rest_significant"]),
+        previous_wave=None if _number(row["previous_wave"]) is None else int(row["previous_wave"]),
+        change=kept(row["change"]),
+        change_significant=kept(row["change_significant"]),
+    )
+
+
+def read_indicators(connection: duckdb.DuckDBPyConnection) -> tuple[Indicator, ...]:
+    """Every catalogue indicator, every wave, France and regions, in catalogue order."""
+    rows = connection.execute(
+        """
+        select c.indicator_id, c.study, c.section, c.label, e.wave, e.geo_code, e.estimate,
+            e.ci_low, e.ci_high, e.n, e.status, e.vs_rest_difference, e.vs_rest_significant,
+            e.previous_wave, e.change, e.change_significant
+        from reference.indicator_catalogue as c
+        join marts.fct_indicator_estimates as e using (indicator_id)
+        order by e.wave
+        """
+    ).df()
+    catalogue = connection.execute(
+        "select indicator_id, study, section, label from reference.indicator_catalogue"
+    ).fetchall()
+    indicators = []
+    for indicator_id, study, section, label in catalogue:
+        mine = rows[rows["indicator_id"] == indicator_id]
+        waves = tuple(
+            IndicatorWave(
+                int(wave),
+                {row["geo_code"]: _value(row) for row in group.to_dict("records")},
+            )
+            for wave, group in mine.groupby("wave", sort=True)
+        )
+        indicators.append(Indicator(indicator_id, study, section, label, waves))
+    return tuple(indicators)
+
+
+def read_sources(connection: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
+    """Each survey wave's delivery, fieldwork dates and weighting diagnostics."""
+    rows = connection.execute(
+        """
+        select f.study, f.wave, f.file_label, f.format, f.source_file, f.source_sha256,
+            f.respondents, strftime(min(r.fieldwork_date), '%Y-%m-%d'),
+            strftime(max(r.fieldwork_date), '%Y-%m-%d'),
+            w.weight_source, w.min_weight, w.max_weight, w.kish_deff, w.n_effective
+        from staging.stg_survey_files as f
+        left join staging.stg_survey_respondents as r using (study, wave)
+        left join marts.weighting_diagnostics as w using (study, wave)
+        group by all
+        order by f.study, f.wave
+        """
+    ).fetchall()
+    return tuple(Source(*row[:2], row[2] or "", *row[3:]) for row in rows)
+
+
+def read_published(connection: duckdb.DuckDBPyConnection) -> tuple[PublishedFigure, ...]:
+    """The programme's published figures (seed ``published_figures``)."""
+    rows = connection.execute(
+        "select indicator_id, wave, value, source from reference.published_figures order by 1, 2"
+    ).fetchall()
+    return tuple(PublishedFigure(*row) for row in rows)
+
+
+def read_inputs(connection: duckdb.DuckDBPyConnection) -> tuple[InputFile, ...]:
+    """Every delivered file behind the figures: the survey waves and the case export."""
+    rows = connection.execute(
+        """
+        select distinct source_file, source_sha256 from staging.stg_survey_files
+        union
+        select distinct _source_file, _source_sha256 from raw.case_database
+        order by 1
+        """
+    ).fetchall()
+    return tuple(InputFile(*row) for row in rows)
+
+
+def read_territories(connection: duckdb.DuckDBPyConnection) -> dict[str, Territory]:
+    """The case database for France (``FR``) and each region."""
+    counts = connection.execute(
+        """
+        select dimension, category, geo_level, geo_code, count, per_100k_inhabitants
+        from marts.fct_case_database_indicators
+        """
+    ).df()
+    departments = connection.execute(
+        "select dep, reg from reference.departements order by dep"
+    ).fetchall()
+    territories = {}
+    for code in ["FR", *sorted(counts.loc[counts["geo_level"] == "region", "geo_code"].unique())]:
+        level = "france" if code == "FR" else "region"
+        mine = counts[(counts["geo_level"] == level) & (counts["geo_code"] == code)]
+        total = mine[mine["dimension"] == "total"].iloc[0]
+        catalysts = mine.loc[mine["dimension"] == "catalysts", "count"]
+        in_region = [dep for dep, reg in departments if code in ("FR", reg)]
+        territories[code] = Territory(
+            cases=int(total["count"]),
+            per_100k=_number(total["per_100k_inhabitants"]),
+            catalysts=int(catalysts.iloc[0]) if len(catalysts) else 0,
+            by_category={
+                dimension: dict(zip(group["category"], group["count"].astype(int), strict=True))
+                for dimension, group in mine.groupby("dimension")
+                if dimension not in ("total", "catalysts")
+            },
+            departments=_department_counts(counts, in_region),
+            examples=_examples(connection, code),
+        )
+    return territories
+
+
+def _department_counts(counts, codes: list[str]) -> dict[str, int]:
+    rows = counts[
+        (counts["geo_level"] == "department")
+        & (counts["dimension"] == "total")
+        & counts["geo_code"].isin(codes)
+    ]
+    return {row.geo_code: int(row.count) for row in rows.itertuples()}
+
+
+def _examples(connection: duckdb.DuckDBPyConnection, code: str) -> tuple[ExampleCase, ...]:
+    # The most recent cases, then by identifier: the same export gives the same examples.
+    rows = connection.execute(
+        """
+        select c.title, d.libelle, c.domain,
+            string_agg(p.actor_profile, ', ' order by p.actor_profile)
+        from staging.stg_cases as c
+        join reference.departements as d on d.dep = c.department_code
+        join staging.stg_case_profiles as p using (case_id)
+        where ? = 'FR' or c.region_code = ?
+        group by c.case_id, c.title, d.libelle, c.domain, c.year
+        order by c.year desc, c.case_id
+        limit ?
+        """,
+        [code, code, EXAMPLE_CASES],
+    ).fetchall()
+    return tuple(ExampleCase(*row) for row in rows)
