@@ -170,3 +170,11 @@ def input_files_text(inputs: list[dict]) -> str:
     return "Fichiers livrés utilisés :\n\n" + "\n".join(
         f"- `{item['file']}`  \n  SHA-256 `{item['sha256']}`" for item in inputs
     )
+
+
+def published_text(value: dict, published: float) -> str:
+    """Whether the programme's published figure lies within the estimate's interval."""
+    if value["share"] is None:
+        return NO_VALUE
+    inside = value["ci_low"] <= published <= value["ci_high"]
+    return "dans l'intervalle" if inside else "hors de l'intervalle"

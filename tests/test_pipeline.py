@@ -236,6 +236,31 @@ def test_every_key_figure_of_a_region_equals_the_mart(pipeline):
         assert normalized(expected) in text
 
 
+def test_the_synthesis_prints_each_published_figure_beside_its_estimate(pipeline):
+    project, _, _ = pipeline
+    text = html_text(report_of(project, "Synthèse nationale", html_text))
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            f"""
+            select c.label, e.wave, e.estimate, e.ci_low, e.ci_high, e.n, e.status, p.value
+            from reference.published_figures as p
+            join reference.indicator_catalogue as c using (indicator_id)
+            join {INDICATOR} as e using (indicator_id, wave)
+            where e.geo_code = 'FR'
+            """
+        ).fetchall()
+    assert len(rows) == 23
+    for label, wave, share, low, high, n, status, published in rows:
+        accord = "dans l’intervalle" if low <= published <= high else "hors de l’intervalle"
+        base = f"{n:,}".replace(",", " ")
+        expected = (
+            f"{label} ({wave}) {printed(share, status)} "
+            f"[{french_percent(low)} ; {french_percent(high)}] {base} "
+            f"{round(published * 100)} % {accord}"
+        )
+        assert normalized(expected.replace("'", "’")) in text
+
+
 def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
     project, _, result = pipeline
     region = region_by_code(CHECKED_REGION)
