@@ -2,6 +2,8 @@
 and the index that links them."""
 
 import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
@@ -21,6 +23,8 @@ from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 REPORT_DATA_FILE = "report-data.json"
+# Parallel renders of the regional reports: one per core.
+RENDER_WORKERS = os.cpu_count() or 2
 
 
 def report_data_path():
@@ -83,11 +87,19 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
 )
 def regional_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Render the reports of the run's regions (one, or all 13 in a single run)."""
-    rendered = {}
-    for code in context.partition_keys:
-        region = region_by_code(code)
-        rendered[code] = _render("region.qmd", {"region": code}, regional_stem(region))
-        context.log.info("rendered %s: %s", region.name, rendered[code].html)
+    codes = context.partition_keys
+    # Renders wait on subprocesses (kernel, pandoc, Typst): threads keep every core busy, and
+    # each render works in its own folder.
+    with ThreadPoolExecutor(max_workers=RENDER_WORKERS) as pool:
+        reports = pool.map(
+            lambda code: _render(
+                "region.qmd", {"region": code}, regional_stem(region_by_code(code))
+            ),
+            codes,
+        )
+        rendered = dict(zip(codes, reports, strict=True))
+    for code, report in rendered.items():
+        context.log.info("rendered %s: %s", region_by_code(code).name, report.html)
     return dg.MaterializeResult(
         metadata={
             "reports": dg.MetadataValue.md(
