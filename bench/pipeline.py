@@ -46,6 +46,16 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     return durations
 
 
+def gx_seconds(result: dg.JobExecutionResult) -> float:
+    """Time spent in Great Expectations: each quality step records its own on its checks."""
+    per_step = {
+        evaluation.asset_key: evaluation.metadata["gx_seconds_for_step"].value
+        for evaluation in result.get_asset_check_evaluations()
+        if "gx_seconds_for_step" in evaluation.metadata
+    }
+    return sum(per_step.values())
+
+
 @contextmanager
 def isolated_project() -> Iterator[None]:
     """Point the pipeline at a temporary copy of the sample deliveries."""
@@ -84,6 +94,7 @@ def main() -> int:
     for step, seconds in sorted(steps.items(), key=lambda item: -item[1]):
         print(f"{step:<40} {seconds:>8.1f}")
     print(f"{'whole run (wall)':<40} {total:>8.1f}")
+    print(f"{'of which in GX (validations, Data Docs)':<40} {gx_seconds(result):>8.1f}")
     print(f"peak resident memory of one step process: {peak_mib:.0f} MiB")
     print(f"run {'succeeded' if result.success else 'FAILED'}")
     return 0 if result.success else 1

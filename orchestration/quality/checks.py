@@ -6,6 +6,7 @@ stop everything downstream, the reports included. Failed warnings give severity 
 never blocks. Every result lands in the GX Data Docs site, linked from the check's metadata.
 """
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,15 +67,19 @@ def run_suites(
     store: QualityStore, runs: list[SuiteRun], suites: tuple[str, ...], prefix: str = ""
 ) -> Iterator[dg.AssetCheckResult]:
     """Validate every batch and report one result per suite, then refresh the site's index."""
+    started = time.perf_counter()
     outcomes = {name: [] for name in suites}
     for run in runs:
         outcomes[run.suite].append(store.validate(suite(run.suite), run.batch))
     site = store.build_site()
+    seconds = round(time.perf_counter() - started, 2)
     for name in suites:
-        yield check_result(check_name(prefix, name), outcomes[name], site)
+        yield check_result(check_name(prefix, name), outcomes[name], site, seconds)
 
 
-def check_result(name: str, outcomes: list[ValidationOutcome], site: Path) -> dg.AssetCheckResult:
+def check_result(
+    name: str, outcomes: list[ValidationOutcome], site: Path, gx_seconds: float
+) -> dg.AssetCheckResult:
     """A check's result over a suite's batches: ERROR if a critical expectation failed, WARN
     if only warnings did; the description names what failed, the metadata links Data Docs."""
     errors = any(outcome.errors for outcome in outcomes)
@@ -90,6 +95,8 @@ def check_result(name: str, outcomes: list[ValidationOutcome], site: Path) -> dg
             "expectations_evaluated": sum(outcome.evaluated for outcome in outcomes),
             "blocking_failures": sum(len(outcome.errors) for outcome in outcomes),
             "warnings": sum(len(outcome.warnings) for outcome in outcomes),
+            # The GX time of the whole step (import included): what quality costs per run.
+            "gx_seconds_for_step": gx_seconds,
             "data_docs": dg.MetadataValue.url(site.as_uri()),
             "data_docs_pages": dg.MetadataValue.md(
                 "\n".join(f"- [{page.stem}]({page.as_uri()})" for page in pages) or "aucune"
