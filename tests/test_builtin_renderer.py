@@ -53,11 +53,24 @@ print(open("source.txt", encoding="utf-8").read())  # relative: runs in the qmd'
 ```{python}
 #| label: fig-regions
 #| fig-cap: "Taux de réponse par région"
+#| fig-alt: "Barres : région 84 à 81,2 %, région 93 à 75 %."
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.bar(["84", "93"], [81.2, 75.0])
 plt.show()
+```
+
+```{python}
+#| output: asis
+# A chart drawn upstream, included as markdown with its alternative text (both engines).
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(2, 2))
+ax.plot([0, 1], [0, 1])
+fig.savefig("carte.png")
+plt.close(fig)  # else the notebook shows it a second time, without alternative text
+print('![Carte des deux régions](carte.png){fig-alt="Carte : la région 84 au-dessus de 93."}')
 ```
 
 ```{python}
@@ -76,20 +89,25 @@ def test_parse_front_matter_and_cell_options() -> None:
     assert document.front_matter["lang"] == "fr"
     assert document.front_matter["execute"] == {"echo": False}
     cells = document.code_cells
-    assert [cell.is_parameters for cell in cells] == [True, False, False, False]
+    assert [cell.is_parameters for cell in cells] == [True, False, False, False, False]
     assert cells[0].source == 'region = "84"'
     assert cells[1].options == {"output": "asis"}
-    assert cells[2].options == {"label": "fig-regions", "fig-cap": "Taux de réponse par région"}
+    assert cells[2].options == {
+        "label": "fig-regions",
+        "fig-cap": "Taux de réponse par région",
+        "fig-alt": "Barres : région 84 à 81,2 %, région 93 à 75 %.",
+    }
     assert cells[2].label == "fig-regions"
     assert cells[2].source.startswith("import matplotlib.pyplot as plt")
-    assert cells[3].options == {"echo": True}
+    assert cells[3].options == {"output": "asis"}
+    assert cells[4].options == {"echo": True}
 
 
 def test_blocks_keep_source_order_and_line_numbers() -> None:
     document = parse_qmd(REPORT_QMD)
 
     kinds = [type(block).__name__ for block in document.blocks]
-    assert kinds == ["CodeCell", "MarkdownBlock", "CodeCell", "CodeCell", "CodeCell"]
+    assert kinds == ["CodeCell", "MarkdownBlock", "CodeCell", "CodeCell", "CodeCell", "CodeCell"]
     assert document.blocks[0].line == 14
     assert "## Synthèse" in document.blocks[1].text
 
@@ -178,6 +196,17 @@ def test_html_shows_injected_param_table_and_embedded_figure(rendered: dict[str,
     assert "Figure 1: Taux de réponse par région" in html
     assert '<a href="#fig-regions">Figure 1</a>' in html
     assert 'id="TOC"' in html
+
+
+def test_every_image_has_its_alternative_text(rendered: dict[str, Path]) -> None:
+    html = rendered["html"].read_text(encoding="utf-8")
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', html)
+    assert alts == [
+        "Barres : région 84 à 81,2 %, région 93 à 75 %.",
+        "Carte : la région 84 au-dessus de 93.",
+    ]
+    assert len(re.findall(r"<img ", html)) == 2
+    assert "Carte des deux régions" in html  # the caption stays the caption
 
 
 def test_html_hides_sources_unless_echo(rendered: dict[str, Path]) -> None:

@@ -280,6 +280,9 @@ def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
         digest = hashlib.sha256((project.raw_dir / relative).read_bytes()).hexdigest()
         assert f"{relative} SHA-256 {digest}" in html_page
     for link in report_links(project.reports_dir, regions()):
+        images = re.findall(r"<img\b[^>]*>", link.html.read_text(encoding="utf-8"))
+        for image in images:
+            assert re.search(r'\balt="[^"]{20,}"', image), (link.title, image[:200])
         for text in (html_text(link.html), pdf_text(link.pdf)):
             for raw in ("nan", "None", "True", "False", "suppressed", "published", "institute"):
                 assert not re.search(rf"\b{raw}\b", text), (link.title, raw)

@@ -49,6 +49,8 @@ _INJECTED_TAG = "injected-parameters"
 _PANDOC_READER = "markdown-citations"
 _IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 _FIGURE_REF = re.compile(r"(?<![\w@])@(fig-[\w-]*\w)")
+# ``fig-alt=`` inside the attributes of a markdown image: ``![caption](file){... fig-alt="..."}``.
+_FIG_ALT = re.compile(r"(!\[[^\]]*\]\([^)]*\)\{[^}]*?)\bfig-alt=")
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _METADATA_KEYS = ("title", "subtitle", "date", "lang", "toc-title")
 _TYPST_METADATA_KEYS = (
@@ -159,6 +161,7 @@ class _Figure:
     file_name: str
     caption: str
     label: str | None
+    alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -325,9 +328,11 @@ def _cell_pieces(
     if not display.output:
         return pieces
     caption = str(cell.options.get("fig-cap") or "")
+    alt = str(cell.options.get("fig-alt") or "")
     label = cell.label if cell.label and cell.label.startswith("fig-") else None
     for position, output in enumerate(outputs, start=1):
-        new = _output_pieces(output, display, caption, label, Path(f"{image_stem}-{position}"))
+        image = Path(f"{image_stem}-{position}")
+        new = _output_pieces(output, display, caption, label, image, alt)
         if any(isinstance(piece, _Figure) for piece in new):
             label = None  # a label names one figure: the cell's first
         pieces.extend(new)
@@ -335,7 +340,12 @@ def _cell_pieces(
 
 
 def _output_pieces(
-    output: Mapping[str, Any], display: CellDisplay, caption: str, label: str | None, image: Path
+    output: Mapping[str, Any],
+    display: CellDisplay,
+    caption: str,
+    label: str | None,
+    image: Path,
+    alt: str = "",
 ) -> list[_Piece]:
     """Pieces for one notebook output (error outputs never get here: they stop the render)."""
     if output["output_type"] == "stream":
@@ -348,7 +358,7 @@ def _output_pieces(
         if mime in data:
             path = image.with_name(f"{image.name}.{extension}")
             path.write_bytes(base64.b64decode(data[mime]))
-            return [_Figure(path.name, caption, label)]
+            return [_Figure(path.name, caption, label, alt)]
     if "text/markdown" in data:
         return [_Markdown(data["text/markdown"])]
     if "text/html" in data:
@@ -374,7 +384,7 @@ def _figure_numbers(pieces: Sequence[_Piece]) -> dict[str, int]:
 
 def _piece_markdown(piece: _Piece, quarto_format: str, numbers: Mapping[str, int]) -> str:
     if isinstance(piece, _Markdown):
-        return _link_figure_refs(piece.text, quarto_format, numbers)
+        return _link_figure_refs(_alt_text_attributes(piece.text), quarto_format, numbers)
     if isinstance(piece, _Code):
         return _fenced(piece.text, piece.language)
     if isinstance(piece, _Figure):
@@ -403,8 +413,20 @@ def _figure_markdown(figure: _Figure, quarto_format: str, numbers: Mapping[str, 
     caption = figure.caption
     if quarto_format == "html" and figure.label in numbers:
         caption = f"Figure {numbers[figure.label]}: {caption}"
-    attributes = f"{{#{figure.label}}}" if figure.label else ""
-    return f"![{caption}]({figure.file_name}){attributes}"
+    attributes = [f"#{figure.label}"] if figure.label else []
+    if figure.alt:
+        attributes.append(f'alt="{_attribute_text(figure.alt)}"')
+    braces = f"{{{' '.join(attributes)}}}" if attributes else ""
+    return f"![{caption}]({figure.file_name}){braces}"
+
+
+def _attribute_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _alt_text_attributes(text: str) -> str:
+    """Quarto's ``fig-alt`` on a markdown image is pandoc's ``alt``."""
+    return _FIG_ALT.sub(r"\1alt=", text)
 
 
 def _fenced(text: str, info: str) -> str:
