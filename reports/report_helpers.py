@@ -178,3 +178,9 @@ def published_text(value: dict, published: float) -> str:
         return NO_VALUE
     inside = value["ci_low"] <= published <= value["ci_high"]
     return "dans l'intervalle" if inside else "hors de l'intervalle"
+
+
+def figure_markdown(chart: dict) -> str:
+    """A map drawn upstream, with its caption and its alternative text (``fig-alt``)."""
+    alt = chart["alt"].replace('"', "'")
+    return f'![{chart["caption"]}]({chart["file"]}){{fig-alt="{alt}"}}\n'

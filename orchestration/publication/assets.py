@@ -4,11 +4,14 @@ and the index that links them."""
 import datetime as dt
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.geography import region_by_code, regions
+from orchestration.publication.charts import draw_report_charts
 from orchestration.publication.index_page import (
     national_stem,
     regional_stem,
@@ -27,9 +30,14 @@ REPORT_DATA_FILE = "report-data.json"
 RENDER_WORKERS = os.cpu_count() or 2
 
 
-def report_data_path():
+def report_data_path() -> Path:
     """Where the export for the reports lives: next to the warehouse, not in it."""
     return ProjectPaths.from_env().warehouse.parent / "exports" / REPORT_DATA_FILE
+
+
+def charts_dir() -> Path:
+    """Where the maps drawn for the reports live, beside the export."""
+    return report_data_path().parent / "charts"
 
 
 @dg.asset(
@@ -65,6 +73,7 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     with warehouse.connect(read_only=True) as connection:
         data = read_report_data(connection, provenance)
     path = report_data_path()
+    data = replace(data, charts=draw_report_charts(data, charts_dir()))
     data.write(path)
     return dg.MaterializeResult(
         metadata={
@@ -73,6 +82,7 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
             "national_share": round(data.national.share or 0.0, 4),
             "national_base_n": data.national.base_n,
             "illustrative_data": data.synthetic,
+            "maps": len(data.charts),
         }
     )
 
@@ -93,7 +103,10 @@ def regional_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     with ThreadPoolExecutor(max_workers=RENDER_WORKERS) as pool:
         reports = pool.map(
             lambda code: _render(
-                "region.qmd", {"region": code}, regional_stem(region_by_code(code))
+                "region.qmd",
+                {"region": code},
+                regional_stem(region_by_code(code)),
+                [f"carte-departements-{code}.png"],
             ),
             codes,
         )
@@ -121,7 +134,7 @@ def regional_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 )
 def national_report() -> dg.MaterializeResult:
     """Render the national synthesis."""
-    report = _render("national.qmd", {}, national_stem())
+    report = _render("national.qmd", {}, national_stem(), ["carte-regions.png"])
     return dg.MaterializeResult(
         metadata={
             "html": dg.MetadataValue.path(str(report.html)),
@@ -153,10 +166,11 @@ def reports_index() -> dg.MaterializeResult:
     )
 
 
-def _render(source: str, params: dict[str, object], stem: str) -> RenderedReport:
+def _render(source: str, params: dict[str, object], stem: str, images: list[str]) -> RenderedReport:
+    inputs = {REPORT_DATA_FILE: report_data_path()} | {name: charts_dir() / name for name in images}
     return render_report(
         source,
         {**params, "data": REPORT_DATA_FILE},
-        inputs={REPORT_DATA_FILE: report_data_path()},
+        inputs=inputs,
         destination=ProjectPaths.from_env().reports_dir / stem,
     )

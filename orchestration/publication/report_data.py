@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from orchestration.publication.charts import Chart
 from orchestration.publication.report_figures import (
     Indicator,
     InputFile,
@@ -108,6 +109,8 @@ class ReportData:
     published: tuple[PublishedFigure, ...]
     inputs: tuple[InputFile, ...]
     provenance: Provenance
+    # The maps drawn for the reports (``charts.draw_report_charts``), by name.
+    charts: dict[str, Chart] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
