@@ -319,7 +319,8 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
         for link in report_links(project.reports_dir, regions())
         if link.title == "Synthèse nationale"
     )
-    assert f"3 000 {len(cases) - 1} " in html_text(national.html)
+    # The France row: share, interval, base, no rest-of-France difference, cases.
+    assert f"3 000 – {len(cases) - 1} " in html_text(national.html)
 
 
 def test_an_unreadable_delivery_fails_the_ingest_and_names_the_file(pipeline):
