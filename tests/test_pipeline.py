@@ -515,8 +515,10 @@ def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline):
 
     assert not second.success
     failures = dict(failure.split(": ", 1) for failure in failed_checks(second))
-    # Two weights of 50 break the weights and, shifting two regions, the regional structure.
-    assert set(failures) == {"survey_citoyens_weights", "survey_citoyens_regional_structure"}
+    # Two weights of 50 break the weight rules only: the regions they raise (Île-de-France
+    # +1.0 point, Centre-Val de Loire +1.5 points, 1.37 times its share) stay within the
+    # structure's tolerance (2 points, 1.5 times), so that check passes.
+    assert set(failures) == {"survey_citoyens_weights"}
     where = CITIZENS_2020
     weights = failures["survey_citoyens_weights"]
     assert "(expect_column_values_to_be_between on column weight): 2 row(s)" in weights
