@@ -1,50 +1,254 @@
-"""The maps drawn for the reports: real PNGs read back, contours matching the geography."""
+"""The charts and maps drawn for the reports: real PNGs read back, contours matching the
+geography, alt texts in French, a palette that still reads in greys."""
 
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
 from matplotlib import colors
-from matplotlib import image as mpimg
+from matplotlib.path import Path as GeoPath
+from PIL import Image
 
-from orchestration.geography import departments, region_by_code, regions
+from orchestration.geography import departments, regions
 from orchestration.publication import charts
+from orchestration.publication.charts import EstimateBar
+from orchestration.publication.french import NARROW_NBSP, integer, percent
+
+BRITTANY = ["22", "29", "35", "56"]
 
 
-def test_contours_hold_the_13_regions_and_96_departments():
-    assert set(charts.shapes("regions")) == {region.code for region in regions()}
-    assert set(charts.shapes("departements")) == {d.code for d in departments()}
+def _png(path):
+    """The picture, after checking it is a non-empty PNG of a reasonable size."""
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 0 < path.stat().st_size < 200_000
+    picture = Image.open(path)
+    picture.load()
+    return picture
 
 
-def test_the_palette_reads_in_greys():
-    lightness = [sum(colors.to_rgb(colour)) / 3 for colour in charts.PALETTE]
-    assert all(a > b for a, b in zip(lightness, lightness[1:], strict=False))
-    assert charts.MISSING_COLOUR not in charts.PALETTE
+def _colours(picture) -> set[str]:
+    """Every colour in the picture, as #rrggbb."""
+    counts = picture.convert("RGB").getcolors(maxcolors=1 << 16)
+    return {"#{:02x}{:02x}{:02x}".format(*rgb) for _, rgb in counts}
 
 
-def test_a_department_map_is_a_png_with_values_in_its_alt_text(tmp_path):
-    brittany = region_by_code("53")
-    codes = [d.code for d in departments() if d.region_code == "53"]
-    counts = {code: rank for rank, code in enumerate(codes, start=1)}
-    chart = charts.department_map("53", counts, brittany.name, tmp_path)
-    picture = mpimg.imread(tmp_path / chart.file)
-    assert picture.shape[1] > 600
-    assert chart.alt.startswith("Carte des 4 départements de la région Bretagne")
-    assert codes == ["22", "29", "35", "56"]
-    assert "de 1 (Côtes-d'Armor) à 4 (Morbihan)" in chart.alt
-    assert charts.CONTOURS_ATTRIBUTION in chart.caption
-    assert "nan" not in chart.alt + chart.caption
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG): the grey a colour prints as."""
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(c) for c in colors.to_rgb(colour))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
-def test_a_region_map_names_the_regions_not_published(tmp_path):
-    shares = {region.code: 0.8 + int(region.code) / 10_000 for region in regions()}
+def _clean(text: str) -> None:
+    assert not re.search(r"\bnan\b|None|\d\.\d", text, re.IGNORECASE), text
+
+
+def _estimates() -> list[EstimateBar]:
+    return [
+        EstimateBar("Bretagne", 0.812, 0.779, 0.841, highlight=True),
+        EstimateBar("France métropolitaine", 0.801, 0.790, 0.812),
+        EstimateBar("Corse", None, None, None),
+    ]
+
+
+def _shares() -> dict[str, float | None]:
+    shares = {region.code: 0.70 + int(region.code) / 1_000 for region in regions()}
     shares["94"] = None
-    chart = charts.region_map(shares, 3000, 2020, tmp_path)
-    assert (tmp_path / chart.file).stat().st_size > 10_000
-    assert "non publiée pour Corse" in chart.alt
-    assert "de 80,1 (Île-de-France) à 80,9 (Provence-Alpes-Côte d'Azur)" in chart.alt
-    assert "3\u202f000 répondants" in chart.caption
+    return shares
 
 
-def test_classes_cover_the_values_from_light_to_dark():
-    bounds = charts.classes([2.0, 12.0])
-    assert bounds[-1] == 12.0
-    assert charts.colour_of(2.0, bounds) == charts.PALETTE[0]
-    assert charts.colour_of(12.0, bounds) == charts.PALETTE[-1]
-    assert charts.colour_of(None, bounds) == charts.MISSING_COLOUR
+# --- Contours -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("layer", "count"), [("regions", 13), ("departements", 96)])
+def test_the_copied_contours_match_the_geography(layer, count):
+    collection = json.loads((charts.GEO_DIR / f"{layer}.geojson").read_text(encoding="utf-8"))
+    features = collection["features"]
+    places = regions() if layer == "regions" else departments()
+    expected = {place.code for place in places}
+    assert len(features) == count
+    assert {f["properties"]["code"] for f in features} == expected
+    assert all(set(f["properties"]) == {"code", "nom"} for f in features)
+    # Rounded to 4 decimals (about 10 m): no coordinate is written with more.
+    assert not re.search(r"\d\.\d{5,}", json.dumps(collection))
+
+
+def test_the_contours_carry_their_attribution():
+    readme = (charts.GEO_DIR / "README.md").read_text(encoding="utf-8")
+    assert charts.CONTOURS_ATTRIBUTION in readme
+    for fact in ("IGN Admin Express COG 2018", "INSEE COG 2018", "5d34ee6", "Etalab"):
+        assert fact in readme
+
+
+@pytest.mark.parametrize("region", [r.code for r in regions()])
+def test_a_region_map_draws_exactly_its_departments_inside_its_outline(region):
+    drawn = charts.region_shapes(region)
+    assert [s.code for s in drawn] == [d.code for d in departments() if d.region_code == region]
+    # The two contour files agree: every department's label point lies in its region.
+    outline = [GeoPath(polygon[0]) for polygon in charts.contours("regions")[region]]
+    for shape in drawn:
+        point = charts.label_point(shape)
+        assert any(ring.contains_point(point) for ring in outline), shape.name
+
+
+def test_brittany_is_its_four_departments():
+    assert [s.code for s in charts.region_shapes("53")] == BRITTANY
+    with pytest.raises(KeyError):
+        charts.region_shapes("99")
+
+
+def test_a_label_point_avoids_a_hole():
+    square = ((0, 0), (4, 0), (4, 4), (0, 4), (0, 0))
+    hole = ((1, 1), (3, 1), (3, 3), (1, 3), (1, 1))
+    x, y = charts.label_point(charts.Shape("xx", "Anneau", ((square, hole),)))
+    assert y == 2 and not 1 < x < 3
+
+
+# --- Palette and classes -------------------------------------------------------------------
+
+
+def test_the_sequential_palette_reads_in_greys():
+    lightness = [_luminance(colour) for colour in charts.SEQUENTIAL]
+    assert all(light > dark for light, dark in zip(lightness, lightness[1:], strict=False))
+    # The accent stays apart from the neutral grey once printed in greys too.
+    assert abs(_luminance(charts.ACCENT) - _luminance(charts.NEUTRAL)) > 0.1
+    assert charts.NEUTRAL not in charts.SEQUENTIAL and charts.ACCENT not in charts.SEQUENTIAL
+
+
+def test_classes_are_round_cover_the_values_and_go_light_to_dark():
+    scale = charts.classes([3.7, 46.4, 12.0])
+    assert scale.bounds == (0.0, 10.0, 20.0, 30.0, 40.0, 50.0)
+    assert scale.colours == charts.SEQUENTIAL
+    assert scale.colour(3.7) == charts.SEQUENTIAL[0]
+    assert scale.colour(50.0) == charts.SEQUENTIAL[-1]
+    counts = charts.classes([0, 1, 2, 3])
+    assert all(float(b).is_integer() for b in counts.bounds)
+    assert len(counts.colours) <= len(charts.SEQUENTIAL)
+    assert charts.classes([0.3, 0.6]).bounds == (0.3, 0.4, 0.5, 0.6)
+    assert charts.classes([5, 5]).bounds == (5.0, 6.0)
+
+
+def test_scale_labels_drop_zero_decimals_only_when_all_bounds_are_round():
+    assert charts._tick_labels((0.6, 0.65, 0.7), percent) == [
+        f"60{NARROW_NBSP}%",
+        f"65{NARROW_NBSP}%",
+        f"70{NARROW_NBSP}%",
+    ]
+    assert charts._tick_labels((0.0, 2.5, 5.0), charts.decimal) == ["0,0", "2,5", "5,0"]
+
+
+# --- Renders ------------------------------------------------------------------------------
+
+
+def test_an_estimates_chart_is_a_png_whose_alt_text_gives_every_value(tmp_path):
+    chart = charts.estimates_chart(
+        _estimates(),
+        tmp_path / "estimates.png",
+        "Part jugeant nécessaire de « jouer collectif »",
+        f"base : {integer(3000)} répondants de 18 ans et plus",
+    )
+    picture = _png(chart.path)
+    assert picture.width == charts.WIDTH_PIXELS
+    pct = f"{NARROW_NBSP}%"
+    assert f"Bretagne : 81,2{pct} [77,9{pct} ; 84,1{pct}]" in chart.alt
+    assert f"France métropolitaine : 80,1{pct} [79,0{pct} ; 81,2{pct}]" in chart.alt
+    assert "Corse : n.s., non publié (effectif insuffisant)" in chart.alt
+    assert "intervalle de confiance à 95 %" in chart.caption
+    assert f"base : 3{NARROW_NBSP}000 répondants" in chart.caption
+    _clean(chart.alt + chart.caption)
+    assert charts.ACCENT in _colours(picture)  # the highlighted row
+
+
+def test_an_estimates_chart_takes_shares_not_percentages(tmp_path):
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        row = EstimateBar("Bretagne", 81.2, 77.9, 84.1)
+        charts.estimates_chart([row], tmp_path / "x.png", "Titre", "base")
+
+
+def test_a_not_a_number_estimate_reads_as_not_published(tmp_path):
+    row = EstimateBar("Corse", float("nan"), float("nan"), float("nan"))
+    chart = charts.estimates_chart([row], tmp_path / "nan.png", "Titre", "base")
+    assert "Corse : n.s." in chart.alt
+    _clean(chart.alt)
+
+
+def test_a_department_map_names_its_extremes_with_french_numbers(tmp_path):
+    values = {"22": 12.25, "29": 1234.5, "35": 8.0, "56": 3.04}
+    chart = charts.department_map(
+        "53", values, tmp_path / "bretagne.png", "Cas pour 100 000 habitants", base="base : cas"
+    )
+    picture = _png(chart.path)
+    assert picture.width == charts.WIDTH_PIXELS
+    assert chart.alt.startswith("Carte des 4 départements de la région Bretagne")
+    assert f"Finistère (1{NARROW_NBSP}234,5)" in chart.alt
+    assert "Morbihan (3,0)" in chart.alt
+    assert chart.caption.endswith(charts.CONTOURS_ATTRIBUTION)
+    assert "(base : cas)" in chart.caption
+    _clean(chart.alt + chart.caption)
+
+
+def test_a_department_map_refuses_a_department_of_another_region(tmp_path):
+    with pytest.raises(KeyError, match="75"):
+        charts.department_map("53", {"22": 1.0, "75": 2.0}, tmp_path / "x.png", "Cas")
+
+
+def test_a_region_map_shows_missing_regions_and_the_highlighted_one(tmp_path):
+    chart = charts.region_map(
+        _shares(), tmp_path / "regions.png", "Jouer collectif", highlight="53", number=percent
+    )
+    picture = _png(chart.path)
+    assert picture.width == charts.WIDTH_PIXELS
+    pct = f"{NARROW_NBSP}%"
+    assert f"la plus élevée : Provence-Alpes-Côte d'Azur (79,3{pct})" in chart.alt
+    assert f"la plus faible : Île-de-France (71,1{pct})" in chart.alt
+    assert "Corse : n.s., non publié (effectif insuffisant)" in chart.alt
+    assert "Bretagne est entourée" in chart.alt
+    assert chart.caption.endswith(charts.CONTOURS_ATTRIBUTION)
+    _clean(chart.alt + chart.caption)
+    # The file keeps the palette's exact colours (the 256-colour PNG does not shift them).
+    assert set(charts.classes([v for v in _shares().values() if v]).colours) <= _colours(picture)
+    assert {charts.ACCENT, charts.NEUTRAL} <= _colours(picture)
+
+
+def test_the_same_inputs_give_the_same_bytes(tmp_path):
+    for run in ("a", "b"):
+        charts.estimates_chart(_estimates(), tmp_path / f"estimates-{run}.png", "Titre", "base")
+        charts.department_map("94", {"2A": 1.0, "2B": 2.0}, tmp_path / f"corse-{run}.png", "Cas")
+        charts.region_map(_shares(), tmp_path / f"regions-{run}.png", "Part", highlight="94")
+    for name in ("estimates", "corse", "regions"):
+        first, second = (tmp_path / f"{name}-{run}.png" for run in ("a", "b"))
+        assert first.read_bytes() == second.read_bytes()
+
+
+def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
+    data = SimpleNamespace(
+        wave=2020,
+        national=SimpleNamespace(base_n=3000),
+        regions=[
+            SimpleNamespace(
+                code=region.code,
+                name=region.name,
+                collective_necessary=SimpleNamespace(share=_shares()[region.code]),
+            )
+            for region in regions()
+        ],
+        territories={
+            region.code: SimpleNamespace(
+                departments={d.code: 2 for d in departments() if d.region_code == region.code}
+            )
+            for region in regions()
+        },
+    )
+    drawn = charts.draw_report_charts(data, tmp_path)
+    assert set(drawn) == {"regions"} | {f"departements-{r.code}" for r in regions()}
+    json.dumps(drawn)  # the export is JSON
+    for chart in drawn.values():
+        assert set(chart) == {"file", "alt", "caption"}
+        assert _png(tmp_path / chart["file"]).width == charts.WIDTH_PIXELS
+        _clean(chart["alt"] + chart["caption"])
+    assert drawn["departements-53"]["file"] == "carte-departements-53.png"
+    assert "8 pratiques dans la région" in drawn["departements-53"]["caption"]
