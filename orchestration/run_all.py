@@ -9,8 +9,8 @@ import sys
 import dagster as dg
 
 from orchestration.geography import regions
-from orchestration.publication.index_page import report_links
 from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.schedules import refresh_all_job
 from orchestration.settings import ProjectPaths
 
@@ -68,10 +68,10 @@ def _check_failures(result: dg.JobExecutionResult, severity: dg.AssetCheckSeveri
 
 def published_files() -> list[str]:
     """Every published report file, the index first."""
-    reports_dir = ProjectPaths.from_env().reports_dir
-    files = [reports_dir / "index.html"]
-    for link in report_links(reports_dir, regions()):
-        files += [link.html, link.pdf]
+    paths = ProjectPaths.from_env()
+    files = [paths.reports_dir / "index.html"]
+    for job in all_report_jobs(paths, regions()):
+        files += [job.html, job.pdf]
     return [str(path) for path in files if path.exists()]
 
 

@@ -44,6 +44,12 @@ class ProjectPaths:
         return self.warehouse.parent / "quality"
 
     @property
+    def exports_dir(self) -> Path:
+        """What the reports read (figures, maps) and the record of each render, beside the
+        warehouse and not in it, so renders never hold the database."""
+        return self.warehouse.parent / "exports"
+
+    @property
     def data_docs_dir(self) -> Path:
         """The browsable quality site (GX Data Docs), published beside the reports."""
         return self.reports_dir / "qualite"

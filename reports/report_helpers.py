@@ -88,20 +88,6 @@ def markdown_table(
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines) + "\n"
 
 
-POPULATIONS = {
-    "citoyens": "Citoyens (18 ans et plus)",
-    "elus": "Maires",
-    "entreprises": "Dirigeants d’entreprise",
-    "associations": "Responsables associatifs",
-    "fondations": "Fondations",
-}
-STUDY_TITLES = {
-    "citoyens": "IMPACT-Citoyens",
-    "elus": "IMPACT-Élus locaux",
-    "entreprises": "IMPACT-Entreprises (PHARE-Entreprises en 2015)",
-    "associations": "IMPACT-Associations",
-    "fondations": "IMPACT-Fondations",
-}
 WEIGHT_SOURCES = {
     "institute": "pondération de l'institut",
     "raked": "calage du pipeline",

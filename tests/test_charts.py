@@ -3,6 +3,7 @@ geography, alt texts in French, a palette that still reads in greys."""
 
 import json
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,7 @@ from orchestration.geography import departments, regions
 from orchestration.publication import charts
 from orchestration.publication.charts import EstimateBar
 from orchestration.publication.french import NARROW_NBSP, integer, percent
+from orchestration.publication.report_figures import Indicator, IndicatorWave, Value
 
 BRITTANY = ["22", "29", "35", "56"]
 
@@ -224,6 +226,15 @@ def test_the_same_inputs_give_the_same_bytes(tmp_path):
         assert first.read_bytes() == second.read_bytes()
 
 
+def _key_figure(study: str) -> Indicator:
+    """A key figure at 80 % in every region, not published in Corse."""
+    shown = Value(0.8, 0.7, 0.9, 300, "published", None, None, None, None, None)
+    hidden = replace(shown, share=None, ci_low=None, ci_high=None, status="suppressed")
+    values = {"FR": shown} | {r.code: hidden if r.code == "94" else shown for r in regions()}
+    wave = IndicatorWave(2021, values)
+    return Indicator(f"{study}_jouer_collectif", study, "chiffres_cles", "Jouer collectif", (wave,))
+
+
 def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
     data = SimpleNamespace(
         wave=2020,
@@ -242,9 +253,12 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
             )
             for region in regions()
         },
+        indicators=[_key_figure("citoyens"), _key_figure("fondations")],
     )
     drawn = charts.draw_report_charts(data, tmp_path)
-    assert set(drawn) == {"regions"} | {f"departements-{r.code}" for r in regions()}
+    assert set(drawn) == {"regions"} | {
+        name for r in regions() for name in charts.region_chart_names(r.code)
+    }
     json.dumps(drawn)  # the export is JSON
     for chart in drawn.values():
         assert set(chart) == {"file", "alt", "caption"}
@@ -252,3 +266,7 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
         _clean(chart["alt"] + chart["caption"])
     assert drawn["departements-53"]["file"] == "carte-departements-53.png"
     assert "8 pratiques dans la région" in drawn["departements-53"]["caption"]
+    key_figures = drawn["chiffres-cles-94"]
+    assert "bases dans la région : 300 citoyens, 300 fondations" in key_figures["caption"]
+    assert "Citoyens (18 ans et plus), 2021 : région : n.s." in key_figures["alt"]
+    assert "Fondations, 2021 : France : 80,0" in key_figures["alt"]

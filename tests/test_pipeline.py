@@ -17,8 +17,8 @@ from orchestration.geography import region_by_code, regions
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
-from orchestration.publication.index_page import report_links
 from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.quality.batches import CASE_SUITES, MART_SUITES, SURVEY_SUITES
 from orchestration.quality.checks import INDICATOR_MART
 from orchestration.quality.suites import all_suites
@@ -29,7 +29,7 @@ from orchestration.run_all import (
     run_job,
     step_errors,
 )
-from orchestration.settings import dagster_instance_settings
+from orchestration.settings import ProjectPaths, dagster_instance_settings
 from synthetic import case_database
 from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey
 
@@ -63,6 +63,12 @@ def indicator_row(project, code: str) -> tuple[float, int, float, float, str]:
         ).fetchone()
 
 
+def report_jobs(project):
+    """The 14 reports of the test project, the synthesis first."""
+    paths = ProjectPaths(project.raw_dir, project.warehouse, project.reports_dir)
+    return all_report_jobs(paths, regions())
+
+
 def french_percent(share: float) -> str:
     return f"{share * 100:.1f}".replace(".", ",") + " %"
 
@@ -93,11 +99,11 @@ def digests(folder: Path) -> dict[str, str]:
 def test_full_run_publishes_28_reports_and_an_index(pipeline):
     project, _, result = pipeline
     assert result.success, failed_checks(result)
-    links = report_links(project.reports_dir, regions())
-    files = [path for link in links for path in (link.html, link.pdf)]
+    jobs = report_jobs(project)
+    files = [path for job in jobs for path in (job.html, job.pdf)]
     assert len(files) == 28
     assert all(path.exists() and path.stat().st_size > 0 for path in files)
-    national = links[0]
+    national = jobs[0]
     assert national.title == "Synthèse nationale"
     # The regional chart is embedded in both formats.
     assert "data:image/png;base64" in national.html.read_text(encoding="utf-8")
@@ -106,6 +112,7 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     for path in files:
         assert f'href="{path.name}"' in index
     assert 'href="qualite/index.html"' in index
+    assert normalized(index).count("à jour, rendu le") == 14
 
 
 def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
@@ -279,20 +286,23 @@ def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
     for relative in [CITIZENS_2020, CASE_EXPORT]:
         digest = hashlib.sha256((project.raw_dir / relative).read_bytes()).hexdigest()
         assert f"{relative} SHA-256 {digest}" in html_page
-    for link in report_links(project.reports_dir, regions()):
-        images = re.findall(r"<img\b[^>]*>", link.html.read_text(encoding="utf-8"))
+    for job in report_jobs(project):
+        images = re.findall(r"<img\b[^>]*>", job.html.read_text(encoding="utf-8"))
         for image in images:
-            assert re.search(r'\balt="[^"]{20,}"', image), (link.title, image[:200])
-        for text in (html_text(link.html), pdf_text(link.pdf)):
+            assert re.search(r'\balt="[^"]{20,}"', image), (job.title, image[:200])
+        for text in (html_text(job.html), pdf_text(job.pdf)):
             for raw in ("nan", "None", "True", "False", "suppressed", "published", "institute"):
-                assert not re.search(rf"\b{raw}\b", text), (link.title, raw)
+                assert not re.search(rf"\b{raw}\b", text), (job.title, raw)
 
 
 def report_of(project, title: str, reader) -> Path:
-    link = next(
-        link for link in report_links(project.reports_dir, regions()) if link.title == title
-    )
-    return link.html if reader is html_text else link.pdf
+    job = next(job for job in report_jobs(project) if job.title == title)
+    return job.html if reader is html_text else job.pdf
+
+
+def published_times(job) -> tuple[int, int]:
+    """When the report's two files were last published (each render replaces them)."""
+    return job.html.stat().st_mtime_ns, job.pdf.stat().st_mtime_ns
 
 
 def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
@@ -302,23 +312,28 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
     export = project.raw_dir / CASE_EXPORT
     cases, catalysts = case_database.generate()
     case_database.write_xlsx((cases.iloc[:-1], catalysts), export)  # one case withdrawn
+    jobs = report_jobs(project)
+    published_before = {job.title: published_times(job) for job in jobs}
 
     sensed = raw_delivery_sensor(dg.build_sensor_context(instance=instance))
     [request] = sensed.run_requests
     run = run_job(instance, request.job_name, request.tags)
 
     assert run.success
+    # Only the withdrawn case's region and the synthesis print other figures: only they are
+    # rendered again; the 12 other regions keep their files.
+    region = region_by_code(cases.iloc[-1]["region"])
+    rendered = {job.title for job in jobs if published_times(job) != published_before[job.title]}
+    assert rendered == {"Synthèse nationale", region.name}
+    index = html_text(project.reports_dir / "index.html")
+    assert index.count("à jour, rendu le") == 14
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
         total = connection.execute(
             "select sum(count) from marts.fct_case_database_indicators "
             "where dimension = 'total' and geo_level = 'region'"
         ).fetchone()
     assert total[0] == len(cases) - 1
-    national = next(
-        link
-        for link in report_links(project.reports_dir, regions())
-        if link.title == "Synthèse nationale"
-    )
+    national = next(job for job in report_jobs(project) if job.title == "Synthèse nationale")
     # The France row: share, interval, base, no rest-of-France difference, cases.
     assert f"3 000 – {len(cases) - 1} " in html_text(national.html)
 

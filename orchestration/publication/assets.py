@@ -4,40 +4,45 @@ and the index that links them."""
 import datetime as dt
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.charts import draw_report_charts
-from orchestration.publication.index_page import (
-    national_stem,
-    regional_stem,
-    report_links,
-    write_index,
-)
+from orchestration.publication.index_page import ReportStatus, write_index
 from orchestration.publication.partitions import region_partitions, regions_label
-from orchestration.publication.rendering import RenderedReport, render_report
-from orchestration.publication.report_data import Provenance, code_version, read_report_data
+from orchestration.publication.rendering import engine_name, render_report
+from orchestration.publication.report_data import (
+    Provenance,
+    code_version,
+    read_report_data,
+    write_json,
+)
+from orchestration.publication.report_jobs import (
+    REPORT_DATA_FILE,
+    ReportJob,
+    all_report_jobs,
+    national_job,
+    regional_job,
+)
 from orchestration.settings import ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
-REPORT_DATA_FILE = "report-data.json"
+# The whole export, for analysts and tests; each report reads its own slice of it.
+WHOLE_EXPORT_FILE = "report-data.json"
 # Parallel renders of the regional reports: one per core.
 RENDER_WORKERS = os.cpu_count() or 2
 
 
-def report_data_path() -> Path:
-    """Where the export for the reports lives: next to the warehouse, not in it."""
-    return ProjectPaths.from_env().warehouse.parent / "exports" / REPORT_DATA_FILE
+class RenderConfig(dg.Config):
+    """Launchpad option of the report assets."""
 
-
-def charts_dir() -> Path:
-    """Where the maps drawn for the reports live, beside the export."""
-    return report_data_path().parent / "charts"
+    # Render even the reports whose inputs have not changed (e.g. after editing a template
+    # outside git).
+    force: bool = False
 
 
 @dg.asset(
@@ -72,9 +77,14 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     )
     with warehouse.connect(read_only=True) as connection:
         data = read_report_data(connection, provenance)
-    path = report_data_path()
-    data = replace(data, charts=draw_report_charts(data, charts_dir()))
+    paths = ProjectPaths.from_env()
+    data = replace(data, charts=draw_report_charts(data, paths.exports_dir / "charts"))
+    path = paths.exports_dir / WHOLE_EXPORT_FILE
     data.write(path)
+    # Each report reads its own slice, so a change elsewhere does not make it stale.
+    write_json(data.for_nation(), national_job(paths).data_file)
+    for region in regions():
+        write_json(data.for_region(region.code), regional_job(region, paths).data_file)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path)),
@@ -95,35 +105,20 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     backfill_policy=dg.BackfillPolicy.single_run(),
     description=f"Rapport régional (HTML et PDF), une partition par région : {regions_label()}.",
 )
-def regional_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Render the reports of the run's regions (one, or all 13 in a single run)."""
-    codes = context.partition_keys
+def regional_report(
+    context: dg.AssetExecutionContext, config: RenderConfig
+) -> dg.MaterializeResult:
+    """Render the reports of the run's regions (one, or all 13 in a single run) whose inputs
+    changed since their last render."""
+    paths = ProjectPaths.from_env()
+    jobs = [regional_job(region_by_code(code), paths) for code in context.partition_keys]
     # Renders wait on subprocesses (kernel, pandoc, Typst): threads keep every core busy, and
     # each render works in its own folder.
     with ThreadPoolExecutor(max_workers=RENDER_WORKERS) as pool:
-        reports = pool.map(
-            lambda code: _render(
-                "region.qmd",
-                {"region": code},
-                regional_stem(region_by_code(code)),
-                [f"carte-departements-{code}.png"],
-            ),
-            codes,
-        )
-        rendered = dict(zip(codes, reports, strict=True))
-    for code, report in rendered.items():
-        context.log.info("rendered %s: %s", region_by_code(code).name, report.html)
-    return dg.MaterializeResult(
-        metadata={
-            "reports": dg.MetadataValue.md(
-                "\n".join(
-                    f"- {region_by_code(code).name} : `{report.html}`, `{report.pdf}`"
-                    for code, report in rendered.items()
-                )
-            ),
-            "engine": next(iter(rendered.values())).engine,
-        }
-    )
+        outcomes = list(pool.map(lambda job: _render(job, context.run.run_id, config.force), jobs))
+    for outcome in outcomes:
+        context.log.info("%s: %s", outcome.job.title, outcome.summary())
+    return dg.MaterializeResult(metadata=_outcomes_metadata(outcomes))
 
 
 @dg.asset(
@@ -132,45 +127,77 @@ def regional_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     deps=[report_data],
     description="Synthèse nationale (HTML et PDF) : France métropolitaine et les 13 régions.",
 )
-def national_report() -> dg.MaterializeResult:
-    """Render the national synthesis."""
-    report = _render("national.qmd", {}, national_stem(), ["carte-regions.png"])
-    return dg.MaterializeResult(
-        metadata={
-            "html": dg.MetadataValue.path(str(report.html)),
-            "pdf": dg.MetadataValue.path(str(report.pdf)),
-            "engine": report.engine,
-        }
-    )
+def national_report(
+    context: dg.AssetExecutionContext, config: RenderConfig
+) -> dg.MaterializeResult:
+    """Render the national synthesis if its inputs changed since its last render."""
+    outcome = _render(national_job(ProjectPaths.from_env()), context.run.run_id, config.force)
+    context.log.info("%s: %s", outcome.job.title, outcome.summary())
+    return dg.MaterializeResult(metadata=_outcomes_metadata([outcome]))
 
 
 @dg.asset(
     group_name="reports",
     kinds={"html"},
     deps=[regional_report, national_report],
-    description="Page `index.html` qui relie la synthèse nationale et les 13 rapports régionaux.",
+    description="Page `index.html` : chaque rapport, son état et les contrôles de qualité.",
 )
 def reports_index() -> dg.MaterializeResult:
-    """Write the index of published reports."""
+    """Write the index of published reports, each with its status."""
     paths = ProjectPaths.from_env()
-    links = report_links(paths.reports_dir, regions())
+    engine = engine_name()
+    statuses = [ReportStatus.of(job, engine) for job in all_report_jobs(paths, regions())]
     data_docs = paths.data_docs_dir / "index.html"
-    index = write_index(paths.reports_dir / "index.html", links, data_docs)
-    published = [link for link in links if link.html.exists() and link.pdf.exists()]
+    index = write_index(paths.reports_dir / "index.html", statuses, data_docs)
     return dg.MaterializeResult(
         metadata={
             "index": dg.MetadataValue.path(str(index)),
-            "reports_published": len(published),
+            "reports_published": sum(s.html.exists() and s.pdf.exists() for s in statuses),
+            "reports_current": sum(s.current for s in statuses),
             "data_docs": dg.MetadataValue.path(str(data_docs)),
         }
     )
 
 
-def _render(source: str, params: dict[str, object], stem: str, images: list[str]) -> RenderedReport:
-    inputs = {REPORT_DATA_FILE: report_data_path()} | {name: charts_dir() / name for name in images}
-    return render_report(
-        source,
-        {**params, "data": REPORT_DATA_FILE},
-        inputs=inputs,
-        destination=ProjectPaths.from_env().reports_dir / stem,
+@dataclass(frozen=True)
+class RenderOutcome:
+    """What became of one report in a run: rendered (with its engine) or left as it was."""
+
+    job: ReportJob
+    rendered: bool
+    engine: str
+
+    def summary(self) -> str:
+        """One line for the run's log."""
+        if self.rendered:
+            return f"rendered ({self.engine}): {self.job.html}, {self.job.pdf}"
+        return f"unchanged since its last render: {self.job.html}"
+
+
+def _render(job: ReportJob, run_id: str, force: bool) -> RenderOutcome:
+    engine = engine_name()
+    key = job.key(engine)
+    if not force and job.is_current(engine):
+        return RenderOutcome(job, rendered=False, engine=engine)
+    report = render_report(
+        job.source,
+        {**job.params, "data": REPORT_DATA_FILE},
+        inputs=job.inputs(),
+        destination=job.paths.reports_dir / job.stem,
     )
+    job.write_record(key, run_id, report.engine)
+    return RenderOutcome(job, rendered=True, engine=report.engine)
+
+
+def _outcomes_metadata(outcomes: list[RenderOutcome]) -> dict[str, dg.MetadataValue]:
+    def listing(rendered: bool) -> dg.MetadataValue:
+        lines = [f"- {o.job.title}" for o in outcomes if o.rendered == rendered]
+        return dg.MetadataValue.md("\n".join(lines) or "aucun")
+
+    return {
+        "rendered": dg.MetadataValue.int(sum(o.rendered for o in outcomes)),
+        "unchanged": dg.MetadataValue.int(sum(not o.rendered for o in outcomes)),
+        "rendered_reports": listing(True),
+        "unchanged_reports": listing(False),
+        "engine": dg.MetadataValue.text(outcomes[0].engine),
+    }

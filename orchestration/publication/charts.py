@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from orchestration.geography import departments, region_by_code, regions
 from orchestration.publication.french import NBSP, decimal, integer, percent
+from orchestration.publication.vocabulary import POPULATIONS, RESPONDENTS
 from orchestration.settings import REPORT_SOURCES_DIR
 
 if TYPE_CHECKING:  # only for annotations: report_data imports this module
@@ -701,9 +702,52 @@ def exported(chart: Chart) -> dict[str, str]:
     return {"file": chart.path.name, "alt": chart.alt, "caption": chart.caption}
 
 
+NATIONAL_MAP = "regions"
+KEY_FIGURES_SECTION = "chiffres_cles"  # the catalogue section of the key figures
+NATIONAL_CODE = "FR"
+
+
+def region_map_name(code: str) -> str:
+    """The name under which a region's department map is exported."""
+    return f"departements-{code}"
+
+
+def key_figures_name(code: str) -> str:
+    """The name under which a region's key-figures chart is exported."""
+    return f"chiffres-cles-{code}"
+
+
+def region_chart_names(code: str) -> tuple[str, ...]:
+    """The charts a region's report includes."""
+    return key_figures_name(code), region_map_name(code)
+
+
+def key_figures_chart(data: "ReportData", code: str, name: str, folder: Path) -> Chart:
+    """« Jouer collectif » for each surveyed population, in region ``code`` (accent colour)
+    and in metropolitan France, each with its interval, at each study's latest wave."""
+    rows, bases = [], []
+    for indicator in data.indicators:
+        if indicator.section != KEY_FIGURES_SECTION:
+            continue
+        wave = indicator.waves[-1]
+        population = f"{POPULATIONS[indicator.study]}, {wave.wave}"
+        for geo, where, highlight in ((code, "région", True), (NATIONAL_CODE, "France", False)):
+            value = wave.values[geo]
+            label = f"{population} : {where}"
+            rows.append(EstimateBar(label, value.share, value.ci_low, value.ci_high, highlight))
+        bases.append(f"{integer(wave.values[code].n)} {RESPONDENTS[indicator.study]}")
+    return estimates_chart(
+        rows,
+        folder / f"{key_figures_name(code)}.png",
+        f"Part jugeant nécessaire de « jouer collectif » face aux crises, {name} et France "
+        "métropolitaine",
+        base=f"bases dans la région : {', '.join(bases)}",
+    )
+
+
 def draw_report_charts(data: "ReportData", folder: Path) -> dict[str, dict[str, str]]:
-    """Every map of the reports, drawn into ``folder`` and exported (:func:`exported`):
-    ``regions`` for the synthesis and ``departements-<code>`` for each region."""
+    """Every chart of the reports, drawn into ``folder`` and exported (:func:`exported`): the
+    regions map for the synthesis, each region's department map and key figures."""
     shares = {region.code: region.collective_necessary.share for region in data.regions}
     national = region_map(
         shares,
@@ -712,7 +756,7 @@ def draw_report_charts(data: "ReportData", folder: Path) -> dict[str, dict[str, 
         base=f"base : {integer(data.national.base_n)} répondants de 18 ans et plus",
         number=percent,
     )
-    drawn = {"regions": exported(national)}
+    drawn = {NATIONAL_MAP: exported(national)}
     for region in data.regions:
         counts = data.territories[region.code].departments
         chart = department_map(
@@ -726,5 +770,7 @@ def draw_report_charts(data: "ReportData", folder: Path) -> dict[str, dict[str, 
             ),
             number=integer,
         )
-        drawn[f"departements-{region.code}"] = exported(chart)
+        drawn[region_map_name(region.code)] = exported(chart)
+        key_figures = key_figures_chart(data, region.code, region.name, folder)
+        drawn[key_figures_name(region.code)] = exported(key_figures)
     return drawn

@@ -25,6 +25,8 @@ from orchestration.settings import REPORT_SOURCES_DIR
 QUARTO_PATH_VAR = "QUARTO_PATH"
 FORMATS = ("html", "pdf")
 SOURCE_IGNORE = shutil.ignore_patterns("output", ".quarto", "*_files", "__pycache__")
+QUARTO_ENGINE = "Quarto"
+BUILTIN_ENGINE = "moteur intégré (pandoc + Typst)"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ def find_quarto() -> Path | None:
     return Path(found) if found else None
 
 
+def engine_name() -> str:
+    """The engine a render uses now, as the reports' provenance footer names it."""
+    return BUILTIN_ENGINE if find_quarto() is None else QUARTO_ENGINE
+
+
 def render_report(
     source_name: str, params: Mapping[str, object], inputs: Mapping[str, Path], destination: Path
 ) -> RenderedReport:
@@ -59,7 +66,7 @@ def render_report(
         for name, path in inputs.items():
             shutil.copyfile(path, workdir / name)
         source = workdir / source_name
-        engine = "moteur intégré (pandoc + Typst)" if quarto is None else "Quarto"
+        engine = BUILTIN_ENGINE if quarto is None else QUARTO_ENGINE
         # The report names its render engine in its provenance footer.
         params = {**params, "engine": engine}
         if quarto is None:

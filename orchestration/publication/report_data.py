@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publication.charts import Chart
+from orchestration.publication.charts import NATIONAL_CODE, NATIONAL_MAP, region_chart_names
 from orchestration.publication.report_figures import (
     Indicator,
     InputFile,
@@ -109,13 +109,58 @@ class ReportData:
     published: tuple[PublishedFigure, ...]
     inputs: tuple[InputFile, ...]
     provenance: Provenance
-    # The maps drawn for the reports (``charts.draw_report_charts``), by name.
-    charts: dict[str, Chart] = field(default_factory=dict)
+    # The maps drawn for the reports (``charts.draw_report_charts``), exported by name.
+    charts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
+        write_json(asdict(self), path)
+
+    def for_nation(self) -> dict:
+        """What the national synthesis reads: the whole export, its own map only."""
+        document = asdict(self)
+        return {**document, "charts": {NATIONAL_MAP: document["charts"][NATIONAL_MAP]}}
+
+    def for_region(self, code: str) -> dict:
+        """What one region's report reads: the whole export less the other regions' values,
+        territories and maps. A change elsewhere then leaves this region's export unchanged,
+        and its report is not rendered again."""
+        document = asdict(self)
+        kept_codes = {NATIONAL_CODE, code}
+        return {
+            **document,
+            "regions": [region for region in document["regions"] if region["code"] == code],
+            "indicators": [
+                {
+                    **indicator,
+                    "waves": [
+                        {
+                            **wave,
+                            "values": {
+                                geo: value
+                                for geo, value in wave["values"].items()
+                                if geo in kept_codes
+                            },
+                        }
+                        for wave in indicator["waves"]
+                    ],
+                }
+                for indicator in document["indicators"]
+            ],
+            "territories": {code: document["territories"][code]},
+            "charts": {
+                name: chart
+                for name, chart in document["charts"].items()
+                if name in region_chart_names(code)
+            },
+        }
+
+
+def write_json(document: dict, path: Path) -> None:
+    """Save ``document`` as the UTF-8 JSON the ``.qmd`` files read; the same document always
+    gives the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def code_version() -> str:

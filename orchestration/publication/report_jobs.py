@@ -1,0 +1,158 @@
+"""What each report is rendered from, and whether its published files are still up to date.
+
+A report's *key* is the SHA-256 of everything it prints except its provenance footer: its
+``.qmd`` sources, its own export (figures sliced to what it reads), its images, its parameters,
+the code version and the render engine. A render records the key it was made from; a report
+whose key has not changed is not rendered again. Changing one region's figures therefore
+re-renders that region and the synthesis only. The provenance footer (run id, input files)
+stays that of the run which rendered the report: it tells which run made these pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from orchestration.geography import Region
+from orchestration.settings import REPORT_SOURCES_DIR, ProjectPaths
+
+# The file name under which each report reads its export (the ``data`` parameter).
+REPORT_DATA_FILE = "report-data.json"
+# Not hashed: the footer naming the run and files that produced the render.
+PROVENANCE_KEYS = ("provenance", "inputs")
+SOURCE_SUFFIXES = (".qmd", ".py", ".yml", ".yaml", ".css", ".typ")
+
+
+@dataclass(frozen=True)
+class RenderRecord:
+    """What a render was made from (its key), by which run, when, with which engine."""
+
+    key: str
+    run_id: str
+    rendered_at: str
+    engine: str
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to render: its title, source, parameters, published name and inputs."""
+
+    title: str
+    source: str
+    params: dict[str, str]
+    stem: str
+    paths: ProjectPaths
+
+    @property
+    def data_file(self) -> Path:
+        """The report's own export."""
+        return self.paths.exports_dir / "reports" / f"{self.stem}.json"
+
+    @property
+    def record_file(self) -> Path:
+        """Where the last successful render is recorded."""
+        return self.paths.exports_dir / "renders" / f"{self.stem}.json"
+
+    @property
+    def html(self) -> Path:
+        """The published HTML file."""
+        return self.paths.reports_dir / f"{self.stem}.html"
+
+    @property
+    def pdf(self) -> Path:
+        """The published PDF file."""
+        return self.paths.reports_dir / f"{self.stem}.pdf"
+
+    def images(self) -> dict[str, Path]:
+        """The maps the export names, by the file name the document includes."""
+        charts = _read_json(self.data_file)["charts"].values()
+        folder = self.paths.exports_dir / "charts"
+        return {chart["file"]: folder / chart["file"] for chart in charts}
+
+    def inputs(self) -> dict[str, Path]:
+        """Files copied beside the source for the render."""
+        return {REPORT_DATA_FILE: self.data_file} | self.images()
+
+    def key(self, engine: str) -> str:
+        """The SHA-256 of what the report prints (see the module docstring)."""
+        export = _read_json(self.data_file)
+        code_version = export["provenance"]["code_version"]
+        printed = {name: part for name, part in export.items() if name not in PROVENANCE_KEYS}
+        digest = hashlib.sha256()
+        for part in (self.source, json.dumps(self.params, sort_keys=True), engine, code_version):
+            digest.update(part.encode("utf-8") + b"\0")
+        digest.update(json.dumps(printed, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        for path in [*_source_files(), *sorted(self.images().values())]:
+            digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
+    def record(self) -> RenderRecord | None:
+        """The last successful render, if any."""
+        if not self.record_file.exists():
+            return None
+        return RenderRecord(**_read_json(self.record_file))
+
+    def is_current(self, engine: str) -> bool:
+        """Whether both published files exist and were rendered from today's inputs."""
+        record = self.record()
+        return (
+            record is not None
+            and record.key == self.key(engine)
+            and self.html.exists()
+            and self.pdf.exists()
+        )
+
+    def write_record(self, key: str, run_id: str, engine: str) -> RenderRecord:
+        """Record a successful render of ``key``."""
+        record = RenderRecord(
+            key=key,
+            run_id=run_id,
+            rendered_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            engine=engine,
+        )
+        self.record_file.parent.mkdir(parents=True, exist_ok=True)
+        self.record_file.write_text(json.dumps(asdict(record), indent=2), encoding="utf-8")
+        return record
+
+
+def national_stem() -> str:
+    """File name (without extension) of the national synthesis."""
+    return "synthese-nationale"
+
+
+def regional_stem(region: Region) -> str:
+    """File name (without extension) of a regional report: ``region-84-auvergne-rhone-alpes``."""
+    return f"region-{region.slug}"
+
+
+def national_job(paths: ProjectPaths) -> ReportJob:
+    """The national synthesis."""
+    return ReportJob("Synthèse nationale", "national.qmd", {}, national_stem(), paths)
+
+
+def regional_job(region: Region, paths: ProjectPaths) -> ReportJob:
+    """One region's report, parameterised by its INSEE code."""
+    return ReportJob(
+        region.name, "region.qmd", {"region": region.code}, regional_stem(region), paths
+    )
+
+
+def all_report_jobs(paths: ProjectPaths, regions: tuple[Region, ...]) -> list[ReportJob]:
+    """The national synthesis, then the regions in the given order."""
+    return [national_job(paths), *(regional_job(region, paths) for region in regions)]
+
+
+def _source_files() -> list[Path]:
+    # The documents and their helpers; the contours are drawn upstream, into the images.
+    return sorted(
+        path
+        for path in REPORT_SOURCES_DIR.iterdir()
+        if path.is_file() and path.suffix in SOURCE_SUFFIXES
+    )
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
