@@ -1,8 +1,10 @@
 """``make bench``: time a full run on the sample data, step by step, and its peak memory.
 
 Runs the ``refresh_all`` job into a temporary project (the shipped ``raw/`` copied), like
-``make run``, and prints wall time per step and in all, and the peak resident memory of the
-step processes. Figures, not assertions: compare them across changes on the same machine.
+``make run``, and prints wall time per step and in all, the renders' wall time and the peak
+resident memory of the step processes. Then one case is withdrawn and the job runs again: only
+that case's region and the synthesis are rendered, and the renders' wall time is printed again.
+Figures, not assertions: compare them across changes on the same machine.
 """
 
 import os
@@ -13,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -25,25 +28,54 @@ from orchestration.settings import (
     WAREHOUSE_VAR,
     dagster_instance_settings,
 )
+from synthetic import case_database
 
 STEP_ENDS = (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
+REPORT_STEPS = ("regional_report", "national_report")
+CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 
 
-def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
-    """Wall seconds of each step, from its start and end events in the run's log."""
-    starts, durations = {}, {}
+@dataclass(frozen=True)
+class Span:
+    """When a step started and ended (seconds since the epoch)."""
+
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        """Its wall time."""
+        return self.end - self.start
+
+
+def step_spans(instance: dg.DagsterInstance, run_id: str) -> dict[str, Span]:
+    """When each step started and ended, from the run's log."""
+    starts, spans = {}, {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None or event.step_key is None:
             continue
         if event.event_type == dg.DagsterEventType.STEP_START:
             starts[event.step_key] = entry.timestamp
-        elif event.event_type in (
-            dg.DagsterEventType.STEP_SUCCESS,
-            dg.DagsterEventType.STEP_FAILURE,
-        ):
-            durations[event.step_key] = entry.timestamp - starts[event.step_key]
-    return durations
+        elif event.event_type in STEP_ENDS:
+            spans[event.step_key] = Span(starts[event.step_key], entry.timestamp)
+    return spans
+
+
+def reports_seconds(spans: dict[str, Span]) -> float:
+    """Wall time of the renders: from the first report step's start to the last one's end
+    (the regional reports and the synthesis render at the same time)."""
+    renders = [spans[step] for step in REPORT_STEPS if step in spans]
+    return max(span.end for span in renders) - min(span.start for span in renders)
+
+
+def withdraw_one_case() -> str:
+    """Rewrite the case export without its last case; return the case's region code, the one
+    report (with the synthesis) whose figures change."""
+    export = Path(os.environ[RAW_DIR_VAR]) / CASE_EXPORT
+    cases, catalysts = case_database.generate()
+    case_database.write_xlsx((cases.iloc[:-1], catalysts), export)
+    return str(cases.iloc[-1]["region"])
 
 
 def gx_seconds(result: dg.JobExecutionResult) -> float:
@@ -80,7 +112,7 @@ def isolated_project() -> Iterator[None]:
 
 
 def main() -> int:
-    """Run once and print the figures."""
+    """Run once from scratch, then again after one region's cases changed; print the figures."""
     with (
         isolated_project(),
         dg.instance_for_test(overrides=dagster_instance_settings()) as instance,
@@ -88,16 +120,25 @@ def main() -> int:
         started = time.perf_counter()
         result = run_everything(instance)
         total = time.perf_counter() - started
-        steps = step_seconds(instance, result.run_id)
+        spans = step_spans(instance, result.run_id)
+        changed_region = withdraw_one_case()
+        again = run_everything(instance)
+        spans_again = step_spans(instance, again.run_id)
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{'step':<40} {'seconds':>8}")
-    for step, seconds in sorted(steps.items(), key=lambda item: -item[1]):
-        print(f"{step:<40} {seconds:>8.1f}")
+    for step, span in sorted(spans.items(), key=lambda item: -item[1].seconds):
+        print(f"{step:<40} {span.seconds:>8.1f}")
     print(f"{'whole run (wall)':<40} {total:>8.1f}")
     print(f"{'of which in GX (validations, Data Docs)':<40} {gx_seconds(result):>8.1f}")
+    print(f"{'renders, 28 outputs (wall)':<40} {reports_seconds(spans):>8.1f}")
+    print(
+        f"{f'renders after region {changed_region} changed (wall)':<40} "
+        f"{reports_seconds(spans_again):>8.1f}"
+    )
     print(f"peak resident memory of one step process: {peak_mib:.0f} MiB")
-    print(f"run {'succeeded' if result.success else 'FAILED'}")
-    return 0 if result.success else 1
+    succeeded = result.success and again.success
+    print(f"runs {'succeeded' if succeeded else 'FAILED'}")
+    return 0 if succeeded else 1
 
 
 if __name__ == "__main__":
