@@ -226,6 +226,35 @@ def test_the_same_inputs_give_the_same_bytes(tmp_path):
         assert first.read_bytes() == second.read_bytes()
 
 
+def test_a_two_waves_chart_states_both_waves_and_what_is_not_published(tmp_path):
+    rows = [
+        charts.SeriesRow(
+            "Entreprises partenaires pratiquant la coopération économique avec une association",
+            charts.WaveEstimate(2015, 0.2, 0.15, 0.25),
+            charts.WaveEstimate(2021, None, None, None),
+        ),
+        charts.SeriesRow(
+            "Maires", charts.WaveEstimate(2019, 0.5, 0.4, 0.6), charts.WaveEstimate(2020, 1, 1, 1)
+        ),
+    ]
+    chart = charts.two_waves_chart(rows, tmp_path / "series.png", "Titre", "base : 10 maires")
+    pct = f"{NARROW_NBSP}%"
+    assert f"association : 20,0{pct} en 2015, n.s. en 2021 ;" in chart.alt
+    assert f"Maires : 50,0{pct} en 2019, 100,0{pct} en 2020." in chart.alt
+    assert chart.caption.endswith("(base : 10 maires).")
+    picture = _png(chart.path)
+    assert picture.width == charts.WIDTH_PIXELS
+    assert {charts.ACCENT, charts.NEUTRAL} <= _colours(picture)
+    _clean(chart.alt + chart.caption)
+    with pytest.raises(ValueError, match="share must lie in"):
+        charts.two_waves_chart(
+            [charts.SeriesRow("x", rows[1].earlier, charts.WaveEstimate(2020, 57.0, 50, 60))],
+            tmp_path / "percent.png",
+            "Titre",
+            "base",
+        )
+
+
 def _key_figure(study: str) -> Indicator:
     """A key figure at 80 % in every region, not published in Corse."""
     shown = Value(0.8, 0.7, 0.9, 300, "published", None, None, None, None, None)
@@ -255,8 +284,14 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
         },
         indicators=[_key_figure("citoyens"), _key_figure("fondations")],
     )
+    assert "series" not in charts.draw_report_charts(data, tmp_path)  # no second wave yet
+    citizens = data.indicators[0]
+    earlier = replace(citizens.waves[0], wave=2020)
+    data.indicators[0] = replace(citizens, waves=(earlier, *citizens.waves))
     drawn = charts.draw_report_charts(data, tmp_path)
-    assert set(drawn) == {"regions"} | {
+    pct = f"{NARROW_NBSP}%"
+    assert f"Jouer collectif : 80,0{pct} en 2020, 80,0{pct} en 2021." in drawn["series"]["alt"]
+    assert set(drawn) == {"regions", "series"} | {
         name for r in regions() for name in charts.region_chart_names(r.code)
     }
     json.dumps(drawn)  # the export is JSON

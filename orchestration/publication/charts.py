@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # only for annotations: report_data imports this module
     from matplotlib.figure import Figure
 
     from orchestration.publication.report_data import ReportData
+    from orchestration.publication.report_figures import IndicatorWave
 
 GEO_DIR = REPORT_SOURCES_DIR / "geo"
 CONTOURS_ATTRIBUTION = (
@@ -351,9 +352,9 @@ def _draw_estimates(axes: "Axes", rows: list[EstimateBar]) -> None:
         )
 
 
-def _style_estimate_axes(axes: "Axes", rows: list[EstimateBar]) -> None:
+def _style_estimate_axes(axes: "Axes", count: int) -> None:
     axes.set_xlim(0, 100)
-    axes.set_ylim(len(rows) - 0.5, -0.5)  # first row on top
+    axes.set_ylim(count - 0.5, -0.5)  # first of the ``count`` rows on top
     ticks = list(range(0, 101, 20))
     axes.set_xticks(ticks, labels=[percent(t / 100, 0) for t in ticks])
     axes.set_yticks([])  # rows are labelled by _label_rows: tick objects cost 3 ms each
@@ -366,16 +367,27 @@ def _style_estimate_axes(axes: "Axes", rows: list[EstimateBar]) -> None:
 def _label_rows(axes: "Axes", rows: list[EstimateBar]) -> tuple[list, list]:
     """Each row's label left of the plot and its value (or « n.s. ») right of it, in bold
     for the highlighted row."""
+    return _annotate_rows(
+        axes,
+        [row.label for row in rows],
+        [percent(row.estimate) if _known(row.estimate) else NOT_PUBLISHED for row in rows],
+        [row.highlight for row in rows],
+    )
+
+
+def _annotate_rows(
+    axes: "Axes", labels: list[str], values: list[str], bold: list[bool]
+) -> tuple[list, list]:
+    """Row ``y``'s label left of the plot and its value right of it; the texts, to measure."""
     from matplotlib.transforms import blended_transform_factory
 
     at = blended_transform_factory(axes.transAxes, axes.transData)
-    labels, values = [], []
-    for y, row in enumerate(rows):
-        value = percent(row.estimate) if _known(row.estimate) else NOT_PUBLISHED
-        style = {"va": "center", "fontweight": "bold" if row.highlight else "normal"}
+    placed_labels, placed_values = [], []
+    for y, (label, value, strong) in enumerate(zip(labels, values, bold, strict=True)):
+        style = {"va": "center", "fontweight": "bold" if strong else "normal"}
         for texts, text, x, offset, ha in (
-            (labels, row.label, 0, -6, "right"),
-            (values, value, 1, 6, "left"),
+            (placed_labels, label, 0, -6, "right"),
+            (placed_values, value, 1, 6, "left"),
         ):
             texts.append(
                 axes.annotate(
@@ -389,7 +401,7 @@ def _label_rows(axes: "Axes", rows: list[EstimateBar]) -> tuple[list, list]:
                     **style,
                 )
             )
-    return labels, values
+    return placed_labels, placed_values
 
 
 def _fit_margins(figure: "Figure", axes: "Axes", labels: list, values: list) -> None:
@@ -422,7 +434,7 @@ def estimates_chart(rows: list[EstimateBar], path: Path, title: str, base: str) 
         figure = _figure(0.5 + 0.24 * len(rows))
         axes = figure.add_axes((0, 0, 1, 1))  # placed by _fit_margins
         _draw_estimates(axes, rows)
-        _style_estimate_axes(axes, rows)
+        _style_estimate_axes(axes, len(rows))
         _fit_margins(figure, axes, *_label_rows(axes, rows))
         _save(figure, path)
 
@@ -745,6 +757,141 @@ def key_figures_chart(data: "ReportData", code: str, name: str, folder: Path) ->
     )
 
 
+SERIES_CHART = "series"
+NATIONAL_CHARTS = (NATIONAL_MAP, SERIES_CHART)
+SERIES_LABEL_WIDTH = 42  # characters per line of a row label
+
+
+@dataclass(frozen=True)
+class WaveEstimate:
+    """A share in [0, 1] at one wave with its 95 % interval; ``None`` when not published."""
+
+    wave: int
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    """One row of :func:`two_waves_chart`: an indicator at its previous and latest waves."""
+
+    label: str
+    earlier: WaveEstimate
+    later: WaveEstimate
+
+
+def _row_label(label: str) -> str:
+    """« Part des entreprises partenaires… » -> « Entreprises partenaires… »: every row of a
+    chart of shares is a share, and a short label leaves room for the plot."""
+    shortened = re.sub(r"^Part (des|de la|du|de l’|de l')\s*", "", label)
+    return shortened[:1].upper() + shortened[1:]
+
+
+def _wave_text(value: WaveEstimate) -> str:
+    shown = percent(value.estimate) if _known(value.estimate) else NOT_PUBLISHED
+    return f"{shown} en {value.wave}"
+
+
+def _draw_waves(axes: "Axes", rows: list[SeriesRow]) -> None:
+    """Earlier wave: a hollow grey dot just above the row; latest: a filled accent dot just
+    below; each on its interval. Hollow against filled tells them apart in greys too."""
+    for y, row in enumerate(rows):
+        for value, shift, colour, face in (
+            (row.earlier, -0.17, NEUTRAL, "white"),
+            (row.later, 0.17, ACCENT, ACCENT),
+        ):
+            if not _known(value.estimate):
+                continue
+            if _known(value.ci_low) and _known(value.ci_high):
+                axes.plot(
+                    [value.ci_low * 100, value.ci_high * 100],
+                    [y + shift, y + shift],
+                    color=colour,
+                    linewidth=1.6,
+                    solid_capstyle="butt",
+                )
+            axes.plot(
+                value.estimate * 100,
+                y + shift,
+                marker="o",
+                markersize=6,
+                color=colour,
+                markerfacecolor=face,
+                markeredgewidth=1.2,
+            )
+
+
+def two_waves_chart(rows: list[SeriesRow], path: Path, title: str, base: str) -> Chart:
+    """Indicators at their previous (hollow grey dot) and latest (filled accent dot) waves,
+    each with its 95 % interval, on a 0–100 % axis; labels wrapped, values on the right."""
+    if not rows:
+        raise ValueError("a two-waves chart needs at least one row")
+    for row in rows:
+        for value in (row.earlier, row.later):
+            for share in (value.estimate, value.ci_low, value.ci_high):
+                _check_share(share)
+    labels = [textwrap.fill(row.label, SERIES_LABEL_WIDTH) for row in rows]
+    lines = max(label.count("\n") + 1 for label in labels)
+
+    def draw() -> None:
+        figure = _figure(0.5 + (0.16 + 0.14 * lines) * len(rows))
+        axes = figure.add_axes((0, 0, 1, 1))  # placed by _fit_margins
+        _draw_waves(axes, rows)
+        _style_estimate_axes(axes, len(rows))
+        values = [f"{_wave_text(row.earlier)}\n{_wave_text(row.later)}" for row in rows]
+        _fit_margins(figure, axes, *_annotate_rows(axes, labels, values, [False] * len(rows)))
+        _save(figure, path)
+
+    _drawing(draw)
+    alt = (
+        f"Graphique en points : {title}, en %, avec intervalle de confiance à 95 %. "
+        + " ; ".join(
+            f"{row.label} : {_wave_text(row.earlier)}, {_wave_text(row.later)}" for row in rows
+        )
+        + "."
+    )
+    caption = (
+        f"{title} : vague précédente (point creux, gris) et dernière vague (point plein, "
+        f"rouge), avec intervalle de confiance à 95 % ({base})."
+    )
+    return Chart(path, alt, caption)
+
+
+def _wave_estimate(wave: "IndicatorWave") -> WaveEstimate:
+    value = wave.values[NATIONAL_CODE]
+    return WaveEstimate(wave.wave, value.share, value.ci_low, value.ci_high)
+
+
+def series_chart(data: "ReportData", folder: Path) -> Chart | None:
+    """Every indicator asked at two waves or more, in metropolitan France: its previous and
+    latest waves; ``None`` when no indicator has two waves yet."""
+    rows = [
+        SeriesRow(
+            _row_label(indicator.label),
+            _wave_estimate(indicator.waves[-2]),
+            _wave_estimate(indicator.waves[-1]),
+        )
+        for indicator in data.indicators
+        if len(indicator.waves) >= 2
+    ]
+    bases = [
+        wave.values[NATIONAL_CODE].n
+        for indicator in data.indicators
+        if len(indicator.waves) >= 2
+        for wave in indicator.waves[-2:]
+    ]
+    if not rows:
+        return None
+    return two_waves_chart(
+        rows,
+        folder / "series-france.png",
+        "Indicateurs posés à deux vagues, France métropolitaine",
+        base=f"bases : de {integer(min(bases))} à {integer(max(bases))} répondants selon "
+        "l'enquête et la vague",
+    )
+
+
 def draw_report_charts(data: "ReportData", folder: Path) -> dict[str, dict[str, str]]:
     """Every chart of the reports, drawn into ``folder`` and exported (:func:`exported`): the
     regions map for the synthesis, each region's department map and key figures."""
@@ -757,6 +904,9 @@ def draw_report_charts(data: "ReportData", folder: Path) -> dict[str, dict[str, 
         number=percent,
     )
     drawn = {NATIONAL_MAP: exported(national)}
+    series = series_chart(data, folder)
+    if series is not None:
+        drawn[SERIES_CHART] = exported(series)
     for region in data.regions:
         counts = data.territories[region.code].departments
         chart = department_map(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publication.charts import NATIONAL_CODE, NATIONAL_MAP, region_chart_names
+from orchestration.publication.charts import NATIONAL_CHARTS, NATIONAL_CODE, region_chart_names
 from orchestration.publication.report_figures import (
     Indicator,
     InputFile,
@@ -117,9 +117,12 @@ class ReportData:
         write_json(asdict(self), path)
 
     def for_nation(self) -> dict:
-        """What the national synthesis reads: the whole export, its own map only."""
+        """What the national synthesis reads: the whole export, its own charts only."""
         document = asdict(self)
-        return {**document, "charts": {NATIONAL_MAP: document["charts"][NATIONAL_MAP]}}
+        charts = {
+            name: chart for name, chart in document["charts"].items() if name in NATIONAL_CHARTS
+        }
+        return {**document, "charts": charts}
 
     def for_region(self, code: str) -> dict:
         """What one region's report reads: the whole export less the other regions' values,
