@@ -105,9 +105,11 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     assert all(path.exists() and path.stat().st_size > 0 for path in files)
     national = jobs[0]
     assert national.title == "Synthèse nationale"
-    # The regional chart is embedded in both formats.
-    assert "data:image/png;base64" in national.html.read_text(encoding="utf-8")
-    assert sum(len(page.images) for page in PdfReader(national.pdf).pages) == 1
+    # The charts are embedded in both formats: the synthesis' map and series, each region's
+    # key figures and department map.
+    for job in jobs:
+        assert job.html.read_text(encoding="utf-8").count("data:image/png;base64") == 2
+        assert sum(len(page.images) for page in PdfReader(job.pdf).pages) == 2
     index = (project.reports_dir / "index.html").read_text(encoding="utf-8")
     for path in files:
         assert f'href="{path.name}"' in index
