@@ -2,9 +2,11 @@
 temporary folder (the environment variables of ``orchestration.settings``)."""
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import dagster as dg
 import pyreadstat
 import pytest
 
+from orchestration.ingest.sensors import SETTLE_SECONDS
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     PROJECT_ROOT,
@@ -89,3 +92,10 @@ def rewrite_survey(path: Path, change) -> str:
         file_label=meta.file_label,
     )
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def settled(*paths: Path) -> None:
+    """Date files back past the delivery sensor's settling time, as a finished copy would be."""
+    past = time.time() - SETTLE_SECONDS - 1
+    for path in paths:
+        os.utime(path, (past, past))

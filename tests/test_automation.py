@@ -11,7 +11,7 @@ from orchestration.ingest.sensors import describe_changes, raw_delivery_sensor
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.schedules import weekly_refresh
 from orchestration.warehouse import Warehouse
-from tests.conftest import CITIZENS_2020
+from tests.conftest import CITIZENS_2020, settled
 
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 
@@ -54,6 +54,7 @@ def test_a_changed_file_triggers_its_own_ingest_only(isolated_project, instance)
     ingest_everything(instance)
     cases = isolated_project.raw_dir / CASE_EXPORT
     cases.write_bytes(cases.read_bytes() + b"\0")
+    settled(cases)
     [request] = evaluate(instance).run_requests
     assert request.job_name == "ingest_case_database"
     assert request.tags["impact/deliveries"] == CASE_EXPORT
@@ -66,6 +67,7 @@ def test_a_new_wave_triggers_its_study_ingest_only(isolated_project, instance):
     new_wave.mkdir()
     (new_wave / "citoyens_2024.sav").write_bytes(survey.read_bytes())
     (survey.parent / "notes.txt").write_text("pas une livraison")
+    settled(new_wave / "citoyens_2024.sav")
     [request] = evaluate(instance).run_requests
     assert request.job_name == "ingest_survey_citoyens"
     assert request.tags["impact/deliveries"] == "surveys/citoyens/2024/citoyens_2024.sav"
@@ -76,6 +78,22 @@ def test_the_same_unchanged_request_has_the_same_run_key(isolated_project, insta
     # every 30 seconds, only when its files change again.
     first, second = evaluate(instance), evaluate(instance)
     assert [r.run_key for r in first.run_requests] == [r.run_key for r in second.run_requests]
+
+
+def test_a_file_being_copied_is_read_only_once_settled(isolated_project, instance):
+    ingest_everything(instance)
+    cases = isolated_project.raw_dir / CASE_EXPORT
+    whole = cases.read_bytes()
+    cases.write_bytes(whole[: len(whole) // 2])  # the copy has written half the file
+    result = evaluate(instance)
+    assert not result.run_requests
+    assert result.skip_reason.skip_message == (
+        f"files still being copied, read at a later tick: {CASE_EXPORT}"
+    )
+    cases.write_bytes(whole + b"\0")  # the copy ends; nothing touches the file any more
+    settled(cases)
+    [request] = evaluate(instance).run_requests
+    assert request.job_name == "ingest_case_database"
 
 
 def test_describe_changes_names_new_changed_and_withdrawn_files():

@@ -31,7 +31,7 @@ from orchestration.run_all import (
 )
 from orchestration.settings import ProjectPaths, dagster_instance_settings
 from synthetic import case_database
-from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey
+from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey, settled
 
 CHECKED_REGION = "84"
 INDICATOR = "marts.fct_indicator_estimates"
@@ -314,6 +314,7 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
     export = project.raw_dir / CASE_EXPORT
     cases, catalysts = case_database.generate()
     case_database.write_xlsx((cases.iloc[:-1], catalysts), export)  # one case withdrawn
+    settled(export)
     jobs = report_jobs(project)
     published_before = {job.title: published_times(job) for job in jobs}
 

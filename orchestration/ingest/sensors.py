@@ -2,11 +2,14 @@
 
 "Changed" is against what was last ingested (the fingerprints in the ingest asset's latest
 materialization), not against what the sensor last saw: a delivery ingested by ``make run`` or
-the weekly refresh is not ingested again when the UI starts.
+the weekly refresh is not ingested again when the UI starts. A file modified in the last
+``SETTLE_SECONDS`` is left for a later tick: it may still be being copied.
 """
 
 import hashlib
 import json
+import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -16,6 +19,8 @@ from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.settings import ProjectPaths
 
 DELIVERY_TAG = "impact/deliveries"
+# A file modified this recently may still be being copied into raw/.
+SETTLE_SECONDS = 20
 
 
 def delivery_job_name(kind: DeliveryKind) -> str:
@@ -78,15 +83,35 @@ def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         context.log.warning(
             "not a delivery (see docs/data-contract.md for where files go): %s", ", ".join(ignored)
         )
-    requests = []
+    requests, waiting = [], []
     for kind in DELIVERY_KINDS:
+        arriving = files_still_arriving(kind, raw_dir, time.time())
+        if arriving:
+            waiting += arriving
+            continue
         current = kind.fingerprints(raw_dir)
         ingested = ingested_fingerprints(context.instance, kind)
         if current and current != ingested:
             requests.append(delivery_run_request(kind, ingested, current))
+    if waiting:
+        context.log.info("waiting for these files to finish copying: %s", ", ".join(waiting))
     if not requests:
-        reason = "every delivery under raw/ is ingested"
+        reason = (
+            f"files still being copied, read at a later tick: {', '.join(waiting)}"
+            if waiting
+            else "every delivery under raw/ is ingested"
+        )
         if ignored:
             reason += f"; not deliveries, ignored: {', '.join(ignored)}"
         return dg.SensorResult(skip_reason=reason)
     return dg.SensorResult(run_requests=requests)
+
+
+def files_still_arriving(kind: DeliveryKind, raw_dir: Path, now: float) -> list[str]:
+    """The kind's files written less than ``SETTLE_SECONDS`` ago: a copy in progress keeps
+    touching its file, so the kind waits for the next tick rather than read it half-written."""
+    return [
+        path.relative_to(raw_dir).as_posix()
+        for path in kind.files(raw_dir)
+        if now - path.stat().st_mtime < SETTLE_SECONDS
+    ]
