@@ -14,8 +14,10 @@ from orchestration.publication.assets import (
     report_data,
     reports_index,
 )
+from orchestration.publication.jobs import render_regions_job
 from orchestration.quality.checks import quality_checks
 from orchestration.schedules import refresh_all_job, weekly_refresh
+from orchestration.step_processes import step_executor
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
 from orchestration.warehouse import Warehouse
@@ -31,9 +33,10 @@ defs = dg.Definitions(
         reports_index,
     ],
     asset_checks=quality_checks,
-    jobs=[refresh_all_job, *delivery_jobs],
+    jobs=[refresh_all_job, render_regions_job, *delivery_jobs],
     schedules=[weekly_refresh],
     sensors=[raw_delivery_sensor],
+    executor=step_executor,
     resources={
         "warehouse": Warehouse(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),

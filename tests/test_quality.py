@@ -97,12 +97,16 @@ def test_every_suite_is_readable_and_complete():
 @pytest.mark.parametrize("study", list(SURVEY_KINDS))
 def test_every_shipped_delivery_passes_every_survey_suite(study, store, tmp_path):
     runs = runs_of(study, tmp_path)
+    outcomes = []
     for run in runs:
         assert suite(run.suite).parameters() <= set(run.batch.parameters), run.suite
         outcome = store.validate(suite(run.suite), run.batch)
         assert not outcome.failures, outcome.summary()
         assert outcome.evaluated == suite(run.suite).size
-        assert outcome.docs_page is not None and outcome.docs_page.exists()
+        outcomes.append(outcome)
+    store.build_site()  # each outcome's page is written with the site
+    for outcome in outcomes:
+        assert outcome.docs_page is not None and outcome.docs_page.exists(), outcome.docs_page
     weighted = {run.batch.name for run in runs if run.suite == "survey_weights"}
     _, codebooks = study_tables(study, tmp_path)
     assert weighted == {f"survey_{study}_{w}" for w, c in codebooks.items() if c.weight}
@@ -133,14 +137,13 @@ def test_codes_and_answers_outside_the_codebook_are_named(store, tmp_path):
     outcome = outcome_of(store, runs_of("citoyens", tmp_path, recode), "survey_answers", 2020)
     rules = {(f.rule, f.column) for f in outcome.errors}
     assert rules == {
-        ("expect_column_pair_values_to_be_in_set", "item, code"),
-        ("expect_column_pair_values_to_be_in_set", "item, answer"),
+        ("expect_column_values_to_be_in_set", "item_code"),
+        ("expect_column_values_to_be_in_set", "item_answer"),
     }
     described = outcome.summary()
     assert "item=jouer_collectif" in described
-    assert (
-        "('jouer_collectif', '7')" in described and "('jouer_collectif', 'peut-etre')" in described
-    )
+    assert "values jouer_collectif = 7" in described
+    assert "values jouer_collectif = peut-etre" in described
 
 
 def test_weights_that_do_not_add_up_or_explode_fail(store, tmp_path):
@@ -241,6 +244,7 @@ def test_geography_parameters_are_the_seeds():
     assert len(parameters["departements"]) == 96
     assert ["84", "01"] in parameters["paires_region_departement"]
     assert ["11", "01"] not in parameters["paires_region_departement"]
+    assert "84 = 01" in parameters["regions_departements"]
     assert {d.region_code for d in departments()} == set(parameters["regions"])
 
 

@@ -45,6 +45,9 @@ def geography_parameters() -> dict[str, list]:
         "regions": [region.code for region in regions()],
         "departements": [department.code for department in departments()],
         "paires_region_departement": [[d.region_code, d.code] for d in departments()],
+        "regions_departements": [
+            frames.region_department(d.region_code, d.code) for d in departments()
+        ],
     }
 
 
@@ -62,7 +65,12 @@ def survey_runs(
         runs += [
             SuiteRun(
                 "survey_respondents",
-                Batch(name, people, DELIVERED_ROW, {**geography_parameters(), "vague": [wave]}),
+                Batch(
+                    name,
+                    frames.respondents_to_check(people),
+                    DELIVERED_ROW,
+                    {**geography_parameters(), "vague": [wave]},
+                ),
             ),
             SuiteRun(
                 "survey_answers",
