@@ -1,0 +1,195 @@
+"""The running UI, as users meet it: ``dagster dev`` (webserver and daemon) on a project whose
+history lives in its own ``DAGSTER_HOME``, driven through its GraphQL API and in Chromium."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from dagster import DagsterRunStatus
+from dagster_graphql import DagsterGraphQLClient
+
+from orchestration.geography import region_by_code
+from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.publication.report_jobs import regional_job
+from orchestration.settings import PROJECT_ROOT, ProjectPaths
+from tests.conftest import make_isolated_project
+
+CHROMIUM = Path(os.environ.get("IMPACT_CHROMIUM", "/usr/bin/chromium"))
+# Chromium in a closed network: no background connections, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_SECONDS = 180
+RUN_SECONDS = 900
+FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+REGION = "84"
+LOCATION = "orchestration.definitions"  # the code location, as `make ui` names it
+
+
+@dataclass(frozen=True)
+class RunningUI:
+    """A ``dagster dev`` serving the test project, and its GraphQL client."""
+
+    url: str
+    client: DagsterGraphQLClient
+    paths: ProjectPaths
+    dagster_home: Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_served(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "dagster dev exited during start-up"
+        try:
+            with urllib.request.urlopen(f"{url}/server_info", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(f"the UI did not answer at {url} within {STARTUP_SECONDS} s")
+
+
+def wait_for_run(client: DagsterGraphQLClient, run_id: str) -> DagsterRunStatus:
+    deadline = time.monotonic() + RUN_SECONDS
+    while time.monotonic() < deadline:
+        status = client.get_run_status(run_id)
+        if status in FINISHED:
+            return status
+        time.sleep(2)
+    raise TimeoutError(f"run {run_id} did not finish within {RUN_SECONDS} s")
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory):
+    """The sample data refreshed once (``make run``'s command), then ``make ui``'s command on
+    the same ``DAGSTER_HOME``: the UI opens on that run's history."""
+    root = tmp_path_factory.mktemp("ui")
+    project = make_isolated_project(root)
+    dagster_home = root / "dagster_home"
+    dagster_home.mkdir()
+    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
+    env = {**os.environ, **project.env(), "DAGSTER_HOME": str(dagster_home)}
+    python = Path(sys.executable)
+    subprocess.run([python, "-m", "orchestration.run_all"], env=env, check=True, cwd=PROJECT_ROOT)
+
+    port = free_port()
+    command = [python.parent / "dagster", "dev", "-m", "orchestration.definitions"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    log = (root / "dagster-dev.log").open("w")
+    server = subprocess.Popen(
+        command,
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_served(url, server)
+        paths = ProjectPaths(project.raw_dir, project.warehouse, project.reports_dir)
+        yield RunningUI(
+            url, DagsterGraphQLClient("127.0.0.1", port_number=port), paths, dagster_home
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+def force_render(ui: RunningUI, region: str) -> str:
+    """Launch, as the launchpad would, the render of one region even though it is up to date."""
+    return ui.client.submit_job_execution(
+        "render_regions",
+        run_config={"ops": {"regional_report": {"config": {"force": True}}}},
+        tags={"dagster/partition": region},
+    )
+
+
+def test_a_run_for_one_region_launched_through_graphql_succeeds(ui):
+    job = regional_job(region_by_code(REGION), ui.paths)
+    before = json.loads(job.record_file.read_text(encoding="utf-8"))
+
+    run_id = force_render(ui, REGION)
+
+    assert wait_for_run(ui.client, run_id) == DagsterRunStatus.SUCCESS
+    record = json.loads(job.record_file.read_text(encoding="utf-8"))
+    assert record["run_id"] == run_id != before["run_id"]
+    assert job.html.stat().st_mtime > time.time() - RUN_SECONDS
+
+
+def test_two_writing_runs_launched_at_once_both_succeed(ui):
+    # Both write the warehouse (ingest, dbt, checks, export): the `warehouse` pool makes their
+    # steps take turns instead of failing on DuckDB's lock. A render runs beside them.
+    writers = [
+        ui.client.submit_job_execution("ingest_case_database", tags=all_regions_run_tags())
+        for _ in range(2)
+    ]
+    reader = force_render(ui, "53")
+
+    statuses = {run_id: wait_for_run(ui.client, run_id) for run_id in [*writers, reader]}
+
+    assert set(statuses.values()) == {DagsterRunStatus.SUCCESS}, statuses
+
+
+def dismiss_welcome(page) -> None:
+    """A fresh instance greets the first visit with a newsletter dialog: skip it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    skip = page.get_by_role("button", name="Skip")
+    try:
+        skip.wait_for(timeout=15_000)
+    except PlaywrightTimeout:
+        return  # already dismissed in this browser profile
+    skip.click()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (IMPACT_CHROMIUM)")
+def test_the_ui_shows_the_asset_graph_and_the_regional_report(ui, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{ui.url}/locations/{LOCATION}/asset-groups/reports", timeout=60_000)
+        dismiss_welcome(page)
+        for node in ("report_data", "regional_report", "national_report", "reports_index"):
+            page.get_by_text(node, exact=True).first.wait_for(timeout=60_000)
+        graph = tmp_path / "asset-graph.png"
+        page.screenshot(path=str(graph))
+
+        page.goto(f"{ui.url}/assets/regional_report", timeout=60_000)
+        page.get_by_text("Rapport régional (HTML et PDF)", exact=False).first.wait_for(
+            timeout=60_000
+        )
+        page.get_by_text("render_regions", exact=True).first.wait_for(timeout=60_000)
+        asset = tmp_path / "regional-report.png"
+        page.screenshot(path=str(asset), full_page=True)
+        browser.close()
+
+    for screenshot in (graph, asset):
+        assert screenshot.stat().st_size > 20_000  # a drawn page, not a blank one
