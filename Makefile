@@ -48,6 +48,10 @@ samples: $(INSTALLED)
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs reports/output .dagster
 
-# Wall time per step and peak memory of a full run on the sample data (figures, not a test).
+# Wall time per step and stage and peak memory of a full refresh on the sample data, of the
+# update after one case changed, and of full refreshes with ×10 and ×100 survey respondents
+# (figures, not a test; docs/benchmarks.md keeps them). `make bench BENCH_SCALES=1` for the
+# sample data only.
+BENCH_SCALES ?= 1 10 100
 bench: manifest
-	$(BIN)/python -m bench.pipeline
+	for scale in $(BENCH_SCALES); do $(BIN)/python -m bench.pipeline --scale $$scale || exit 1; done

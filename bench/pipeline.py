@@ -7,7 +7,9 @@ that case's region and the synthesis are rendered, and the renders' wall time is
 Figures, not assertions: compare them across changes on the same machine.
 """
 
+import argparse
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -30,9 +32,19 @@ from orchestration.settings import (
     dagster_instance_settings,
 )
 from synthetic import case_database
+from synthetic.__main__ import main as synthetic_deliveries
 
 STEP_ENDS = (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
 REPORT_STEPS = ("regional_report", "national_report")
+# Step name prefixes and the stage they belong to; quality steps end in ``_quality``.
+STAGES = {
+    "raw__": "ingest",
+    "impact_dbt_models": "dbt",
+    "report_data": "report export and charts",
+    "regional_report": "renders",
+    "national_report": "renders",
+    "reports_index": "renders",
+}
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 
 
@@ -127,11 +139,16 @@ def sampled_memory(interval: float = 0.2) -> Iterator[MemoryPeak]:
 
 
 @contextmanager
-def isolated_project() -> Iterator[None]:
-    """Point the pipeline at a temporary copy of the sample deliveries."""
+def isolated_project(scale: int) -> Iterator[None]:
+    """Point the pipeline at a temporary drop zone: a copy of the shipped sample deliveries,
+    or, for ``scale`` > 1, deliveries generated with that many times the respondents."""
     with tempfile.TemporaryDirectory(prefix="impact-bench-") as scratch:
         root = Path(scratch)
-        shutil.copytree(PROJECT_ROOT / "raw", root / "raw")
+        if scale == 1:
+            shutil.copytree(PROJECT_ROOT / "raw", root / "raw")
+        else:
+            synthetic_deliveries(root / "raw", scale)
+            settle_everything(root / "raw")
         variables = {
             RAW_DIR_VAR: str(root / "raw"),
             WAREHOUSE_VAR: str(root / "warehouse" / "impact.duckdb"),
@@ -149,36 +166,71 @@ def isolated_project() -> Iterator[None]:
                     os.environ[name] = value
 
 
-def main() -> int:
-    """Run once from scratch, then again after one region's cases changed; print the figures."""
+def settle_everything(raw_dir: Path) -> None:
+    """Date freshly generated deliveries back, as files copied in a while ago."""
+    past = time.time() - 3600
+    for path in raw_dir.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def stage_seconds(spans: dict[str, Span]) -> dict[str, float]:
+    """Summed step time per stage: ingest, dbt, GX checks, report export and renders."""
+    totals = dict.fromkeys(STAGES.values(), 0.0)
+    for step, span in spans.items():
+        stage = next((name for prefix, name in STAGES.items() if step.startswith(prefix)), None)
+        stage = stage or ("quality (GX)" if step.endswith("_quality") else "other")
+        totals[stage] = totals.get(stage, 0.0) + span.seconds
+    return totals
+
+
+def print_run(title: str, spans: dict[str, Span], total: float, result, memory) -> None:
+    """Steps, stages, GX time, renders and memory of one run."""
+    print(f"\n## {title}\n")
+    print(f"{'step':<44} {'seconds':>8}")
+    for step, span in sorted(spans.items(), key=lambda item: -item[1].seconds):
+        print(f"{step:<44} {span.seconds:>8.1f}")
+    for stage, seconds in stage_seconds(spans).items():
+        print(f"{f'stage: {stage} (sum of steps)':<44} {seconds:>8.1f}")
+    print(f"{'of which inside GX (validations, Data Docs)':<44} {gx_seconds(result):>8.1f}")
+    if any(step in spans for step in REPORT_STEPS):
+        print(f"{'renders, 28 outputs (wall)':<44} {reports_seconds(spans):>8.1f}")
+    print(f"{'whole run (wall)':<44} {total:>8.1f}")
+    print(f"{'peak memory, one process (MiB)':<44} {memory.one_process:>8.0f}")
+    print(f"{'peak memory, all processes at once (MiB)':<44} {memory.all_processes:>8.0f}")
+
+
+def timed_run(instance: dg.DagsterInstance):
+    """One full refresh: its result, wall seconds, step spans and memory peaks."""
+    started = time.perf_counter()
+    with sampled_memory() as memory:
+        result = run_everything(instance)
+    total = time.perf_counter() - started
+    return result, total, step_spans(instance, result.run_id), memory
+
+
+def main(argv: list[str]) -> int:
+    """Full refresh from scratch; at scale 1, then the update after one region's cases
+    changed. Print the figures."""
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--scale", type=int, default=1, help="times the survey respondents")
+    scale = parser.parse_args(argv).scale
+    print(f"# make bench, scale ×{scale}, {os.cpu_count()} cores, {platform.platform()}")
     with (
-        isolated_project(),
+        isolated_project(scale),
         dg.instance_for_test(overrides=dagster_instance_settings()) as instance,
     ):
-        started = time.perf_counter()
-        with sampled_memory() as memory:
-            result = run_everything(instance)
-        total = time.perf_counter() - started
-        spans = step_spans(instance, result.run_id)
-        changed_region = withdraw_one_case()
-        again = run_everything(instance)
-        spans_again = step_spans(instance, again.run_id)
-    print(f"{'step':<40} {'seconds':>8}")
-    for step, span in sorted(spans.items(), key=lambda item: -item[1].seconds):
-        print(f"{step:<40} {span.seconds:>8.1f}")
-    print(f"{'whole run (wall)':<40} {total:>8.1f}")
-    print(f"{'of which in GX (validations, Data Docs)':<40} {gx_seconds(result):>8.1f}")
-    print(f"{'renders, 28 outputs (wall)':<40} {reports_seconds(spans):>8.1f}")
-    print(
-        f"{f'renders after region {changed_region} changed (wall)':<40} "
-        f"{reports_seconds(spans_again):>8.1f}"
-    )
-    print(f"peak resident memory, one process: {memory.one_process:.0f} MiB")
-    print(f"peak resident memory, all processes at once: {memory.all_processes:.0f} MiB")
-    succeeded = result.success and again.success
-    print(f"runs {'succeeded' if succeeded else 'FAILED'}")
+        result, total, spans, memory = timed_run(instance)
+        print_run(f"full refresh, survey data ×{scale}", spans, total, result, memory)
+        succeeded = result.success
+        if scale == 1:
+            changed_region = withdraw_one_case()
+            again, total, spans, memory = timed_run(instance)
+            title = f"update after one case of region {changed_region} changed"
+            print_run(title, spans, total, again, memory)
+            succeeded = succeeded and again.success
+    print(f"\nruns {'succeeded' if succeeded else 'FAILED'}")
     return 0 if succeeded else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -10,6 +10,7 @@ sampling error (which would be ±3 points and more on the companies' skewed weig
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,9 +38,21 @@ FILE_LABEL_PREFIX = "DONNEES ILLUSTRATIVES (synthetiques) - "
 RAKING_ITERATIONS = 50
 
 
-def write_all(raw_dir: Path) -> list[Path]:
-    """Write every study wave's sample delivery under ``raw_dir``; returns the paths."""
-    return [write(model, raw_dir) for model in STUDY_MODELS]
+def write_all(raw_dir: Path, scale: int = 1) -> list[Path]:
+    """Write every study wave's sample delivery under ``raw_dir``, with ``scale`` times the
+    respondents (for the benchmark); returns the paths."""
+    return [write(scaled(model, scale), raw_dir) for model in STUDY_MODELS]
+
+
+def scaled(model: StudyModel, factor: int) -> StudyModel:
+    """The same study wave with ``factor`` times the interviews in every stratum."""
+    if factor == 1:
+        return model
+    strata = tuple(
+        replace(stratum, size=stratum.size * factor, floor=stratum.floor * factor)
+        for stratum in model.strata
+    )
+    return replace(model, strata=strata)
 
 
 def write(model: StudyModel, raw_dir: Path) -> Path:
