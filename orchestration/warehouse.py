@@ -17,6 +17,31 @@ import pandas as pd
 from orchestration.settings import ProjectPaths
 
 WAREHOUSE_POOL = "warehouse"
+# Another program holding the file (a notebook, the DuckDB CLI) usually lets go within minutes.
+LOCK_RETRIES = 5
+LOCK_WAIT_SECONDS = 5
+
+
+class WarehouseLocked(RuntimeError):
+    """The warehouse file is held by another process."""
+
+
+def _open(path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Connect; a file held by another program asks Dagster to retry the step a little later
+    (a retry helps here, unlike bad data, which fails at once)."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        held = WarehouseLocked(
+            f"the warehouse {path} is open in another program ({error}). Close that program "
+            f"(a notebook or DuckDB session on this file): the step retries every "
+            f"{LOCK_WAIT_SECONDS} s, {LOCK_RETRIES} times."
+        )
+        raise dg.RetryRequested(
+            max_retries=LOCK_RETRIES, seconds_to_wait=LOCK_WAIT_SECONDS
+        ) from held
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -29,7 +54,7 @@ class Warehouse(dg.ConfigurableResource):
         if read_only and not path.exists():
             raise FileNotFoundError(f"warehouse {path} does not exist yet: run the ingest first")
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(path), read_only=read_only)
+        connection = _open(path, read_only)
         try:
             yield connection
         finally:
