@@ -356,6 +356,12 @@ def test_an_unreadable_delivery_fails_the_ingest_and_names_the_file(pipeline):
     assert error.startswith("raw__survey_citoyens: ")
     assert "surveys/citoyens/2019/citoyens_2019.sav: not a readable SPSS file" in error
     assert digests(project.reports_dir) == reports_before
+    advice = [
+        entry.user_message
+        for entry in instance.all_logs(run.run_id)
+        if entry.user_message.startswith("What to do next: ")
+    ]
+    assert len(advice) == 1 and "drop it again in raw/" in advice[0]
 
 
 def raw_table_digest(project) -> tuple:

@@ -15,6 +15,7 @@ import dagster as dg
 
 from orchestration.ingest.assets import FINGERPRINTS_METADATA
 from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind, unclaimed_files
+from orchestration.next_steps import what_to_do_next
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.settings import ProjectPaths
 
@@ -35,6 +36,7 @@ delivery_jobs = [
         .required_multi_asset_neighbors()
         .downstream(),
         description=f"{kind.description} Ingestion puis tout ce qui en dépend, rapports compris.",
+        hooks={what_to_do_next},
     )
     for kind in DELIVERY_KINDS
 ]

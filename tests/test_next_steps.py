@@ -1,0 +1,30 @@
+"""The advice logged after a failed step, by kind of failure."""
+
+import dagster as dg
+
+from orchestration.ingest.errors import DeliveryError
+from orchestration.next_steps import next_step
+from orchestration.warehouse import WarehouseLocked
+
+
+def test_a_locked_warehouse_says_which_program_to_close():
+    retry = dg.RetryRequested(max_retries=5, seconds_to_wait=5)
+    retry.__cause__ = WarehouseLocked("held by PID 12")
+    advice = next_step("raw__survey_citoyens", retry)
+    assert advice.startswith("The warehouse file stayed open in another program")
+
+
+def test_a_refused_delivery_says_to_correct_and_drop_it_again():
+    error = DeliveryError("raw/surveys/citoyens/2020/citoyens_2020.sav", "not SPSS")
+    advice = next_step("raw__survey_citoyens", error)
+    assert "drop it again in raw/" in advice
+    assert "published reports are those of the last successful run" in advice
+
+
+def test_a_failed_quality_rule_points_to_the_data_docs():
+    assert "reports/output/qualite/" in next_step("survey_citoyens_quality", None)
+
+
+def test_a_failed_render_leaves_the_published_reports():
+    advice = next_step("regional_report", RuntimeError("pandoc failed"))
+    assert "render_regions" in advice and "intact" in advice
