@@ -92,7 +92,12 @@ def test_a_wave_delivered_as_csv_or_excel_loads_like_the_sav(
 
 
 def test_ingesting_the_same_files_twice_changes_nothing(isolated_project, dagster_instance):
-    ingest(dagster_instance)
+    first = ingest(dagster_instance)
+    for event in first.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        assert metadata["dagster/row_count"].value > 0
+        header, rule, *rows = metadata["preview"].value.split("\n")[2:]
+        assert header.startswith("| ") and rule.startswith("|---|") and len(rows) == 5
     relations = ["raw.survey_citoyens_answers", "raw.survey_elus", "raw.case_database_modes"]
     before = {relation: table(isolated_project, relation) for relation in relations}
     second = ingest(dagster_instance)

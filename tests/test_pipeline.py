@@ -115,6 +115,16 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
         assert f'href="{path.name}"' in index
     assert 'href="qualite/index.html"' in index
     assert normalized(index).count("à jour, rendu le") == 14
+    [regional, *_] = [
+        event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.to_user_string() == "regional_report"
+    ]
+    assert regional["rendered"].value == 13 and regional["unchanged"].value == 0
+    assert re.search(
+        r"Bretagne : \[HTML\]\(file://.*\), \[PDF\]\(.*\), \d+ pages",
+        str(regional["rendered_reports"].value),
+    )
 
 
 def test_a_clean_run_passes_every_check_and_documents_them(pipeline):

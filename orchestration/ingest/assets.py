@@ -26,6 +26,7 @@ from orchestration.settings import ProjectPaths
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 RAW_SCHEMA = "raw"
+PREVIEW_ROWS, PREVIEW_COLUMNS = 5, 8
 # Materialization metadata: what was ingested, compared with raw/ by the delivery sensor.
 FINGERPRINTS_METADATA = "fingerprints"
 
@@ -163,5 +164,20 @@ def _result(
     }
     if tables is not None:
         metadata["rows"] = dg.MetadataValue.json({name: len(t) for name, t in tables.items()})
-        metadata["dagster/row_count"] = len(next(iter(tables.values())))
+        first_name, first = next(iter(tables.items()))
+        metadata["dagster/row_count"] = len(first)
+        metadata["preview"] = dg.MetadataValue.md(f"`{first_name}`\n\n{preview(first)}")
     return dg.MaterializeResult(asset_key=kind.asset_key, metadata=metadata)
+
+
+def preview(table: pd.DataFrame, rows: int = PREVIEW_ROWS, columns: int = PREVIEW_COLUMNS) -> str:
+    """The first rows and columns of a table as a markdown table, for the UI."""
+    shown = table.iloc[:rows, :columns]
+    cells = [list(map(str, shown.columns))]
+    cells += [
+        ["" if pd.isna(value) else str(value) for value in row]
+        for row in shown.itertuples(index=False)
+    ]
+    lines = ["| " + " | ".join(row) + " |" for row in cells]
+    lines.insert(1, "|" + "---|" * len(shown.columns))
+    return "\n".join(lines)

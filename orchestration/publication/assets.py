@@ -5,9 +5,11 @@ import datetime as dt
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
+from pypdf import PdfReader
 
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.charts import draw_report_charts
@@ -174,6 +176,11 @@ class RenderOutcome:
         return f"unchanged since its last render: {self.job.html}"
 
 
+def page_count(pdf: Path) -> int:
+    """The number of pages of a published PDF."""
+    return len(PdfReader(pdf).pages)
+
+
 def _render(job: ReportJob, run_id: str, force: bool) -> RenderOutcome:
     engine = engine_name()
     key = job.key(engine)
@@ -191,7 +198,12 @@ def _render(job: ReportJob, run_id: str, force: bool) -> RenderOutcome:
 
 def _outcomes_metadata(outcomes: list[RenderOutcome]) -> dict[str, dg.MetadataValue]:
     def listing(rendered: bool) -> dg.MetadataValue:
-        lines = [f"- {o.job.title}" for o in outcomes if o.rendered == rendered]
+        lines = [
+            f"- {o.job.title} : [HTML]({o.job.html.as_uri()}), [PDF]({o.job.pdf.as_uri()}), "
+            f"{page_count(o.job.pdf)} pages"
+            for o in outcomes
+            if o.rendered == rendered
+        ]
         return dg.MetadataValue.md("\n".join(lines) or "aucun")
 
     return {
