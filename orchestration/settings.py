@@ -25,6 +25,12 @@ WAREHOUSE_VAR = "IMPACT_WAREHOUSE"
 REPORTS_DIR_VAR = "IMPACT_REPORTS_DIR"
 
 
+# Who answers for each stage in the UI: the data engineers for ingest and dbt, the analysts who
+# publish for the reports.
+DATA_OWNERS = ["team:donnees"]
+REPORT_OWNERS = ["team:etudes"]
+
+
 @dataclass(frozen=True)
 class ProjectPaths:
     """The three places a run touches: the delivery drop zone, the warehouse, the reports."""

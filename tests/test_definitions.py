@@ -49,6 +49,20 @@ def test_asset_graph_reads_ingest_transform_reports():
     assert upstream_of_reports == {dg.AssetKey("report_data")}
 
 
+def test_every_asset_has_an_owner_a_kind_and_a_description():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    owners = {"ingest": ["team:donnees"], "transform": ["team:donnees"], "reports": ["team:etudes"]}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        assert node.owners == owners[node.group_name], key
+        assert node.description, key
+        assert any(tag.startswith("dagster/kind/") for tag in node.tags), key
+
+
 def test_regional_report_has_one_partition_per_region():
     from orchestration.definitions import defs
 

@@ -22,7 +22,7 @@ from orchestration.ingest.surveys import (
     survey_table_names,
     survey_tables,
 )
-from orchestration.settings import ProjectPaths
+from orchestration.settings import DATA_OWNERS, ProjectPaths
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 RAW_SCHEMA = "raw"
@@ -37,6 +37,7 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
     @dg.asset(
         key=kind.asset_key,
         group_name="ingest",
+        owners=DATA_OWNERS,
         kinds={"duckdb"},
         pool=WAREHOUSE_POOL,
         tags={"study": kind.study},
@@ -85,6 +86,7 @@ survey_assets = [survey_asset(kind) for kind in SURVEY_KINDS.values()]
 @dg.asset(
     key=CASE_DATABASE.asset_key,
     group_name="ingest",
+    owners=DATA_OWNERS,
     kinds={"excel", "duckdb"},
     pool=WAREHOUSE_POOL,
     description=(

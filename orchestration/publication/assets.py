@@ -29,7 +29,7 @@ from orchestration.publication.report_jobs import (
     national_job,
     regional_job,
 )
-from orchestration.settings import ProjectPaths
+from orchestration.settings import REPORT_OWNERS, ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
@@ -49,6 +49,7 @@ class RenderConfig(dg.Config):
 
 @dg.asset(
     group_name="reports",
+    owners=REPORT_OWNERS,
     kinds={"duckdb", "json"},
     pool=WAREHOUSE_POOL,
     deps=[
@@ -101,6 +102,7 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
 
 @dg.asset(
     group_name="reports",
+    owners=REPORT_OWNERS,
     kinds={"quarto", "html", "pdf"},
     deps=[report_data],
     partitions_def=region_partitions,
@@ -125,6 +127,7 @@ def regional_report(
 
 @dg.asset(
     group_name="reports",
+    owners=REPORT_OWNERS,
     kinds={"quarto", "html", "pdf"},
     deps=[report_data],
     description="Synthèse nationale (HTML et PDF) : France métropolitaine et les 13 régions.",
@@ -140,6 +143,7 @@ def national_report(
 
 @dg.asset(
     group_name="reports",
+    owners=REPORT_OWNERS,
     kinds={"html"},
     deps=[regional_report, national_report],
     description="Page `index.html` : chaque rapport, son état et les contrôles de qualité.",

@@ -11,6 +11,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.settings import DATA_OWNERS
 from orchestration.transform.project import manifest_path
 from orchestration.warehouse import WAREHOUSE_POOL
 
@@ -27,6 +28,9 @@ class ImpactDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
         return "transform"
+
+    def get_owners(self, dbt_resource_props: dict[str, Any]) -> list[str]:
+        return DATA_OWNERS
 
 
 @dbt_assets(
