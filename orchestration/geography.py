@@ -11,6 +11,8 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 REGIONS_SEED = DBT_PROJECT_DIR / "seeds" / "regions.csv"
 DEPARTMENTS_SEED = DBT_PROJECT_DIR / "seeds" / "departements.csv"
+# The geo_code of metropolitan France beside the region codes in the marts and exports.
+FRANCE_CODE = "FR"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration.geography import departments, region_by_code, regions
+from orchestration.geography import FRANCE_CODE, departments, region_by_code, regions
 from orchestration.publication.french import NBSP, decimal, integer, percent
 from orchestration.publication.vocabulary import POPULATIONS, RESPONDENTS
 from orchestration.settings import REPORT_SOURCES_DIR
@@ -716,7 +716,6 @@ def exported(chart: Chart) -> dict[str, str]:
 
 NATIONAL_MAP = "regions"
 KEY_FIGURES_SECTION = "chiffres_cles"  # the catalogue section of the key figures
-NATIONAL_CODE = "FR"
 
 
 def region_map_name(code: str) -> str:
@@ -743,7 +742,7 @@ def key_figures_chart(data: "ReportData", code: str, name: str, folder: Path) ->
             continue
         wave = indicator.waves[-1]
         population = f"{POPULATIONS[indicator.study]}, {wave.wave}"
-        for geo, where, highlight in ((code, "région", True), (NATIONAL_CODE, "France", False)):
+        for geo, where, highlight in ((code, "région", True), (FRANCE_CODE, "France", False)):
             value = wave.values[geo]
             label = f"{population} : {where}"
             rows.append(EstimateBar(label, value.share, value.ci_low, value.ci_high, highlight))
@@ -859,7 +858,7 @@ def two_waves_chart(rows: list[SeriesRow], path: Path, title: str, base: str) ->
 
 
 def _wave_estimate(wave: "IndicatorWave") -> WaveEstimate:
-    value = wave.values[NATIONAL_CODE]
+    value = wave.values[FRANCE_CODE]
     return WaveEstimate(wave.wave, value.share, value.ci_low, value.ci_high)
 
 
@@ -876,7 +875,7 @@ def series_chart(data: "ReportData", folder: Path) -> Chart | None:
         if len(indicator.waves) >= 2
     ]
     bases = [
-        wave.values[NATIONAL_CODE].n
+        wave.values[FRANCE_CODE].n
         for indicator in data.indicators
         if len(indicator.waves) >= 2
         for wave in indicator.waves[-2:]

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publication.charts import NATIONAL_CHARTS, NATIONAL_CODE, region_chart_names
+from orchestration.geography import FRANCE_CODE
+from orchestration.publication.charts import NATIONAL_CHARTS, region_chart_names
 from orchestration.publication.report_figures import (
     Indicator,
     InputFile,
@@ -129,7 +130,7 @@ class ReportData:
         territories and maps. A change elsewhere then leaves this region's export unchanged,
         and its report is not rendered again."""
         document = asdict(self)
-        kept_codes = {NATIONAL_CODE, code}
+        kept_codes = {FRANCE_CODE, code}
         return {
             **document,
             "regions": [region for region in document["regions"] if region["code"] == code],

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from orchestration.geography import FRANCE_CODE
+
 SUPPRESSED = "suppressed"
 # How many example cases a regional report shows.
 EXAMPLE_CASES = 3
@@ -218,12 +220,13 @@ def read_territories(connection: duckdb.DuckDBPyConnection) -> dict[str, Territo
         "select dep, reg from reference.departements order by dep"
     ).fetchall()
     territories = {}
-    for code in ["FR", *sorted(counts.loc[counts["geo_level"] == "region", "geo_code"].unique())]:
-        level = "france" if code == "FR" else "region"
+    region_codes = sorted(counts.loc[counts["geo_level"] == "region", "geo_code"].unique())
+    for code in [FRANCE_CODE, *region_codes]:
+        level = "france" if code == FRANCE_CODE else "region"
         mine = counts[(counts["geo_level"] == level) & (counts["geo_code"] == code)]
         total = mine[mine["dimension"] == "total"].iloc[0]
         catalysts = mine.loc[mine["dimension"] == "catalysts", "count"]
-        in_region = [dep for dep, reg in departments if code in ("FR", reg)]
+        in_region = [dep for dep, reg in departments if code in (FRANCE_CODE, reg)]
         territories[code] = Territory(
             cases=int(total["count"]),
             per_100k=_number(total["per_100k_inhabitants"]),

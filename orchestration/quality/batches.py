@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from orchestration.geography import departments, regions
+from orchestration.geography import FRANCE_CODE, departments, regions
 from orchestration.ingest.codebooks import Codebook
 from orchestration.ingest.lineage import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
 from orchestration.quality import frames
@@ -132,7 +132,7 @@ def mart_runs(
 ) -> list[SuiteRun]:
     """The indicator mart's suites: its rows, its completeness, its agreement with the
     programme's published figures."""
-    geo_codes = ["FR", *(region.code for region in regions())]
+    geo_codes = [FRANCE_CODE, *(region.code for region in regions())]
     return [
         SuiteRun("indicator_estimates", Batch("fct_indicator_estimates", estimates, ESTIMATE_KEY)),
         SuiteRun(

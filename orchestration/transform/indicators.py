@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from orchestration.geography import FRANCE_CODE as FRANCE
 from orchestration.statistics import (
     Design,
     Difference,
@@ -26,7 +27,6 @@ from orchestration.statistics import (
     weighted_proportion,
 )
 
-FRANCE = "FR"
 NSP = "nsp"
 # Catalogue cells holding several canonical answers separate them with "|".
 ANSWER_SEPARATOR = "|"
