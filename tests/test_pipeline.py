@@ -19,6 +19,7 @@ from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.report_jobs import all_report_jobs
+from orchestration.publication.vocabulary import POPULATIONS
 from orchestration.quality.batches import CASE_SUITES, MART_SUITES, SURVEY_SUITES
 from orchestration.quality.checks import INDICATOR_MART
 from orchestration.quality.suites import all_suites
@@ -208,15 +209,6 @@ def test_a_suppressed_value_is_never_printed(pipeline, reader):
 
 def report_data_path_of(project) -> Path:
     return project.warehouse.parent / "exports" / "report-data.json"
-
-
-POPULATIONS = {
-    "citoyens": "Citoyens (18 ans et plus)",
-    "elus": "Maires",
-    "entreprises": "Dirigeants d’entreprise",
-    "associations": "Responsables associatifs",
-    "fondations": "Fondations",
-}
 
 
 def printed(value: float | None, status: str) -> str:

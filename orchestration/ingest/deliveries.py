@@ -10,6 +10,7 @@ import dagster as dg
 
 from orchestration.ingest.codebooks import STUDIES
 from orchestration.ingest.errors import DeliveryError
+from orchestration.publication.vocabulary import STUDY_TITLES
 
 SURVEY_SUFFIXES = (".sav", ".csv", ".xlsx")
 CASE_SUFFIXES = (".xlsx",)
@@ -17,14 +18,6 @@ SURVEYS_FOLDER = "surveys"
 CASES_FOLDER = "cases"
 # Files people leave beside a delivery; they are not data and never ingested.
 NOT_DATA = ("readme", "lisezmoi", ".")
-
-STUDY_TITLES = {
-    "citoyens": "IMPACT-Citoyens",
-    "elus": "IMPACT-Élus locaux",
-    "entreprises": "IMPACT-Entreprises",
-    "associations": "IMPACT-Associations",
-    "fondations": "IMPACT-Fondations",
-}
 
 
 @dataclass(frozen=True)
