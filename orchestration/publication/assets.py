@@ -95,7 +95,7 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
             "national_share": round(data.national.share or 0.0, 4),
             "national_base_n": data.national.base_n,
             "illustrative_data": data.synthetic,
-            "maps": len(data.charts),
+            "charts": len(data.charts),
         }
     )
 
@@ -188,7 +188,7 @@ def page_count(pdf: Path) -> int:
 def _render(job: ReportJob, run_id: str, force: bool) -> RenderOutcome:
     engine = engine_name()
     key = job.key(engine)
-    if not force and job.is_current(engine):
+    if not force and job.rendered_from(key):
         return RenderOutcome(job, rendered=False, engine=engine)
     report = render_report(
         job.source,

@@ -110,7 +110,7 @@ class ReportData:
     published: tuple[PublishedFigure, ...]
     inputs: tuple[InputFile, ...]
     provenance: Provenance
-    # The maps drawn for the reports (``charts.draw_report_charts``), exported by name.
+    # The charts drawn for the reports (``charts.draw_report_charts``), exported by name.
     charts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
@@ -127,7 +127,7 @@ class ReportData:
 
     def for_region(self, code: str) -> dict:
         """What one region's report reads: the whole export less the other regions' values,
-        territories and maps. A change elsewhere then leaves this region's export unchanged,
+        territories and charts. A change elsewhere then leaves this region's export unchanged,
         and its report is not rendered again."""
         document = asdict(self)
         kept_codes = {FRANCE_CODE, code}

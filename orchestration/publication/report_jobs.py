@@ -66,9 +66,10 @@ class ReportJob:
         """The published PDF file."""
         return self.paths.reports_dir / f"{self.stem}.pdf"
 
-    def images(self) -> dict[str, Path]:
-        """The maps the export names, by the file name the document includes."""
-        charts = _read_json(self.data_file)["charts"].values()
+    def images(self, export: dict | None = None) -> dict[str, Path]:
+        """The charts the export (read from :attr:`data_file` unless given) names, by the file
+        name the document includes."""
+        charts = (export or _read_json(self.data_file))["charts"].values()
         folder = self.paths.exports_dir / "charts"
         return {chart["file"]: folder / chart["file"] for chart in charts}
 
@@ -85,7 +86,7 @@ class ReportJob:
         for part in (self.source, json.dumps(self.params, sort_keys=True), engine, code_version):
             digest.update(part.encode("utf-8") + b"\0")
         digest.update(json.dumps(printed, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        for path in [*_source_files(), *sorted(self.images().values())]:
+        for path in [*_source_files(), *sorted(self.images(export).values())]:
             digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
         return digest.hexdigest()
 
@@ -97,13 +98,12 @@ class ReportJob:
 
     def is_current(self, engine: str) -> bool:
         """Whether both published files exist and were rendered from today's inputs."""
+        return self.rendered_from(self.key(engine))
+
+    def rendered_from(self, key: str) -> bool:
+        """Whether both published files exist and the last render was made from ``key``."""
         record = self.record()
-        return (
-            record is not None
-            and record.key == self.key(engine)
-            and self.html.exists()
-            and self.pdf.exists()
-        )
+        return record is not None and record.key == key and self.html.exists() and self.pdf.exists()
 
     def write_record(self, key: str, run_id: str, engine: str) -> RenderRecord:
         """Record a successful render of ``key``."""
