@@ -8,8 +8,8 @@ the warehouse, so forked steps hold no connection.
 
 import dagster as dg
 
-# Modules the forkserver imports once; ``preloaded_gx`` does so with GX analytics off.
-PRELOADED_MODULES = ["orchestration.definitions", "orchestration.quality.preloaded_gx"]
+# Modules the forkserver imports once; ``gx_import`` loads GX with its analytics off.
+PRELOADED_MODULES = ["orchestration.definitions", "orchestration.quality.gx_import"]
 
 step_executor = dg.multiprocess_executor.configured(
     {"start_method": {"forkserver": {"preload_modules": PRELOADED_MODULES}}}

@@ -7,7 +7,6 @@ definitions must load fast; its analytics are switched off (the pipeline runs of
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -119,14 +118,14 @@ class QualityStore:
 
     @cached_property
     def _context(self):
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from orchestration.quality.gx_import import gx
 
         self.project_dir.mkdir(parents=True, exist_ok=True)
         context = gx.get_context(mode="file", project_root_dir=str(self.project_dir))
         # Progress bars would flood the Dagster run logs.
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(
+            globally=False
+        )
         self._point_site(context)
         for each in all_suites():  # so that Data Docs lists every suite, run or not yet
             context.suites.add_or_update(_gx_suite(each))
@@ -153,14 +152,14 @@ class QualityStore:
     def validate(self, suite: Suite, batch: Batch) -> ValidationOutcome:
         """Run ``suite`` on ``batch`` and store the result; its Data Docs page is written by the
         next :meth:`build_site`."""
-        from great_expectations.core.run_identifier import RunIdentifier
+        from orchestration.quality.gx_import import gx
 
         checkpoint = self._checkpoint(suite, batch)
         self._forget_previous(suite, batch)
         result = checkpoint.run(
             batch_parameters={"dataframe": batch.frame},
             expectation_parameters=dict(batch.parameters),
-            run_id=RunIdentifier(run_name=self.run_name),
+            run_id=gx.core.run_identifier.RunIdentifier(run_name=self.run_name),
         )
         ((identifier, validation),) = result.run_results.items()
         failures = tuple(
@@ -176,7 +175,7 @@ class QualityStore:
         return self.site_dir / "index.html"
 
     def _checkpoint(self, suite: Suite, batch: Batch):
-        import great_expectations as gx
+        from orchestration.quality.gx_import import gx
 
         context = self._context
         try:
@@ -233,15 +232,12 @@ class QualityStore:
 
 
 def _gx_suite(suite: Suite):
-    import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
+    from orchestration.quality.gx_import import gx
 
     built = gx.ExpectationSuite(name=suite.name, meta={"description": suite.description})
     for expectation in suite.expectations:
         built.add_expectation_configuration(
-            ExpectationConfiguration(
+            gx.expectations.expectation_configuration.ExpectationConfiguration(
                 type=expectation["type"],
                 kwargs=expectation["kwargs"],
                 description=expectation["description"],
