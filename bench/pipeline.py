@@ -32,6 +32,7 @@ from orchestration.settings import (
     dagster_instance_settings,
 )
 from synthetic import case_database
+from synthetic.__main__ import CASE_DATABASE_FILE
 from synthetic.__main__ import main as synthetic_deliveries
 
 STEP_ENDS = (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE)
@@ -45,7 +46,6 @@ STAGES = {
     "national_report": "renders",
     "reports_index": "renders",
 }
-CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def reports_seconds(spans: dict[str, Span]) -> float:
 def withdraw_one_case() -> str:
     """Rewrite the case export without its last case; return the case's region code, the one
     report (with the synthesis) whose figures change."""
-    export = Path(os.environ[RAW_DIR_VAR]) / CASE_EXPORT
+    export = Path(os.environ[RAW_DIR_VAR]) / CASE_DATABASE_FILE
     cases, catalysts = case_database.generate()
     case_database.write_xlsx((cases.iloc[:-1], catalysts), export)
     return str(cases.iloc[-1]["region"])

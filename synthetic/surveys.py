@@ -46,8 +46,6 @@ def write_all(raw_dir: Path, scale: int = 1) -> list[Path]:
 
 def scaled(model: StudyModel, factor: int) -> StudyModel:
     """The same study wave with ``factor`` times the interviews in every stratum."""
-    if factor == 1:
-        return model
     strata = tuple(
         replace(stratum, size=stratum.size * factor, floor=stratum.floor * factor)
         for stratum in model.strata
