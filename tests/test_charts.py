@@ -18,6 +18,7 @@ from orchestration.publication.french import NARROW_NBSP, integer, percent
 from orchestration.publication.report_figures import Indicator, IndicatorWave, Value
 
 BRITTANY = ["22", "29", "35", "56"]
+PCT = f"{NARROW_NBSP}%"  # how a percent ends in French
 
 
 def _png(path):
@@ -155,9 +156,8 @@ def test_an_estimates_chart_is_a_png_whose_alt_text_gives_every_value(tmp_path):
     )
     picture = _png(chart.path)
     assert picture.width == charts.WIDTH_PIXELS
-    pct = f"{NARROW_NBSP}%"
-    assert f"Bretagne : 81,2{pct} [77,9{pct} ; 84,1{pct}]" in chart.alt
-    assert f"France métropolitaine : 80,1{pct} [79,0{pct} ; 81,2{pct}]" in chart.alt
+    assert f"Bretagne : 81,2{PCT} [77,9{PCT} ; 84,1{PCT}]" in chart.alt
+    assert f"France métropolitaine : 80,1{PCT} [79,0{PCT} ; 81,2{PCT}]" in chart.alt
     assert "Corse : n.s., non publié (effectif insuffisant)" in chart.alt
     assert "intervalle de confiance à 95 %" in chart.caption
     assert f"base : 3{NARROW_NBSP}000 répondants" in chart.caption
@@ -204,9 +204,8 @@ def test_a_region_map_shows_missing_regions_and_the_highlighted_one(tmp_path):
     )
     picture = _png(chart.path)
     assert picture.width == charts.WIDTH_PIXELS
-    pct = f"{NARROW_NBSP}%"
-    assert f"la plus élevée : Provence-Alpes-Côte d'Azur (79,3{pct})" in chart.alt
-    assert f"la plus faible : Île-de-France (71,1{pct})" in chart.alt
+    assert f"la plus élevée : Provence-Alpes-Côte d'Azur (79,3{PCT})" in chart.alt
+    assert f"la plus faible : Île-de-France (71,1{PCT})" in chart.alt
     assert "Corse : n.s., non publié (effectif insuffisant)" in chart.alt
     assert "Bretagne est entourée" in chart.alt
     assert chart.caption.endswith(charts.CONTOURS_ATTRIBUTION)
@@ -238,9 +237,8 @@ def test_a_two_waves_chart_states_both_waves_and_what_is_not_published(tmp_path)
         ),
     ]
     chart = charts.two_waves_chart(rows, tmp_path / "series.png", "Titre", "base : 10 maires")
-    pct = f"{NARROW_NBSP}%"
-    assert f"association : 20,0{pct} en 2015, n.s. en 2021 ;" in chart.alt
-    assert f"Maires : 50,0{pct} en 2019, 100,0{pct} en 2020." in chart.alt
+    assert f"association : 20,0{PCT} en 2015, n.s. en 2021 ;" in chart.alt
+    assert f"Maires : 50,0{PCT} en 2019, 100,0{PCT} en 2020." in chart.alt
     assert chart.caption.endswith("(base : 10 maires).")
     picture = _png(chart.path)
     assert picture.width == charts.WIDTH_PIXELS
@@ -289,8 +287,7 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
     earlier = replace(citizens.waves[0], wave=2020)
     data.indicators[0] = replace(citizens, waves=(earlier, *citizens.waves))
     drawn = charts.draw_report_charts(data, tmp_path)
-    pct = f"{NARROW_NBSP}%"
-    assert f"Jouer collectif : 80,0{pct} en 2020, 80,0{pct} en 2021." in drawn["series"]["alt"]
+    assert f"Jouer collectif : 80,0{PCT} en 2020, 80,0{PCT} en 2021." in drawn["series"]["alt"]
     assert set(drawn) == {"regions", "series"} | {
         name for r in regions() for name in charts.region_chart_names(r.code)
     }
