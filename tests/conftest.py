@@ -21,6 +21,7 @@ from orchestration.settings import (
     RAW_DIR_VAR,
     REPORTS_DIR_VAR,
     WAREHOUSE_VAR,
+    ProjectPaths,
     dagster_instance_settings,
 )
 
@@ -46,6 +47,11 @@ class IsolatedProject:
     raw_dir: Path
     warehouse: Path
     reports_dir: Path
+
+    @property
+    def paths(self) -> ProjectPaths:
+        """The same three places, as the pipeline's settings type."""
+        return ProjectPaths(self.raw_dir, self.warehouse, self.reports_dir)
 
     def env(self) -> dict[str, str]:
         """The environment variables that point the pipeline here."""

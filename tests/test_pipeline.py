@@ -30,7 +30,7 @@ from orchestration.run_all import (
     run_job,
     step_errors,
 )
-from orchestration.settings import ProjectPaths, dagster_instance_settings
+from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
 from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey, settled
 
@@ -66,8 +66,7 @@ def indicator_row(project, code: str) -> tuple[float, int, float, float, str]:
 
 def report_jobs(project):
     """The 14 reports of the test project, the synthesis first."""
-    paths = ProjectPaths(project.raw_dir, project.warehouse, project.reports_dir)
-    return all_report_jobs(paths, regions())
+    return all_report_jobs(project.paths, regions())
 
 
 def french_percent(share: float) -> str:

@@ -48,7 +48,6 @@ class RunningUI:
     url: str
     client: DagsterGraphQLClient
     paths: ProjectPaths
-    dagster_home: Path
 
 
 def free_port() -> int:
@@ -108,10 +107,8 @@ def ui(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_served(url, server)
-        paths = ProjectPaths(project.raw_dir, project.warehouse, project.reports_dir)
-        yield RunningUI(
-            url, DagsterGraphQLClient("127.0.0.1", port_number=port), paths, dagster_home
-        )
+        client = DagsterGraphQLClient("127.0.0.1", port_number=port)
+        yield RunningUI(url, client, project.paths)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
