@@ -1,10 +1,11 @@
-"""``make bench``: time a full run on the sample data, step by step, and its peak memory.
+"""``make bench``: time a full refresh, step by step and stage by stage, and its peak memory.
 
-Runs the ``refresh_all`` job into a temporary project (the shipped ``raw/`` copied), like
-``make run``, and prints wall time per step and in all, the renders' wall time and the peak
-resident memory of the step processes. Then one case is withdrawn and the job runs again: only
-that case's region and the synthesis are rendered, and the renders' wall time is printed again.
-Figures, not assertions: compare them across changes on the same machine.
+``python -m bench.pipeline --scale N`` runs the ``refresh_all`` job into a temporary project,
+like ``make run``: on a copy of the shipped ``raw/`` for N = 1, on deliveries generated with N
+times the respondents otherwise. It prints wall time per step, per stage and in all, the time
+inside GX, the renders' wall time and the peak resident memory of the step processes. At N = 1
+one case is then withdrawn and the job runs again: only that case's region and the synthesis
+are rendered. Figures, not assertions: compare them across changes on the same machine.
 """
 
 import argparse
