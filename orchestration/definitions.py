@@ -6,6 +6,7 @@ Loading it reads the dbt manifest (``make manifest``) but never opens the wareho
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.automation import update_downstream_sensor
 from orchestration.ingest.assets import case_database, survey_assets
 from orchestration.ingest.sensors import delivery_jobs, raw_delivery_sensor
 from orchestration.publication.assets import (
@@ -35,7 +36,7 @@ defs = dg.Definitions(
     asset_checks=quality_checks,
     jobs=[refresh_all_job, render_regions_job, *delivery_jobs],
     schedules=[weekly_refresh],
-    sensors=[raw_delivery_sensor],
+    sensors=[raw_delivery_sensor, update_downstream_sensor],
     executor=step_executor,
     resources={
         "warehouse": Warehouse(),

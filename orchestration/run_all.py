@@ -5,6 +5,8 @@ one run) on the instance of ``$DAGSTER_HOME``, so the run shows in the UI like a
 """
 
 import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import dagster as dg
 
@@ -26,6 +28,52 @@ def run_job(instance: dg.DagsterInstance, name: str, tags: dict[str, str]) -> dg
     """Execute a job of the code location out of process, as the UI's run launcher would."""
     job = dg.build_reconstructable_job(__name__, job_definition.__name__, (name,))
     return dg.execute_job(job, instance=instance, tags=tags)
+
+
+def run_assets(
+    instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey], tags: dict[str, str]
+) -> dg.JobExecutionResult:
+    """One run of some assets and their checks, in dependency order, as the backfill that
+    declarative automation launches would run them."""
+    job = dg.build_reconstructable_job(__name__, job_definition.__name__, (refresh_all_job.name,))
+    return dg.execute_job(job, instance=instance, tags=tags, asset_selection=list(keys))
+
+
+@dataclass(frozen=True)
+class AutomationTick:
+    """What one evaluation of the automation conditions requested, and the run of it."""
+
+    requested: list[dg.AssetKey]
+    result: dg.JobExecutionResult
+
+    @property
+    def names(self) -> set[str]:
+        """The requested assets, as the UI names them."""
+        return {key.to_user_string() for key in self.requested}
+
+
+def run_automation(
+    instance: dg.DagsterInstance, cursor: object | None, max_ticks: int = 5
+) -> list[AutomationTick]:
+    """Evaluate the automation conditions and run what they request, tick after tick, until
+    they request nothing: what the automation sensor does in the daemon, without its waits
+    (for the benchmark and the tests, which have no daemon). ``cursor``: that of an earlier
+    evaluation (``dg.evaluate_automation_conditions(...).cursor``), whose state is the baseline."""
+    from orchestration.definitions import defs
+
+    keys = defs.resolve_asset_graph().get_all_asset_keys()
+    ticks = []
+    for _ in range(max_ticks):
+        result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+        requested = [key for key in keys if result.get_num_requested(key)]
+        if not requested:
+            return ticks
+        # The regional reports are requested all together: one run for the 13 regions.
+        partitioned = any(defs.resolve_assets_def(key).partitions_def for key in requested)
+        tags = all_regions_run_tags() if partitioned else {}
+        ticks.append(AutomationTick(requested, run_assets(instance, requested, tags)))
+        cursor = result.cursor
+    raise RuntimeError(f"automation still requests after {max_ticks} ticks")
 
 
 def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:

@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 import pytest
 
+from orchestration.automation import AUTOMATION_SENSOR
 from orchestration.ingest.assets import case_database, survey_assets
 from orchestration.ingest.deliveries import DELIVERY_KINDS
 from orchestration.ingest.sensors import describe_changes, raw_delivery_sensor
@@ -39,8 +40,7 @@ def test_deliveries_never_ingested_request_one_run_per_kind(isolated_project, in
         f"ingest_{kind.name}" for kind in DELIVERY_KINDS
     )
     for request in result.run_requests:
-        # All 13 regional reports are rebuilt in the same run.
-        assert all_regions_run_tags().items() <= request.tags.items()
+        assert request.tags["impact/deliveries"]  # the files that changed, shown in the UI
 
 
 def test_ingested_deliveries_request_nothing(isolated_project, instance):
@@ -102,19 +102,28 @@ def test_describe_changes_names_new_changed_and_withdrawn_files():
     assert describe_changes(ingested, current) == "b.sav, c.sav, old.sav (retiré)"
 
 
-def test_sensor_jobs_select_the_ingest_and_everything_downstream():
+def test_sensor_jobs_ingest_their_delivery_and_check_it_only():
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("ingest_case_database")
-    keys = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
-    assert {
-        "raw/case_database",
-        "marts/fct_case_database_indicators",
-        "regional_report",
-        "national_report",
-        "reports_index",
-    } <= keys
-    assert not any(key.startswith("raw/survey_") for key in keys)
+    assert job.asset_layer.selected_asset_keys == {case_database.key}
+    checks = {key.name for key in job.asset_layer.asset_graph.asset_check_keys}
+    assert {"case_database", "case_profiles", "case_modes", "case_catalysts"} <= checks
+
+
+def test_everything_downstream_of_the_deliveries_updates_by_itself():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    ingest_keys = {kind.asset_key for kind in DELIVERY_KINDS}
+    for key in graph.get_all_asset_keys():
+        condition = graph.get(key).automation_condition
+        if key in ingest_keys:
+            assert condition is None, key  # the delivery sensor ingests them
+        else:
+            assert condition.get_label() == "after_its_inputs", key
+    sensor = defs.resolve_sensor_def(AUTOMATION_SENSOR)
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
 def test_misplaced_files_are_named_by_the_sensor(isolated_project, instance):

@@ -26,6 +26,7 @@ from orchestration.quality.suites import all_suites
 from orchestration.run_all import (
     check_warnings,
     failed_checks,
+    run_automation,
     run_everything,
     run_job,
     step_errors,
@@ -308,10 +309,19 @@ def published_times(job) -> tuple[int, int]:
     return job.html.stat().st_mtime_ns, job.pdf.stat().st_mtime_ns
 
 
-def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
+def requested_assets(result) -> set[str]:
+    """The assets an evaluation of the automation conditions requested."""
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    return {key.to_user_string() for key in keys if result.get_num_requested(key)}
+
+
+def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(pipeline):
     project, instance, _ = pipeline
-    # Everything under raw/ was ingested by the full run: nothing to do.
+    # Everything under raw/ was ingested by the full run, and everything downstream updated.
     assert not raw_delivery_sensor(dg.build_sensor_context(instance=instance)).run_requests
+    idle = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+    assert requested_assets(idle) == set()
     export = project.raw_dir / CASE_EXPORT
     cases, catalysts = case_database.generate()
     case_database.write_xlsx((cases.iloc[:-1], catalysts), export)  # one case withdrawn
@@ -319,11 +329,34 @@ def test_a_changed_case_export_rebuilds_through_the_sensor_job(pipeline):
     jobs = report_jobs(project)
     published_before = {job.title: published_times(job) for job in jobs}
 
+    # The sensor ingests the case database only...
     sensed = raw_delivery_sensor(dg.build_sensor_context(instance=instance))
     [request] = sensed.run_requests
-    run = run_job(instance, request.job_name, request.tags)
-
-    assert run.success
+    ingest = run_job(instance, request.job_name, request.tags)
+    assert ingest.success
+    assert {e.asset_key.to_user_string() for e in ingest.get_asset_materialization_events()} == {
+        "raw/case_database"
+    }
+    # ...and declarative automation updates what depends on it, never the survey models, in
+    # three runs: a partitioned asset follows an unpartitioned one at the next tick.
+    ticks = run_automation(instance, idle.cursor)
+    assert [tick.names for tick in ticks] == [
+        {
+            "staging/stg_cases",
+            "staging/stg_case_profiles",
+            "staging/stg_case_modes",
+            "staging/stg_catalysts",
+            "marts/fct_case_database_indicators",
+            "report_data",
+            "national_report",
+            "reports_index",
+        },
+        {"regional_report"},
+        {"reports_index"},
+    ]
+    assert all(tick.result.success for tick in ticks)
+    # The 13 regions in one run.
+    assert all_regions_run_tags().items() <= ticks[1].result.dagster_run.tags.items()
     # Only the withdrawn case's region and the synthesis print other figures: only they are
     # rendered again; the 12 other regions keep their files.
     region = region_by_code(cases.iloc[-1]["region"])
@@ -469,6 +502,28 @@ def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline)
     assert f"id_cas={cases.loc[8, 'id_cas']}" in failures["case_profiles"]
     assert "values Syndicat" in failures["case_profiles"]
     assert_nothing_published(project, run, reports_before)
+
+
+def test_automation_goes_no_further_than_a_delivery_failing_its_checks(pipeline):
+    project, instance, _ = pipeline
+    idle = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+    export = project.raw_dir / CASE_EXPORT
+    original = export.read_bytes()
+    cases, catalysts = case_database.generate()
+    cases.loc[3, "echelon"] = "Intercommunal"
+    case_database.write_xlsx((cases, catalysts), export)
+    settled(export)
+    try:
+        [request] = raw_delivery_sensor(dg.build_sensor_context(instance=instance)).run_requests
+        ingest = run_job(instance, request.job_name, request.tags)
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=idle.cursor)
+    finally:
+        export.write_bytes(original)
+
+    assert not ingest.success
+    assert [failure.split(": ")[0] for failure in failed_checks(ingest)] == ["case_database"]
+    # The case database was ingested, but its blocking check failed: nothing depends on it yet.
+    assert requested_assets(tick) == set()
 
 
 def test_a_warning_is_shown_but_does_not_stop_publication(pipeline):

@@ -1,4 +1,5 @@
-"""The delivery sensor: a new or changed file under ``raw/`` re-runs its ingest and downstream.
+"""The delivery sensor: a new or changed file under ``raw/`` re-runs the ingest of its delivery
+only; declarative automation (``orchestration/automation.py``) then updates what depends on it.
 
 "Changed" is against what was last ingested (the fingerprints in the ingest asset's latest
 materialization), not against what the sensor last saw: a delivery ingested by ``make run`` or
@@ -16,7 +17,6 @@ import dagster as dg
 from orchestration.ingest.assets import FINGERPRINTS_METADATA
 from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind, unclaimed_files
 from orchestration.next_steps import what_to_do_next
-from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.settings import ProjectPaths
 
 DELIVERY_TAG = "impact/deliveries"
@@ -32,10 +32,9 @@ def delivery_job_name(kind: DeliveryKind) -> str:
 delivery_jobs = [
     dg.define_asset_job(
         delivery_job_name(kind),
-        selection=dg.AssetSelection.assets(kind.asset_key)
-        .required_multi_asset_neighbors()
-        .downstream(),
-        description=f"{kind.description} Ingestion puis tout ce qui en dépend, rapports compris.",
+        selection=dg.AssetSelection.assets(kind.asset_key),
+        description=f"{kind.description} Ingestion et contrôles qualité de la livraison ; la "
+        "suite (dbt, rapports concernés, synthèse) est lancée par l'automatisation déclarative.",
         hooks={what_to_do_next},
     )
     for kind in DELIVERY_KINDS
@@ -64,7 +63,7 @@ def delivery_run_request(kind: DeliveryKind, ingested: dict, current: dict) -> d
     return dg.RunRequest(
         run_key=f"{kind.name}-{state}",
         job_name=delivery_job_name(kind),
-        tags={**all_regions_run_tags(), DELIVERY_TAG: describe_changes(ingested, current)},
+        tags={DELIVERY_TAG: describe_changes(ingested, current)},
     )
 
 
@@ -73,7 +72,8 @@ def delivery_run_request(kind: DeliveryKind, ingested: dict, current: dict) -> d
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Surveille raw/ : un fichier livré nouveau, modifié ou retiré depuis la dernière "
-    "ingestion relance celle-ci et tout ce qui en dépend, jusqu'aux rapports.",
+    "ingestion relance l'ingestion de cette livraison ; l'automatisation déclarative met "
+    "ensuite à jour ce qui en dépend, jusqu'aux rapports.",
 )
 def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """Compare each delivery kind's files with those of its last ingest: only the kinds

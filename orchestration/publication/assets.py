@@ -11,6 +11,7 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from pypdf import PdfReader
 
+from orchestration.automation import after_its_inputs
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.charts import draw_report_charts
 from orchestration.publication.index_page import ReportStatus, write_index
@@ -49,6 +50,7 @@ class RenderConfig(dg.Config):
 
 @dg.asset(
     group_name="reports",
+    automation_condition=after_its_inputs(),
     owners=REPORT_OWNERS,
     kinds={"duckdb", "json"},
     pool=WAREHOUSE_POOL,
@@ -102,6 +104,7 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
 
 @dg.asset(
     group_name="reports",
+    automation_condition=after_its_inputs(),
     owners=REPORT_OWNERS,
     kinds={"quarto", "html", "pdf"},
     deps=[report_data],
@@ -127,6 +130,7 @@ def regional_report(
 
 @dg.asset(
     group_name="reports",
+    automation_condition=after_its_inputs(),
     owners=REPORT_OWNERS,
     kinds={"quarto", "html", "pdf"},
     deps=[report_data],
@@ -143,6 +147,7 @@ def national_report(
 
 @dg.asset(
     group_name="reports",
+    automation_condition=after_its_inputs(),
     owners=REPORT_OWNERS,
     kinds={"html"},
     deps=[regional_report, national_report],

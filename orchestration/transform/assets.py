@@ -11,13 +11,15 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.automation import after_its_inputs
 from orchestration.settings import DATA_OWNERS
 from orchestration.transform.project import manifest_path
 from orchestration.warehouse import WAREHOUSE_POOL
 
 
 class ImpactDbtTranslator(DagsterDbtTranslator):
-    """Puts every dbt node in the ``transform`` group, between ingest and reports.
+    """Puts every dbt node in the ``transform`` group, between ingest and reports, updated
+    after its inputs (``orchestration/automation.py``).
 
     An ingest asset writes several raw tables (a study's respondents, answers, files...): their
     dbt sources share its asset key (``meta.dagster.asset_key`` in ``_sources.yml``).
@@ -31,6 +33,11 @@ class ImpactDbtTranslator(DagsterDbtTranslator):
 
     def get_owners(self, dbt_resource_props: dict[str, Any]) -> list[str]:
         return DATA_OWNERS
+
+    def get_automation_condition(
+        self, dbt_resource_props: dict[str, Any]
+    ) -> dg.AutomationCondition | None:
+        return after_its_inputs()
 
 
 @dbt_assets(
