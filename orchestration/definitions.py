@@ -9,6 +9,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.automation import update_downstream_sensor
 from orchestration.ingest.assets import case_database, survey_assets
 from orchestration.ingest.sensors import delivery_jobs, raw_delivery_sensor
+from orchestration.next_steps import what_to_do_next
 from orchestration.publication.assets import (
     national_report,
     regional_report,
@@ -23,17 +24,20 @@ from orchestration.transform.assets import impact_dbt_models
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
 from orchestration.warehouse import Warehouse
 
+# On every step, whatever launched the run (a job, a schedule, the automation sensor): a failed
+# step says what to do next.
+assets = [
+    *survey_assets,
+    case_database,
+    impact_dbt_models,
+    report_data,
+    regional_report,
+    national_report,
+    reports_index,
+]
 defs = dg.Definitions(
-    assets=[
-        *survey_assets,
-        case_database,
-        impact_dbt_models,
-        report_data,
-        regional_report,
-        national_report,
-        reports_index,
-    ],
-    asset_checks=quality_checks,
+    assets=[asset.with_hooks({what_to_do_next}) for asset in assets],
+    asset_checks=[checks.with_hooks({what_to_do_next}) for checks in quality_checks],
     jobs=[refresh_all_job, render_regions_job, *delivery_jobs],
     schedules=[weekly_refresh],
     sensors=[raw_delivery_sensor, update_downstream_sensor],

@@ -2,14 +2,12 @@
 
 import dagster as dg
 
-from orchestration.next_steps import what_to_do_next
 from orchestration.publication.partitions import all_regions_run_tags
 
 refresh_all_job = dg.define_asset_job(
     "refresh_all",
     selection=dg.AssetSelection.all(),
     description="Tout le pipeline : ingestion, dbt, contrôles qualité, les 14 rapports et l'index.",
-    hooks={what_to_do_next},
 )
 
 

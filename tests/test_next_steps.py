@@ -28,3 +28,18 @@ def test_a_failed_quality_rule_points_to_the_data_docs():
 def test_a_failed_render_leaves_the_published_reports():
     advice = next_step("regional_report", RuntimeError("pandoc failed"))
     assert "render_regions" in advice and "intact" in advice
+
+
+def test_every_step_of_every_job_says_what_to_do_next():
+    # Runs launched by declarative automation use Dagster's implicit asset job: the advice
+    # rides on the steps, not on the jobs.
+    from dagster._core.definitions.dependency import NodeHandle
+
+    from orchestration.definitions import defs
+
+    jobs = [defs.resolve_implicit_global_asset_job_def()]
+    jobs += [defs.resolve_job_def(name) for name in ("refresh_all", "ingest_case_database")]
+    for job in jobs:
+        for node in job.nodes:
+            hooks = job.get_all_hooks_for_handle(NodeHandle(node.name, None))
+            assert [hook.name for hook in hooks] == ["what_to_do_next"], (job.name, node.name)

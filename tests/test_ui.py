@@ -13,14 +13,16 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
-from orchestration.geography import region_by_code
-from orchestration.publication.partitions import all_regions_run_tags
-from orchestration.publication.report_jobs import regional_job
+from orchestration.automation import AUTOMATION_SENSOR
+from orchestration.geography import region_by_code, regions
+from orchestration.publication.report_jobs import ReportJob, all_report_jobs, regional_job
 from orchestration.settings import PROJECT_ROOT, ProjectPaths
+from synthetic import case_database
 from tests.conftest import make_isolated_project
 
 CHROMIUM = Path(os.environ.get("IMPACT_CHROMIUM", "/usr/bin/chromium"))
@@ -38,6 +40,10 @@ STARTUP_SECONDS = 180
 RUN_SECONDS = 900
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 REGION = "84"
+CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
+# Sensor ticks (30 s), the settling of a copied file (20 s) and four runs one after the other.
+AUTOMATION_SECONDS = 900
+SENSOR_NAME_TAG = "dagster/sensor_name"  # set by Dagster on the runs a sensor launches
 LOCATION = "orchestration.definitions"  # the code location, as `make ui` names it
 
 
@@ -48,6 +54,7 @@ class RunningUI:
     url: str
     client: DagsterGraphQLClient
     paths: ProjectPaths
+    dagster_home: Path
 
 
 def free_port() -> int:
@@ -108,7 +115,7 @@ def ui(tmp_path_factory):
     try:
         wait_until_served(url, server)
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
-        yield RunningUI(url, client, project.paths)
+        yield RunningUI(url, client, project.paths, dagster_home)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -139,13 +146,43 @@ def test_a_run_for_one_region_launched_through_graphql_succeeds(ui):
     assert job.html.stat().st_mtime > time.time() - RUN_SECONDS
 
 
+def rendered_by(job: ReportJob) -> str:
+    """The run that last rendered a report."""
+    return job.record().run_id
+
+
+def test_a_corrected_delivery_updates_its_region_with_nobody_launching_a_run(ui):
+    jobs = {job.title: job for job in all_report_jobs(ui.paths, regions())}
+    before = {title: rendered_by(job) for title, job in jobs.items()}
+    cases, catalysts = case_database.generate()
+    withdrawn_from = region_by_code(cases.iloc[-1]["region"]).name
+    # The corrected export is copied into raw/: the delivery sensor ingests it, then declarative
+    # automation updates the case models, the export, the reports concerned and the index.
+    case_database.write_xlsx((cases.iloc[:-1], catalysts), ui.paths.raw_dir / CASE_EXPORT)
+
+    index = ui.paths.reports_dir / "index.html"
+    deadline = time.monotonic() + AUTOMATION_SECONDS
+    while time.monotonic() < deadline:
+        rendered = {title for title, job in jobs.items() if rendered_by(job) != before[title]}
+        regional = jobs[withdrawn_from].html.stat().st_mtime
+        if withdrawn_from in rendered and index.stat().st_mtime > regional:
+            break
+        time.sleep(5)
+    else:
+        raise TimeoutError(f"the reports were not updated within {AUTOMATION_SECONDS} s")
+
+    assert rendered == {withdrawn_from, "Synthèse nationale"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(ui.dagster_home))
+        with dg.DagsterInstance.get() as instance:
+            launchers = {run.tags.get(SENSOR_NAME_TAG) for run in instance.get_runs()}
+    assert {"raw_delivery_sensor", AUTOMATION_SENSOR} <= launchers
+
+
 def test_two_writing_runs_launched_at_once_both_succeed(ui):
-    # Both write the warehouse (ingest, dbt, checks, export): the `warehouse` pool makes their
-    # steps take turns instead of failing on DuckDB's lock. A render runs beside them.
-    writers = [
-        ui.client.submit_job_execution("ingest_case_database", tags=all_regions_run_tags())
-        for _ in range(2)
-    ]
+    # Both write the warehouse: the `warehouse` pool makes their steps take turns instead of
+    # failing on DuckDB's lock. A render runs beside them.
+    writers = [ui.client.submit_job_execution("ingest_case_database") for _ in range(2)]
     reader = force_render(ui, "53")
 
     statuses = {run_id: wait_for_run(ui.client, run_id) for run_id in [*writers, reader]}

@@ -16,7 +16,6 @@ import dagster as dg
 
 from orchestration.ingest.assets import FINGERPRINTS_METADATA
 from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind, unclaimed_files
-from orchestration.next_steps import what_to_do_next
 from orchestration.settings import ProjectPaths
 
 DELIVERY_TAG = "impact/deliveries"
@@ -35,7 +34,6 @@ delivery_jobs = [
         selection=dg.AssetSelection.assets(kind.asset_key),
         description=f"{kind.description} Ingestion et contrôles qualité de la livraison ; la "
         "suite (dbt, rapports concernés, synthèse) est lancée par l'automatisation déclarative.",
-        hooks={what_to_do_next},
     )
     for kind in DELIVERY_KINDS
 ]

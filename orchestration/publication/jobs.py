@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-from orchestration.next_steps import what_to_do_next
 from orchestration.publication.assets import regional_report, reports_index
 from orchestration.publication.partitions import region_partitions
 
@@ -12,5 +11,4 @@ render_regions_job = dg.define_asset_job(
     partitions_def=region_partitions,
     description="Rend à nouveau les rapports des régions choisies (partitions) à partir des "
     "chiffres déjà exportés, puis l'index. Option force : rendre même un rapport à jour.",
-    hooks={what_to_do_next},
 )
