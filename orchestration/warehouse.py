@@ -94,3 +94,14 @@ class Warehouse(dg.ConfigurableResource):
         """A whole table or view as a DataFrame, read through a read-only connection."""
         with self.connect(read_only=True) as connection:
             return connection.sql(f"FROM {relation}").df()
+
+    def read_rows(self, relation: str, column: str, value: object) -> pd.DataFrame:
+        """The rows of a table or view whose ``column`` equals ``value``, as a DataFrame."""
+        with self.connect(read_only=True) as connection:
+            return connection.execute(f"FROM {relation} WHERE {column} = ?", [value]).df()
+
+    def distinct_values(self, relation: str, column: str) -> list:
+        """The values of one column, each once, in order."""
+        with self.connect(read_only=True) as connection:
+            rows = connection.execute(f"SELECT DISTINCT {column} FROM {relation} ORDER BY 1")
+            return [value for (value,) in rows.fetchall()]

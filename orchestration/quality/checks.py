@@ -7,7 +7,7 @@ never blocks. Every result lands in the GX Data Docs site, linked from the check
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -64,9 +64,10 @@ def suite_specs(asset_key: dg.AssetKey, suites: tuple[str, ...], prefix: str = "
 
 
 def run_suites(
-    store: QualityStore, runs: list[SuiteRun], suites: tuple[str, ...], prefix: str = ""
+    store: QualityStore, runs: Iterable[SuiteRun], suites: tuple[str, ...], prefix: str = ""
 ) -> Iterator[dg.AssetCheckResult]:
-    """Validate every batch and report one result per suite, then refresh the site's index."""
+    """Validate every batch (``runs`` may build them as it goes) and report one result per
+    suite, then refresh the site's index."""
     started = time.perf_counter()
     outcomes = {name: [] for name in suites}
     for run in runs:
@@ -123,16 +124,25 @@ def survey_check(kind: DeliveryKind) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     ) -> Iterator[dg.AssetCheckResult]:
-        respondents = warehouse.read_table(f"raw.{kind.name}_respondents")
-        answers = warehouse.read_table(f"raw.{kind.name}_answers")
-        codebooks = {
-            int(wave): load_codebook(codebook_path(kind.study, int(wave)))
-            for wave in respondents["wave"].unique()
-        }
-        runs = survey_runs(kind.study, respondents, answers, codebooks)
-        yield from run_suites(quality_store(context), runs, SURVEY_SUITES, prefix)
+        yield from run_suites(
+            quality_store(context), _survey_runs_by_wave(kind, warehouse), SURVEY_SUITES, prefix
+        )
 
     return _check
+
+
+def _survey_runs_by_wave(kind: DeliveryKind, warehouse: Warehouse) -> Iterator[SuiteRun]:
+    """The study's runs, read and built one delivery (wave) at a time: memory holds one
+    wave's answers, not the study's whole history."""
+    respondents, answers = f"raw.{kind.name}_respondents", f"raw.{kind.name}_answers"
+    for wave in warehouse.distinct_values(respondents, "wave"):
+        codebook = load_codebook(codebook_path(kind.study, int(wave)))
+        yield from survey_runs(
+            kind.study,
+            warehouse.read_rows(respondents, "wave", wave),
+            warehouse.read_rows(answers, "wave", wave),
+            {int(wave): codebook},
+        )
 
 
 @dg.multi_asset_check(

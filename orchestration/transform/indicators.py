@@ -9,8 +9,9 @@ answers and domains each indicator is about. It runs inside the dbt Python model
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -80,17 +81,21 @@ class SurveyWave:
 
     def asked(self, question: str, option: str | None) -> bool:
         """Whether this wave holds the question (and option)."""
-        return not self._rows(question, option).empty
+        return (question, option or "") in self._answers_by_item
 
     def answer_of(self, question: str, option: str | None) -> pd.Series:
         """Each respondent's canonical answer (NaN for item non-response), in design order."""
-        rows = self._rows(question, option).set_index("respondent_id")["answer"]
+        rows = self._answers_by_item.get((question, option or ""), pd.Series(dtype=object))
         return self.respondents["respondent_id"].map(rows)
 
-    def _rows(self, question: str, option: str | None) -> pd.DataFrame:
-        answers = self.answers
-        same_option = answers["option"].isna() if option is None else answers["option"] == option
-        return answers[(answers["question"] == question) & same_option]
+    @cached_property
+    def _answers_by_item(self) -> dict[tuple[str, str], pd.Series]:
+        # Split once: looking each item up in the whole long form took one scan per lookup.
+        answers = self.answers.assign(option=self.answers["option"].fillna(""))
+        return {
+            (question, option): rows.set_index("respondent_id")["answer"]
+            for (question, option), rows in answers.groupby(["question", "option"], sort=False)
+        }
 
 
 @dataclass(frozen=True)
@@ -133,34 +138,53 @@ def estimate_all(
     ``respondents``: study, wave, respondent_id, region_code, strata, weight (one row each).
     ``answers``: study, wave, respondent_id, question, option, answer (the long form).
     """
-    indicators = [Indicator.from_row(row) for row in catalogue.to_dict("records")]
-    waves = list(_survey_waves(respondents, answers))
-    rows = [
-        row
-        for indicator in indicators
-        for row in _indicator_rows(
-            indicator, [w for w in waves if w.study == indicator.study], region_codes
+    by_wave = dict(tuple(answers.groupby(["study", "wave"])))
+    waves = survey_waves(
+        respondents, lambda study, wave: by_wave.get((study, wave), answers.iloc[0:0])
+    )
+    return estimate_waves(catalogue, waves, region_codes)
+
+
+def survey_waves(
+    respondents: pd.DataFrame, answers_of: Callable[[str, int], pd.DataFrame]
+) -> Iterator[SurveyWave]:
+    """The waves in study and wave order, each with the answers ``answers_of(study, wave)``
+    gives: called one wave at a time, so only one wave's answers need be in memory."""
+    for (study, wave), people in respondents.groupby(["study", "wave"], sort=True):
+        yield SurveyWave(
+            study=study,
+            wave=int(wave),
+            respondents=people.reset_index(drop=True),
+            answers=answers_of(study, int(wave)),
         )
-    ]
-    return pd.DataFrame([asdict(row) for row in rows], columns=list(EstimateRow.__annotations__))
 
 
-def _indicator_rows(
-    indicator: Indicator, waves: list[SurveyWave], region_codes: list[str]
-) -> list[EstimateRow]:
-    """The indicator in every wave asking it; later waves compared with the previous one."""
+def estimate_waves(
+    catalogue: pd.DataFrame, waves: Iterable[SurveyWave], region_codes: list[str]
+) -> pd.DataFrame:
+    """:func:`estimate_all` over waves given in study and wave order (:func:`survey_waves`);
+    each wave is compared with the previous one asking the same indicator."""
+    indicators = [Indicator.from_row(row) for row in catalogue.to_dict("records")]
     rows: list[EstimateRow] = []
-    previous: dict[str, tuple[int, Estimate]] = {}
-    for wave in sorted(waves, key=lambda w: w.wave):
-        if not wave.asked(indicator.question, indicator.option):
-            continue
-        for row, estimate in _wave_rows(indicator, wave, region_codes):
-            if estimate is not None and row.geo_code in previous:
-                row = _with_change(row, *previous[row.geo_code], estimate)
-            if estimate is not None:
-                previous[row.geo_code] = (wave.wave, estimate)
-            rows.append(row)
-    return rows
+    previous: dict[tuple[str, str], tuple[int, Estimate]] = {}
+    for wave in waves:
+        for indicator in indicators:
+            if indicator.study != wave.study or not wave.asked(
+                indicator.question, indicator.option
+            ):
+                continue
+            for row, estimate in _wave_rows(indicator, wave, region_codes):
+                key = (indicator.id, row.geo_code)
+                if estimate is not None and key in previous:
+                    row = _with_change(row, *previous[key], estimate)
+                if estimate is not None:
+                    previous[key] = (wave.wave, estimate)
+                rows.append(row)
+    # Catalogue order, then wave, then France and the regions as given.
+    indicator_rank = {indicator.id: rank for rank, indicator in enumerate(indicators)}
+    geo_rank = {code: rank for rank, code in enumerate([FRANCE, *region_codes])}
+    rows.sort(key=lambda row: (indicator_rank[row.indicator_id], row.wave, geo_rank[row.geo_code]))
+    return pd.DataFrame([asdict(row) for row in rows], columns=list(EstimateRow.__annotations__))
 
 
 def _wave_rows(
@@ -272,17 +296,6 @@ def _with_change(row: EstimateRow, wave: int, earlier: Estimate, later: Estimate
 
 def _replace(row: EstimateRow, **changes) -> EstimateRow:
     return EstimateRow(**{**asdict(row), **changes})
-
-
-def _survey_waves(respondents: pd.DataFrame, answers: pd.DataFrame) -> Iterator[SurveyWave]:
-    by_wave = dict(tuple(answers.groupby(["study", "wave"])))
-    for (study, wave), people in respondents.groupby(["study", "wave"]):
-        yield SurveyWave(
-            study=study,
-            wave=int(wave),
-            respondents=people.reset_index(drop=True),
-            answers=by_wave.get((study, wave), answers.iloc[0:0]),
-        )
 
 
 def _text(value) -> str | None:
