@@ -95,13 +95,7 @@ class Warehouse(dg.ConfigurableResource):
         with self.connect(read_only=True) as connection:
             return connection.sql(f"FROM {relation}").df()
 
-    def read_rows(self, relation: str, column: str, value: object) -> pd.DataFrame:
-        """The rows of a table or view whose ``column`` equals ``value``, as a DataFrame."""
+    def query(self, sql: str, parameters: list | None = None) -> pd.DataFrame:
+        """The result of a read-only query (``?`` placeholders for ``parameters``)."""
         with self.connect(read_only=True) as connection:
-            return connection.execute(f"FROM {relation} WHERE {column} = ?", [value]).df()
-
-    def distinct_values(self, relation: str, column: str) -> list:
-        """The values of one column, each once, in order."""
-        with self.connect(read_only=True) as connection:
-            rows = connection.execute(f"SELECT DISTINCT {column} FROM {relation} ORDER BY 1")
-            return [value for (value,) in rows.fetchall()]
+            return connection.execute(sql, parameters or []).df()

@@ -4,10 +4,12 @@ the rule it should, with a message naming the file, row, column and values."""
 import itertools
 from datetime import UTC, datetime
 
+import dagster as dg
 import pandas as pd
 import pytest
 
 from orchestration.geography import departments, regions
+from orchestration.ingest.assets import survey_assets
 from orchestration.ingest.cases import case_tables, read_case_export
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.deliveries import CASE_DATABASE, SURVEY_KINDS
@@ -16,6 +18,7 @@ from orchestration.ingest.surveys import accept_survey, survey_tables
 from orchestration.quality import frames
 from orchestration.quality.batches import (
     CASE_SUITES,
+    DELIVERED_ROW,
     MART_SUITES,
     SURVEY_SUITES,
     SuiteRun,
@@ -24,10 +27,12 @@ from orchestration.quality.batches import (
     mart_runs,
     survey_runs,
 )
+from orchestration.quality.checks import survey_runs_by_wave
 from orchestration.quality.suites import all_suites, suite
 from orchestration.quality.validation import Batch, QualityStore
 from orchestration.settings import PROJECT_ROOT
 from orchestration.statistics.publication import publication_status
+from orchestration.warehouse import Warehouse
 from synthetic import case_database as synthetic_cases
 from tests.conftest import CITIZENS_2020
 
@@ -110,6 +115,42 @@ def test_every_shipped_delivery_passes_every_survey_suite(study, store, tmp_path
     weighted = {run.batch.name for run in runs if run.suite == "survey_weights"}
     _, codebooks = study_tables(study, tmp_path)
     assert weighted == {f"survey_{study}_{w}" for w, c in codebooks.items() if c.weight}
+
+
+def answer_batches(runs) -> dict[str, Batch]:
+    return {run.batch.name: run.batch for run in runs if run.suite == "survey_answers"}
+
+
+def test_a_very_large_delivery_is_validated_on_a_documented_sample_of_whole_respondents(
+    store, isolated_project, dagster_instance
+):
+    kind = SURVEY_KINDS["citoyens"]
+    citizens = next(asset for asset in survey_assets if asset.key == kind.asset_key)
+    assert dg.materialize(
+        [citizens], instance=dagster_instance, resources={"warehouse": Warehouse()}
+    ).success
+    whole = answer_batches(survey_runs_by_wave(kind, Warehouse()))
+    sampled_runs = list(survey_runs_by_wave(kind, Warehouse(), sample_above=5_000))
+    sampled = answer_batches(sampled_runs)
+    assert sampled.keys() == whole.keys() and len(sampled) > 1
+    for name, batch in sampled.items():
+        full = whole[name].frame
+        answers_per_respondent = full.groupby(list(DELIVERED_ROW)).size()
+        kept = batch.frame.groupby(list(DELIVERED_ROW)).size()
+        assert whole[name].sample == ""
+        assert 0 < len(kept) < len(answers_per_respondent)
+        # A sampled respondent keeps every answer: one answer per item still holds.
+        assert kept.equals(answers_per_respondent.loc[kept.index])
+        every = -(-len(full) // 5_000)
+        assert batch.sample == (
+            f"sample: 1 respondent in {every} (hash of the id), "
+            f"{len(batch.frame)} of {len(full)} answer rows"
+        )
+    for run in sampled_runs:
+        outcome = store.validate(suite(run.suite), run.batch)
+        assert outcome.success, outcome.summary()
+        if run.suite in ("survey_answers", "survey_item_nonresponse"):
+            assert "(sample: 1 respondent in" in outcome.summary()
 
 
 def test_duplicate_respondents_are_named_by_file_and_row(store, tmp_path):

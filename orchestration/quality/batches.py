@@ -52,10 +52,15 @@ def geography_parameters() -> dict[str, list]:
 
 
 def survey_runs(
-    study: str, respondents: pd.DataFrame, answers: pd.DataFrame, codebooks: dict[int, Codebook]
+    study: str,
+    respondents: pd.DataFrame,
+    answers: pd.DataFrame,
+    codebooks: dict[int, Codebook],
+    answers_sample: str = "",
 ) -> list[SuiteRun]:
     """The suites of each delivery (wave) of a study; weights and regional structure only for
-    waves whose institute delivered a weight (the others are weighted by the pipeline)."""
+    waves whose institute delivered a weight (the others are weighted by the pipeline).
+    ``answers_sample`` says how ``answers`` was sampled, if it was (see ``sampling.py``)."""
     answers_by_wave = frames.by_wave(answers)
     runs = []
     for wave, people in frames.by_wave(respondents).items():
@@ -82,11 +87,17 @@ def survey_runs(
                         "codes_du_codebook": frames.codebook_codes(codebook),
                         "modalites_du_codebook": frames.codebook_answers(codebook),
                     },
+                    answers_sample,
                 ),
             ),
             SuiteRun(
                 "survey_item_nonresponse",
-                Batch(name, frames.item_nonresponse(wave_answers, codebook), ("question",)),
+                Batch(
+                    name,
+                    frames.item_nonresponse(wave_answers, codebook),
+                    ("question",),
+                    sample=answers_sample,
+                ),
             ),
         ]
         if codebook.weight:

@@ -25,6 +25,7 @@ from orchestration.quality.batches import (
     mart_runs,
     survey_runs,
 )
+from orchestration.quality.sampling import SAMPLE_ABOVE_ANSWERS, RespondentSample
 from orchestration.quality.suites import suite
 from orchestration.quality.validation import QualityStore, ValidationOutcome
 from orchestration.settings import ProjectPaths
@@ -125,23 +126,32 @@ def survey_check(kind: DeliveryKind) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     ) -> Iterator[dg.AssetCheckResult]:
         yield from run_suites(
-            quality_store(context), _survey_runs_by_wave(kind, warehouse), SURVEY_SUITES, prefix
+            quality_store(context), survey_runs_by_wave(kind, warehouse), SURVEY_SUITES, prefix
         )
 
     return _check
 
 
-def _survey_runs_by_wave(kind: DeliveryKind, warehouse: Warehouse) -> Iterator[SuiteRun]:
+def survey_runs_by_wave(
+    kind: DeliveryKind, warehouse: Warehouse, sample_above: int = SAMPLE_ABOVE_ANSWERS
+) -> Iterator[SuiteRun]:
     """The study's runs, read and built one delivery (wave) at a time: memory holds one
-    wave's answers, not the study's whole history."""
+    wave's answers, not the study's whole history; one with more than ``sample_above`` answer
+    rows is validated on a sample of its respondents (``sampling.py``)."""
     respondents, answers = f"raw.{kind.name}_respondents", f"raw.{kind.name}_answers"
-    for wave in warehouse.distinct_values(respondents, "wave"):
-        codebook = load_codebook(codebook_path(kind.study, int(wave)))
+    counts = warehouse.query(f"SELECT wave, count(*) AS n FROM {answers} GROUP BY wave")
+    answer_rows = dict(zip(counts["wave"], counts["n"], strict=True))
+    for wave in sorted(warehouse.query(f"SELECT DISTINCT wave FROM {respondents}")["wave"]):
+        sample = RespondentSample.for_rows(answer_rows.get(wave, 0), sample_above)
+        wave_answers = warehouse.query(
+            f"FROM {answers} WHERE wave = ? AND {sample.condition()}", [wave]
+        )
         yield from survey_runs(
             kind.study,
-            warehouse.read_rows(respondents, "wave", wave),
-            warehouse.read_rows(answers, "wave", wave),
-            {int(wave): codebook},
+            warehouse.query(f"FROM {respondents} WHERE wave = ?", [wave]),
+            wave_answers,
+            {int(wave): load_codebook(codebook_path(kind.study, int(wave)))},
+            sample.note(len(wave_answers)),
         )
 
 

@@ -27,13 +27,15 @@ DATA_SOURCE = "warehouse"
 
 @dataclass(frozen=True)
 class Batch:
-    """A table to validate: its name in Data Docs, the columns that name an offending row, and
-    the values of the suite's ``$PARAMETER`` placeholders."""
+    """A table to validate: its name in Data Docs, the columns that name an offending row, the
+    values of the suite's ``$PARAMETER`` placeholders, and, when the frame is a sample of a
+    larger table, how it was drawn (empty for a whole table)."""
 
     name: str
     frame: pd.DataFrame
     row_columns: tuple[str, ...]
     parameters: Mapping[str, object] = field(default_factory=dict)
+    sample: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class ValidationOutcome:
     evaluated: int
     failures: tuple[FailedExpectation, ...]
     docs_page: Path | None = None
+    sample: str = ""
 
     @property
     def errors(self) -> tuple[FailedExpectation, ...]:
@@ -94,7 +97,7 @@ class ValidationOutcome:
 
     def summary(self) -> str:
         """A multi-line account of what failed (or that nothing did)."""
-        head = f"{self.suite} on {self.batch}: "
+        head = f"{self.suite} on {self.batch}{f' ({self.sample})' if self.sample else ''}: "
         if not self.failures:
             return head + f"{self.evaluated} expectations met"
         head += (
@@ -166,7 +169,12 @@ class QualityStore:
             _failure(each, batch.row_columns) for each in validation.results if not each.success
         )
         return ValidationOutcome(
-            suite.name, batch.name, len(validation.results), failures, self._page(identifier)
+            suite.name,
+            batch.name,
+            len(validation.results),
+            failures,
+            self._page(identifier),
+            batch.sample,
         )
 
     def build_site(self) -> Path:
