@@ -276,6 +276,9 @@ def _numeric_variables(codebook: Codebook) -> list[str]:
 def _numbers(values: pd.Series, decimal_comma: bool) -> pd.Series:
     """Floats when every value is a number; otherwise the numbers as floats and the rest as
     delivered (object), so that conformance reports exactly the rows that are not numbers."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        # Already numbers (SPSS): the value-by-value parse below would give the same floats.
+        return values.astype("float64")
     parsed = [_number(value, decimal_comma) for value in values]
     numeric = all(isinstance(value, float) for value in parsed)
     return pd.Series(parsed, index=values.index, dtype="float64" if numeric else object)

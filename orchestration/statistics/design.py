@@ -197,7 +197,11 @@ class Design:
         mask = self.weights > 0
         if rows is not None:
             mask &= np.asarray(rows, dtype=bool)
-        return int(np.unique(self.psu_codes[mask]).size - np.unique(self.stratum_codes[mask]).size)
+        # Counting by bincount, not np.unique: linear, where sorting made this the costliest
+        # step of the estimates (called for every domain of every indicator).
+        psus = np.bincount(self.psu_codes, weights=mask, minlength=self.psu_stratum.size) > 0
+        strata = np.bincount(self.psu_stratum, weights=psus, minlength=self.psus_per_stratum.size)
+        return int(np.count_nonzero(psus) - np.count_nonzero(strata))
 
 
 def _codes(labels: ArrayLike | None, n: int, name: str) -> np.ndarray:
