@@ -3,11 +3,11 @@
 ``python -m bench.pipeline --scale N`` runs the ``refresh_all`` job into a temporary project,
 like ``make run``: on a copy of the shipped ``raw/`` for N = 1, on deliveries generated with N
 times the respondents otherwise. It prints wall time per step, per stage and in all, the time
-inside GX, the renders' wall time and the peak resident memory of the step processes. At N = 1
-one case is then withdrawn and the update runs as in production: the delivery sensor's ingest
-job, then what declarative automation requests, tick after tick (without the daemon's waits
-between ticks); only that case's region and the synthesis are rendered. Figures, not
-assertions: compare them across changes on the same machine.
+inside GX, the renders' wall time and the peak resident memory of the run's process and its
+children. At N = 1 one case is then withdrawn and the update runs as in production: the
+delivery sensor's ingest job, then what declarative automation requests, tick after tick
+(without the daemon's waits between ticks); only that case's region and the synthesis are
+rendered. Figures, not assertions: compare them across changes on the same machine.
 """
 
 import argparse
@@ -120,8 +120,8 @@ class MemoryPeak:
 
 @contextmanager
 def sampled_memory(interval: float = 0.2) -> Iterator[MemoryPeak]:
-    """Sample the resident memory of this process's descendants (step processes, forked from
-    the forkserver, are not our direct children: ``getrusage`` would miss them)."""
+    """Sample the resident memory of this process (the runs execute their steps here) and of
+    its descendants (dbt, the render workers), every ``interval`` seconds."""
     peak = MemoryPeak()
     stop = threading.Event()
 
@@ -129,7 +129,7 @@ def sampled_memory(interval: float = 0.2) -> Iterator[MemoryPeak]:
         me = psutil.Process()
         while not stop.wait(interval):
             sizes = []
-            for process in me.children(recursive=True):
+            for process in [me, *me.children(recursive=True)]:
                 try:
                     sizes.append(process.memory_info().rss / 2**20)
                 except psutil.Error:  # ended between listing and reading

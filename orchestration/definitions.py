@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.automation import update_downstream_sensor
+from orchestration.executor import run_executor
 from orchestration.ingest.assets import case_database, survey_assets
 from orchestration.ingest.sensors import delivery_jobs, raw_delivery_sensor
 from orchestration.next_steps import what_to_do_next
@@ -19,7 +20,6 @@ from orchestration.publication.assets import (
 from orchestration.publication.jobs import render_regions_job
 from orchestration.quality.checks import quality_checks
 from orchestration.schedules import refresh_all_job, weekly_refresh
-from orchestration.step_processes import step_executor
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
 from orchestration.warehouse import Warehouse
@@ -41,7 +41,7 @@ defs = dg.Definitions(
     jobs=[refresh_all_job, render_regions_job, *delivery_jobs],
     schedules=[weekly_refresh],
     sensors=[raw_delivery_sensor, update_downstream_sensor],
-    executor=step_executor,
+    executor=run_executor,
     resources={
         "warehouse": Warehouse(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),

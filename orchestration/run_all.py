@@ -18,7 +18,7 @@ from orchestration.settings import ProjectPaths
 
 
 def job_definition(name: str) -> dg.JobDefinition:
-    """A job of the code location, resolved; each step process rebuilds it from this function."""
+    """A job of the code location, resolved; the run rebuilds it from this function."""
     from orchestration.definitions import defs
 
     return defs.resolve_job_def(name)

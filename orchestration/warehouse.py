@@ -17,9 +17,6 @@ import pandas as pd
 from orchestration.settings import ProjectPaths
 
 WAREHOUSE_POOL = "warehouse"
-# The op tag of the pool's steps, so that a run's executor starts them one at a time
-# (orchestration/step_processes.py).
-OPENS_WAREHOUSE = {"impact/warehouse": "opens"}
 # Another program holding the file (a notebook, the DuckDB CLI) usually lets go within minutes.
 LOCK_RETRIES = 5
 LOCK_WAIT_SECONDS = 5

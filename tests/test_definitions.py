@@ -125,10 +125,10 @@ def test_dbt_staging_reads_each_study_through_its_ingest_asset():
     }
 
 
-def test_every_step_opening_the_warehouse_takes_turns_in_runs_and_across_runs():
+def test_every_step_opening_the_warehouse_takes_turns_in_the_warehouse_pool():
     from orchestration.definitions import defs
-    from orchestration.step_processes import step_executor
-    from orchestration.warehouse import OPENS_WAREHOUSE, WAREHOUSE_POOL
+    from orchestration.executor import run_executor
+    from orchestration.warehouse import WAREHOUSE_POOL
 
     job = defs.resolve_job_def("refresh_all")
     ops = {node.name: node.definition for node in job.graph.nodes}
@@ -136,8 +136,7 @@ def test_every_step_opening_the_warehouse_takes_turns_in_runs_and_across_runs():
         name for name, op in ops.items() if {"warehouse", "dbt"} & set(op.required_resource_keys)
     }
     in_pool = {name for name, op in ops.items() if op.pool == WAREHOUSE_POOL}
-    tagged = {name for name, op in ops.items() if OPENS_WAREHOUSE.items() <= op.tags.items()}
-    assert opening == in_pool == tagged
+    assert opening == in_pool
     assert {"impact_dbt_models", "report_data", "survey_citoyens_quality"} <= opening
-    # Within a run, the executor holds them back one at a time (see step_processes).
-    assert job.executor_def is step_executor
+    # Steps run one after the other in the run's process (see orchestration/executor.py).
+    assert job.executor_def is run_executor

@@ -23,7 +23,7 @@ from orchestration.ingest.surveys import (
     survey_tables,
 )
 from orchestration.settings import DATA_OWNERS, ProjectPaths
-from orchestration.warehouse import OPENS_WAREHOUSE, WAREHOUSE_POOL, Warehouse
+from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 RAW_SCHEMA = "raw"
 PREVIEW_ROWS, PREVIEW_COLUMNS = 5, 8
@@ -40,7 +40,6 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
         owners=DATA_OWNERS,
         kinds={"duckdb"},
         pool=WAREHOUSE_POOL,
-        op_tags=OPENS_WAREHOUSE,
         tags={"study": kind.study},
         description=f"{kind.description} Tables `raw.{kind.name}` (telle que livrée), "
         f"`_respondents`, `_answers` (forme longue selon le codebook), `_labels`, `_files`.",
@@ -90,7 +89,6 @@ survey_assets = [survey_asset(kind) for kind in SURVEY_KINDS.values()]
     owners=DATA_OWNERS,
     kinds={"excel", "duckdb"},
     pool=WAREHOUSE_POOL,
-    op_tags=OPENS_WAREHOUSE,
     description=(
         f"{CASE_DATABASE.description} Tables `raw.case_database` (un cas par ligne), "
         "`_profiles` et `_modes` (valeurs multiples, une par ligne), `_catalysts`."

@@ -32,7 +32,7 @@ from orchestration.publication.report_jobs import (
 )
 from orchestration.settings import REPORT_OWNERS, ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
-from orchestration.warehouse import OPENS_WAREHOUSE, WAREHOUSE_POOL, Warehouse
+from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 # The whole export, for analysts and tests; each report reads its own slice of it.
 WHOLE_EXPORT_FILE = "report-data.json"
@@ -54,7 +54,6 @@ class RenderConfig(dg.Config):
     owners=REPORT_OWNERS,
     kinds={"duckdb", "json"},
     pool=WAREHOUSE_POOL,
-    op_tags=OPENS_WAREHOUSE,
     deps=[
         get_asset_key_for_model([impact_dbt_models], "fct_indicator_estimates"),
         get_asset_key_for_model([impact_dbt_models], "fct_case_database_indicators"),

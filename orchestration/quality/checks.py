@@ -30,7 +30,7 @@ from orchestration.quality.suites import suite
 from orchestration.quality.validation import QualityStore, ValidationOutcome
 from orchestration.settings import ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
-from orchestration.warehouse import OPENS_WAREHOUSE, WAREHOUSE_POOL, Warehouse
+from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 # Suites whose every expectation is a warning: their checks never block.
 WARNING_ONLY = ("survey_item_nonresponse", "published_figures")
@@ -121,7 +121,6 @@ def survey_check(kind: DeliveryKind) -> dg.AssetChecksDefinition:
         specs=suite_specs(kind.asset_key, SURVEY_SUITES, prefix),
         name=f"{kind.name}_quality",
         pool=WAREHOUSE_POOL,
-        op_tags=OPENS_WAREHOUSE,
     )
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: Warehouse
@@ -160,7 +159,6 @@ def survey_runs_by_wave(
     specs=suite_specs(CASE_DATABASE.asset_key, CASE_SUITES),
     name="case_database_quality",
     pool=WAREHOUSE_POOL,
-    op_tags=OPENS_WAREHOUSE,
 )
 def case_database_check(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse
@@ -177,7 +175,6 @@ def case_database_check(
     specs=suite_specs(INDICATOR_MART, MART_SUITES),
     name="indicator_mart_quality",
     pool=WAREHOUSE_POOL,
-    op_tags=OPENS_WAREHOUSE,
 )
 def indicator_mart_check(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse

@@ -1,8 +1,8 @@
 """Great Expectations, imported with its analytics off (GX reads the variable at import).
 
 Quality code imports ``gx`` from here inside its functions, so the definitions load without
-GX; the step forkserver (``orchestration.step_processes``) preloads this module once per run,
-so every quality step finds GX already loaded.
+GX; the first quality step of a run imports it, and the others, in the same process
+(``orchestration.executor``), find it loaded.
 """
 
 import os

@@ -14,7 +14,7 @@ from dagster_dbt import (
 from orchestration.automation import after_its_inputs
 from orchestration.settings import DATA_OWNERS
 from orchestration.transform.project import manifest_path
-from orchestration.warehouse import OPENS_WAREHOUSE, WAREHOUSE_POOL
+from orchestration.warehouse import WAREHOUSE_POOL
 
 
 class ImpactDbtTranslator(DagsterDbtTranslator):
@@ -44,7 +44,6 @@ class ImpactDbtTranslator(DagsterDbtTranslator):
     manifest=manifest_path(),
     dagster_dbt_translator=ImpactDbtTranslator(),
     pool=WAREHOUSE_POOL,
-    op_tags=OPENS_WAREHOUSE,
 )
 def impact_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """``dbt build`` of the selected models: seeds, models and their tests."""
