@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pypdf import PdfReader
 
 from orchestration.publication.builtin_renderer import (
     BuiltinRenderError,
+    _run_pandoc,
     render_with_builtin_engine,
 )
 from orchestration.publication.qmd_document import CodeCell, MarkdownBlock, parse_qmd
@@ -244,3 +246,28 @@ def test_failing_cell_names_file_cell_and_error(tmp_path: Path) -> None:
     assert "cell 'calcul' (line 7)" in message
     assert "ZeroDivisionError: division by zero" in message
     assert not (tmp_path / "casse.html").exists()
+
+
+def test_a_render_leaves_the_process_working_folder_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reports render in parallel threads of one process: a chdir in one moved the others (and
+    # left the run in a deleted temporary folder).
+    def refuse(path) -> None:
+        raise AssertionError(f"os.chdir({path}) during a render")
+
+    monkeypatch.setattr(os, "chdir", refuse)
+    qmd = tmp_path / "court.qmd"
+    qmd.write_text("---\ntitle: Court\n---\n\n# Titre\n\nTexte.\n", encoding="utf-8")
+    rendered = render_with_builtin_engine(qmd, {}, ["html", "pdf"])
+    assert "Texte." in rendered["html"].read_text(encoding="utf-8")
+    assert "Texte." in PdfReader(rendered["pdf"]).pages[0].extract_text()
+
+
+def test_a_pandoc_failure_names_the_report_and_pandoc_s_reason(tmp_path: Path) -> None:
+    qmd = tmp_path / "options.qmd"
+    qmd.write_text("---\ntitle: Options\n---\n\nTexte.\n", encoding="utf-8")
+    source = tmp_path / "options.md"
+    source.write_text("Texte.\n", encoding="utf-8")
+    with pytest.raises(BuiltinRenderError, match=r"options\.qmd: pandoc could not write .*Unknown"):
+        _run_pandoc(source, "html5", tmp_path / "options.html", ["--no-such-option"], qmd)

@@ -21,6 +21,7 @@ import ast
 import base64
 import keyword
 import re
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -517,16 +518,20 @@ def _render_pdf(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path)
 
 
 def _run_pandoc(source: Path, to: str, output: Path, args: list[str], qmd_path: Path) -> None:
-    # Run in the source's folder so relative image and CSS paths resolve there.
-    try:
-        pypandoc.convert_file(
-            str(source),
-            to,
-            format=_PANDOC_READER,
-            extra_args=["--wrap=none", *args],  # keep paragraphs on one line, as written
-            outputfile=str(output),
-            cworkdir=str(source.parent),
-        )
-    except RuntimeError as exc:
-        message = f"{qmd_path.name}: pandoc could not write {output.name}: {exc}"
-        raise BuiltinRenderError(message) from exc
+    # Run in the source's folder so relative image and CSS paths resolve there. Pandoc is
+    # started with its own working folder: pypandoc's ``cworkdir`` changes the whole process's
+    # (os.chdir), which races between reports rendered in parallel threads and left the run's
+    # process in a deleted temporary folder.
+    command = [
+        pypandoc.get_pandoc_path(),
+        source.name,
+        f"--from={_PANDOC_READER}",
+        f"--to={to}",
+        "--wrap=none",  # keep paragraphs on one line, as written
+        *args,
+        f"--output={output}",
+    ]
+    done = subprocess.run(command, cwd=source.parent, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        message = f"{qmd_path.name}: pandoc could not write {output.name}: {done.stderr.strip()}"
+        raise BuiltinRenderError(message)

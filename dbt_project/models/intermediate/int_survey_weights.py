@@ -119,7 +119,6 @@ def model(dbt, session):
         dbt.ref("stg_survey_answers")
         .filter("role = 'design' and option is null")
         .project("study, wave, respondent_id, question, answer")
-        .df()
     )
     designs = dbt.ref("survey_designs").df().set_index("study")
     designs["strata"] = designs["strata"].fillna("")
@@ -127,13 +126,12 @@ def model(dbt, session):
         "communes_by_region": dbt.ref("communes_by_region").df(),
         "commune_size_bands": dbt.ref("commune_size_bands").df(),
     }
-    wide = design_answers.pivot_table(
-        index=["study", "wave", "respondent_id"],
-        columns="question",
-        values="answer",
-        aggfunc="first",
-    ).reset_index()
-    wide.columns.name = None
+    # One column per design variable, pivoted by DuckDB: pandas' pivot_table of the long form
+    # took 10 s for a million respondents (×100 survey data).
+    wide = design_answers.query(
+        "design_answers",
+        "PIVOT design_answers ON question USING first(answer) GROUP BY study, wave, respondent_id",
+    ).df()
     frame = respondents.merge(wide, on=["study", "wave", "respondent_id"], how="left")
     frame["region_code"] = frame["region_code"].astype(str)
 
