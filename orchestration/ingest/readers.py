@@ -154,13 +154,12 @@ def _read_csv(path: Path, codebook: Codebook) -> SurveyFile:
 
 def _read_xlsx(path: Path, codebook: Codebook) -> SurveyFile:
     workbook = open_workbook(path)
-    sheet = workbook.worksheets[0]
-    rows = sheet_rows(path, sheet, codebook.respondent_id)
+    rows = sheet_rows(path, workbook.first_sheet, codebook.respondent_id)
     data = without_trailing_empty_rows(_blank_as_missing(sheet_frame(path, rows)))
     return SurveyFile(
         path,
         _canonical(data, codebook, decimal_comma=False),
-        workbook.properties.title or "",
+        workbook.title,
         _no_labels(),
     )
 

@@ -3,40 +3,112 @@ case-database export: header on row 1, no merged cells, rows numbered as the fil
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
-import openpyxl
 import pandas as pd
+import python_calamine
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from orchestration.ingest.errors import DeliveryError
 
 # How far down a misplaced header row is looked for (title rows above the header).
 HEADER_SEARCH_ROWS = 20
+# The document title in a workbook's core properties (docProps/core.xml).
+_TITLE = re.compile(r"<dc:title>(.*?)</dc:title>", re.DOTALL)
 
 
-def open_workbook(path: Path) -> openpyxl.Workbook:
-    """The workbook, fully loaded; an unreadable file is refused with the reason."""
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet's cells as values (``None`` for an empty cell), row by row from A1, and its
+    merged ranges (``"A1:B2"``)."""
+
+    title: str
+    rows: list[list]
+    merged: list[str]
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """A delivered workbook: its document title and its sheets, in order."""
+
+    path: Path
+    title: str
+    sheetnames: list[str]
+    _workbook: python_calamine.CalamineWorkbook
+
+    @property
+    def first_sheet(self) -> Sheet:
+        """The first sheet (survey workbooks hold one)."""
+        return self[self.sheetnames[0]]
+
+    def __getitem__(self, name: str) -> Sheet:
+        try:
+            sheet = self._workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
+        except python_calamine.CalamineError as error:
+            raise DeliveryError(self.path, f"not a readable Excel file ({error})") from error
+        return Sheet(name, [[_value(cell) for cell in row] for row in rows], _ranges(merged))
+
+
+def open_workbook(path: Path) -> Workbook:
+    """The workbook; an unreadable file is refused with the reason. Read with calamine: 20 times
+    faster than a fully loaded openpyxl workbook (17 s for 100 000 rows), and it still knows
+    the merged ranges, which openpyxl only knew fully loaded."""
     try:
-        # Not read-only: merged ranges are only known to a fully loaded sheet.
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        title = _document_title(path)
+    except (python_calamine.CalamineError, BadZipFile, KeyError, ValueError, OSError) as error:
         raise DeliveryError(path, f"not a readable Excel file ({error})") from error
-    if not workbook.worksheets:
+    if not workbook.sheet_names:
         raise DeliveryError(path, "not a readable Excel file (no sheet)")
-    return workbook
+    return Workbook(path, title, list(workbook.sheet_names), workbook)
 
 
-def reject_merged_cells(path: Path, sheet) -> None:
+def _document_title(path: Path) -> str:
+    with ZipFile(path) as archive:
+        if "docProps/core.xml" not in archive.namelist():
+            return ""
+        core = archive.read("docProps/core.xml").decode("utf-8")
+    found = _TITLE.search(core)
+    return _xml_text(found.group(1)) if found else ""
+
+
+def _xml_text(text: str) -> str:
+    entities = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
+    return re.sub("|".join(entities), lambda match: entities[match.group(0)], text)
+
+
+def _value(cell):
+    """A cell as openpyxl gave it (the rules were written against those values): ``None`` for
+    an empty cell, whole numbers as ``int``, dates as ``datetime``."""
+    if cell == "":
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    if isinstance(cell, dt.date) and not isinstance(cell, dt.datetime):
+        return dt.datetime(cell.year, cell.month, cell.day)
+    return cell
+
+
+def _ranges(merged) -> list[str]:
+    return [
+        f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+        for (r0, c0), (r1, c1) in merged
+    ]
+
+
+def reject_merged_cells(path: Path, sheet: Sheet) -> None:
     """Merged cells hide values in all but one cell: refused, naming the ranges."""
-    merged = [str(cells) for cells in sheet.merged_cells.ranges]
-    if merged:
+    if sheet.merged:
         raise DeliveryError(
             path,
-            f"merged cells {', '.join(sorted(merged))} on sheet {sheet.title!r}: unmerge them "
-            "(one value per cell, header on row 1)",
+            f"merged cells {', '.join(sorted(sheet.merged))} on sheet {sheet.title!r}: unmerge "
+            "them (one value per cell, header on row 1)",
         )
 
 
@@ -60,11 +132,11 @@ def reject_misplaced_header(
             return
 
 
-def sheet_rows(path: Path, sheet, first_column: str, where: str = "") -> list[list]:
+def sheet_rows(path: Path, sheet: Sheet, first_column: str, where: str = "") -> list[list]:
     """The sheet's cell values, row by row, once merged cells and rows above the header
     (``first_column`` must be in row 1) are refused."""
     reject_merged_cells(path, sheet)
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    rows = sheet.rows
     head = [[cell_text(cell) for cell in row] for row in rows[:HEADER_SEARCH_ROWS]]
     reject_misplaced_header(path, head, first_column, where)
     return rows
