@@ -71,8 +71,10 @@ class SurveyWave:
     respondents: pd.DataFrame
     answers: pd.DataFrame
 
+    @cached_property
     def design(self) -> Design:
-        """The wave's sample design: its weights, stratified when the study declares strata."""
+        """The wave's sample design: its weights, stratified when the study declares strata
+        (built once per wave, not once per indicator)."""
         strata = self.respondents["strata"]
         return Design(
             weights=self.respondents["weight"].to_numpy(dtype=float),
@@ -190,7 +192,7 @@ def estimate_waves(
 def _wave_rows(
     indicator: Indicator, wave: SurveyWave, region_codes: list[str]
 ) -> Iterator[tuple[EstimateRow, Estimate | None]]:
-    design = wave.design()
+    design = wave.design
     counted = _counted(indicator, wave)
     regions = wave.respondents["region_code"].to_numpy()
     everyone = np.ones(len(regions), dtype=bool)
