@@ -1,4 +1,5 @@
-"""What the report sources share: reading the exported figures and writing numbers in French."""
+"""What the report sources share: reading the exported figures, writing numbers in French, and
+writing every text that comes from data through one escaping function (``inert``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from orchestration.publication.escaping import attribute, image_file, inert
 from orchestration.publication.french import date, decimal, integer, percent, points
 
 ILLUSTRATIVE_NOTICE = (
@@ -76,16 +78,17 @@ def interval_text(value: dict) -> str:
 def markdown_table(
     header: list[str], rows: list[list[str]], align: str, widths: list[int] | None = None
 ) -> str:
-    """A pipe table; ``align`` has one letter per column, 'l' or 'r'; ``widths`` gives relative
-    column widths (pandoc reads them from the rule's dashes), so that names are not broken in
-    the PDF's narrow columns."""
+    """A pipe table of plain texts (each cell goes through :func:`inert`); ``align`` has one
+    letter per column, 'l' or 'r'; ``widths`` gives relative column widths (pandoc reads them
+    from the rule's dashes), so that names are not broken in the PDF's narrow columns."""
     widths = widths or [1] * len(align)
     rule = [
         "-" * (10 * width) + ":" if a == "r" else ":" + "-" * (10 * width)
         for a, width in zip(align, widths, strict=True)
     ]
-    lines = [header, rule, *rows]
-    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines) + "\n"
+    cells = [[inert(cell) for cell in row] for row in [header, *rows]]
+    lines = [cells[0], rule, *cells[1:]]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines) + "\n"
 
 
 WEIGHT_SOURCES = {
@@ -146,15 +149,15 @@ def exported_text(provenance: dict, engine: str) -> str:
     exported = dt.datetime.fromisoformat(provenance["exported_at"]).date()
     return (
         f"Chiffres exportés de l'entrepôt le {date(exported)} par l'exécution Dagster "
-        f"`{provenance['run_id']}`, version du code `{provenance['code_version']}` ; "
-        f"mise en page : {engine}."
+        f"{inert(provenance['run_id'])}, version du code {inert(provenance['code_version'])} ; "
+        f"mise en page : {inert(engine)}."
     )
 
 
 def input_files_text(inputs: list[dict]) -> str:
     """The delivered files behind the figures, each with its SHA-256, as a list."""
     return "Fichiers livrés utilisés :\n\n" + "\n".join(
-        f"- `{item['file']}`  \n  SHA-256 `{item['sha256']}`" for item in inputs
+        f"- {inert(item['file'])}  \n  SHA-256 {inert(item['sha256'])}" for item in inputs
     )
 
 
@@ -167,6 +170,6 @@ def published_text(value: dict, published: float) -> str:
 
 
 def figure_markdown(chart: dict) -> str:
-    """A map drawn upstream, with its caption and its alternative text (``fig-alt``)."""
-    alt = chart["alt"].replace('"', "'")
-    return f'![{chart["caption"]}]({chart["file"]}){{fig-alt="{alt}"}}\n'
+    """A chart drawn upstream, with its caption and its alternative text (``fig-alt``)."""
+    caption, file = inert(chart["caption"]), image_file(chart["file"])
+    return f'![{caption}]({file}){{fig-alt="{attribute(chart["alt"])}"}}\n'

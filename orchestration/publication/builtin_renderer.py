@@ -12,7 +12,9 @@ reports use are honoured, so that the same ``.qmd`` also renders with ``quarto r
 * ``@fig-...`` cross-references to captioned, labelled figures;
 * front matter ``title``, ``subtitle``, ``author``, ``date`` (``today`` too), ``lang``, and per
   format ``toc``, ``toc-depth``, ``toc-title``, ``number-sections``; for Typst also
-  ``papersize``, ``margin``, ``fontsize``, ``mainfont``, ``section-numbering``, ``columns``.
+  ``papersize``, ``margin``, ``fontsize``, ``mainfont``, ``section-numbering``, ``columns``;
+* ``filters``: Lua filters beside the document, run by pandoc in the order given (Quarto runs
+  a document's own filters before its own, which the reports' filters do not depend on).
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ _INJECTED_TAG = "injected-parameters"
 _PANDOC_READER = "markdown-citations"
 _IMAGE_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 _FIGURE_REF = re.compile(r"(?<![\w@])@(fig-[\w-]*\w)")
-# ``fig-alt=`` inside the attributes of a markdown image: ``![caption](file){... fig-alt="..."}``.
-_FIG_ALT = re.compile(r"(!\[[^\]]*\]\([^)]*\)\{[^}]*?)\bfig-alt=")
+# ``fig-alt=`` inside the attributes of a markdown image: ``![caption](file){... fig-alt="..."}``;
+# the caption may hold backslash-escaped characters (``\]``), as delivered text always does.
+_FIG_ALT = re.compile(r"(!\[(?:\\.|[^\]\\])*\]\([^)]*\)\{[^}]*?)\bfig-alt=")
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _METADATA_KEYS = ("title", "subtitle", "date", "lang", "toc-title")
 _TYPST_METADATA_KEYS = (
@@ -476,6 +479,17 @@ def _structure_args(options: Mapping[str, Any]) -> list[str]:
     return args
 
 
+def _filter_args(front_matter: Mapping[str, Any], qmd_path: Path) -> list[str]:
+    """``--lua-filter`` for each front matter ``filters:`` entry, a Lua file beside the qmd."""
+    filters = front_matter.get("filters") or []
+    for name in filters:
+        if not (isinstance(name, str) and name.endswith(".lua")):
+            raise ValueError(f"{qmd_path.name}: filter {name!r} is not a Lua file path")
+        if not (qmd_path.parent / name).is_file():
+            raise ValueError(f"{qmd_path.name}: filter {name!r} not found beside the document")
+    return [f"--lua-filter={name}" for name in filters]
+
+
 def _write_markdown(
     qmd_path: Path, quarto_format: str, metadata: Mapping[str, Any], body: str
 ) -> Path:
@@ -496,6 +510,7 @@ def _render_html(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path
     css.write_text(_HTML_CSS, encoding="utf-8")
     html = qmd_path.with_suffix(".html")
     args = ["--standalone", "--embed-resources", f"--css={css.name}", *_structure_args(options)]
+    args += _filter_args(document.front_matter, qmd_path)
     _run_pandoc(source, "html5", html, args, qmd_path)
     return html
 
@@ -506,7 +521,7 @@ def _render_pdf(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path)
     source = _write_markdown(qmd_path, "typst", metadata, _to_markdown(pieces, "typst"))
     typ = qmd_path.with_suffix(".typ")
     args = ["--standalone", f"--variable=header-includes={_TYPST_HEADER}"]
-    args += _structure_args(options)
+    args += _structure_args(options) + _filter_args(document.front_matter, qmd_path)
     _run_pandoc(source, "typst", typ, args, qmd_path)
     pdf = qmd_path.with_suffix(".pdf")
     try:

@@ -23,7 +23,7 @@ from orchestration.settings import REPORT_SOURCES_DIR, ProjectPaths
 REPORT_DATA_FILE = "report-data.json"
 # Not hashed: the footer naming the run and files that produced the render.
 PROVENANCE_KEYS = ("provenance", "inputs")
-SOURCE_SUFFIXES = (".qmd", ".py", ".yml", ".yaml", ".css", ".typ")
+SOURCE_SUFFIXES = (".qmd", ".py", ".yml", ".yaml", ".css", ".typ", ".lua")
 
 
 @dataclass(frozen=True)
