@@ -21,7 +21,8 @@ import unicodedata
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # Control characters and line or paragraph separators: a table cell or list item is one line.
 _BREAKING = ("Cc", "Zl", "Zp")
-_WHITESPACE_RUN = re.compile(r"\s+")
+# ASCII whitespace only: no-break spaces are typography (« », 3 000 €), kept as delivered.
+_WHITESPACE_RUN = re.compile(r"[ \t\n\r\f\v]+")
 # A name the reports may include as an image: a file the pipeline drew, beside the source.
 _IMAGE_FILE = re.compile(r"[a-z0-9][a-z0-9-]*\.png")
 
@@ -49,7 +50,5 @@ def image_file(name: str) -> str:
 
 
 def _one_line(value: object) -> str:
-    text = "".join(
-        " " if unicodedata.category(char) in _BREAKING else char for char in str(value)
-    )
+    text = "".join(" " if unicodedata.category(char) in _BREAKING else char for char in str(value))
     return _WHITESPACE_RUN.sub(" ", text).strip()

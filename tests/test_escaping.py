@@ -1,0 +1,352 @@
+"""Delivered text is data, never code: whatever a delivery holds, the reports print its
+characters and nothing else (no markup, script, link, image, Typst code or shortcode).
+
+Three levels: the escaping function itself; random strings through it into the built-in
+engine's HTML and PDF (Hypothesis); and hostile case titles and a hostile file name delivered
+to the real pipeline, read back from the published reports."""
+
+import base64
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from orchestration.geography import region_by_code
+from orchestration.publication.builtin_renderer import (
+    BuiltinRenderError,
+    render_with_builtin_engine,
+)
+from orchestration.publication.escaping import attribute, image_file, inert
+from orchestration.publication.report_jobs import regional_job
+from orchestration.run_all import run_everything
+from orchestration.settings import REPORT_SOURCES_DIR, dagster_instance_settings
+from synthetic import case_database
+from tests.conftest import make_isolated_project
+
+# The tester's reproductions (issue 14), and the other ways into markdown, HTML and Typst.
+HOSTILE = (
+    '<img src="/etc/passwd">',
+    '<img src="/proc/self/environ">',
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "`<script>alert(2)</script>`{=html}",
+    "[x](javascript:alert(1))",
+    '`#read("/region.qmd").slice(0, 200)`{=typst}',
+    '`#eval("6*7")`{=typst}',
+    "![x](/etc/hostname)",
+    "{{< env HOME >}}",
+    "{{< include /etc/passwd >}}",
+    "$x^2$ @fig-x **gras** <!-- commentaire --> [@cite] ::: {.callout}",
+)
+# Pieces of syntax the random strings are made of, beside ordinary characters.
+SYNTAX = (
+    "<",
+    ">",
+    "</",
+    "<script>",
+    "`",
+    "```",
+    "{=html}",
+    "{=typst}",
+    "#",
+    "#eval(",
+    "#read(",
+    "{{<",
+    ">}}",
+    "$",
+    "$$",
+    "@",
+    "@fig-a",
+    "[",
+    "]",
+    "](",
+    "![",
+    "(",
+    ")",
+    "*",
+    "**",
+    "_",
+    "|",
+    "\\",
+    "<!--",
+    "-->",
+    "&amp;",
+    "&#60;",
+    "=",
+    "-",
+    "--",
+    "1.",
+    "+ ",
+    "> ",
+    ":::",
+    "{.x}",
+    "<https://exemple.fr>",
+    "javascript:",
+    "//",
+    "/*",
+    "~",
+    "^",
+    '"',
+    "'",
+    "\n",
+    "\t",
+    "    ",
+    "\x00",
+    "\x1b[31m",
+    "\u2028",
+    "é",
+    "«\u00a0",
+    "œ",
+)
+FRENCH_CHARACTERS = st.characters(codec="latin-1") | st.sampled_from("€œŒ’«»\u202f–—")
+DELIVERED_TEXT = st.lists(
+    st.sampled_from(SYNTAX) | st.text(FRENCH_CHARACTERS, max_size=4), max_size=12
+).map("".join)
+# The characters a reader sees, as one line (what inert() promises).
+SEEN_AS_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029 ]+")
+
+
+def visible(text: str) -> str:
+    """What a reader compares: every space, break or soft hyphen ignored (line wrapping and
+    hyphenation differ between HTML and PDF)."""
+    return re.sub(r"[\s\u00a0\u202f\u00ad]+", "", text)
+
+
+def expected(text: str) -> str:
+    """The text a report must show for a delivered ``text``."""
+    return visible(SEEN_AS_ONE_LINE.sub(" ", text))
+
+
+class PageReader(HTMLParser):
+    """What a browser would act on in a page: scripts, event handlers, URLs, embedded data;
+    and the text of each paragraph."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self.urls: list[str] = []
+        self.images: list[str] = []
+        self.paragraphs: list[str] = []
+        self.text = ""  # everything a reader sees: the text outside scripts and styles
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self._in.append(tag)
+        if tag == "script":
+            self.scripts.append("")
+        if tag == "p":
+            self.paragraphs.append("")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append(f"{tag} {name}={value}")
+            if name in ("src", "href", "action", "srcset", "data", "poster") and value:
+                self.urls.append(value)
+            if tag == "img" and name == "src":
+                self.images.append(value or "")
+
+    def handle_endtag(self, tag):
+        if tag in self._in:
+            del self._in[len(self._in) - 1 - self._in[::-1].index(tag) :]
+
+    def handle_data(self, data):
+        if "script" in self._in and self.scripts:
+            self.scripts[-1] += data
+        if "p" in self._in and self.paragraphs:
+            self.paragraphs[-1] += data
+        if not {"script", "style", "title"} & set(self._in):
+            self.text += data
+
+
+def read_page(path: Path) -> PageReader:
+    reader = PageReader()
+    reader.feed(path.read_text(encoding="utf-8"))
+    return reader
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text, with ``pdftotext`` when installed (as a reader's tools see it)."""
+    if shutil.which("pdftotext"):
+        done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+        return done.stdout.decode("utf-8")
+    return " ".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def assert_inert_page(page: PageReader, allowed_images: int) -> None:
+    """No script or event handler from data, no ``javascript:`` URL, no image but the charts,
+    and nothing embedded that holds a file's or the environment's content. (Quarto's pages
+    carry scripts and styles of their own, embedded as ``data:`` URIs too.)"""
+    assert not any("alert(" in script for script in page.scripts)
+    assert not any("alert(" in handler for handler in page.handlers)
+    assert not any(url.strip().lower().startswith("javascript:") for url in page.urls)
+    assert all(src.startswith("data:image/png;base64,") for src in page.images)
+    assert len(page.images) <= allowed_images
+    for url in page.urls:
+        if url.startswith("data:") and ";base64," in url:
+            content = base64.b64decode(url.split(";base64,", 1)[1])
+            assert not any(secret.encode() in content for secret in SECRETS)
+
+
+# What a disclosed file or environment would show.
+SECRETS = ("root:x:0:0", "PATH=", "GX_ANALYTICS_ENABLED", "tags: [parameters]")
+
+
+# --- the escaping function -------------------------------------------------------------------
+
+
+def test_inert_escapes_every_markdown_character_and_keeps_one_line():
+    assert inert("Alliance santé – Orne (12)") == "Alliance santé – Orne \\(12\\)"
+    assert inert("<b>x</b>") == "\\<b\\>x\\<\\/b\\>"
+    assert inert("{{< env HOME >}}") == "\\{\\{\\< env HOME \\>\\}\\}"
+    assert inert(" a\n\tb\r\n\x00c\u2028 ") == "a b c"
+    # No-break spaces are French typography, kept.
+    assert inert("«\u00a0x\u00a0»") == "«\u00a0x\u00a0»"
+    assert inert(2021) == "2021"
+
+
+def test_attribute_and_image_file_refuse_what_could_escape_them():
+    assert attribute('a "b" \\ c\nd') == 'a \\"b\\" \\\\ c d'
+    assert image_file("carte-regions.png") == "carte-regions.png"
+    for name in ("/etc/passwd", "../x.png", "x.png) ![y](/etc/hostname", "javascript:x.png"):
+        with pytest.raises(ValueError, match="not a chart file name"):
+            image_file(name)
+
+
+# --- random delivered text through the built-in engine ----------------------------------------
+
+PROBE_QMD = """\
+---
+title: "Sonde"
+lang: fr
+format:
+  html:
+    embed-resources: true
+  typst:
+    papersize: a4
+execute:
+  echo: false
+filters:
+  - confine.lua
+  - typst-characters.lua
+---
+
+```{python}
+#| tags: [parameters]
+texts = []
+```
+
+```{python}
+#| output: asis
+from orchestration.publication.escaping import inert
+
+for number, text in enumerate(texts):
+    print(f"SONDE{number}: {inert(text)} :FIN\\n")
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def probe_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("probe")
+    for lua in ("confine.lua", "typst-characters.lua"):
+        shutil.copyfile(REPORT_SOURCES_DIR / lua, folder / lua)
+    (folder / "probe.qmd").write_text(PROBE_QMD, encoding="utf-8")
+    return folder
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(texts=st.lists(DELIVERED_TEXT, min_size=1, max_size=10))
+@example(texts=list(HOSTILE))
+def test_any_delivered_text_is_printed_verbatim_in_html_and_pdf(probe_folder, texts):
+    outputs = render_with_builtin_engine(
+        probe_folder / "probe.qmd", {"texts": texts}, ["html", "pdf"]
+    )
+    page = read_page(outputs["html"])
+    assert_inert_page(page, allowed_images=0)
+    paragraphs = [p for p in page.paragraphs if p.startswith("SONDE")]
+    assert [visible(p) for p in paragraphs] == [
+        f"SONDE{number}:{expected(text)}:FIN" for number, text in enumerate(texts)
+    ]
+    printed = visible(pdf_text(outputs["pdf"]))
+    for number, text in enumerate(texts):
+        assert f"SONDE{number}:{expected(text)}:FIN" in printed
+
+
+def test_a_path_from_data_never_becomes_an_embedded_image(probe_folder, tmp_path):
+    """The second line: even markdown written without inert() cannot embed a file."""
+    folder = tmp_path / "raw-markdown"
+    shutil.copytree(probe_folder, folder)
+    qmd = folder / "probe.qmd"
+    qmd.write_text(
+        qmd.read_text(encoding="utf-8").replace("{inert(text)}", "{text}"), encoding="utf-8"
+    )
+    with pytest.raises(BuiltinRenderError, match="image refusé"):
+        render_with_builtin_engine(qmd, {"texts": ["![x](/etc/passwd)"]}, ["html"])
+    with pytest.raises(BuiltinRenderError, match="lien refusé"):
+        render_with_builtin_engine(qmd, {"texts": ["[x](javascript:alert(1))"]}, ["pdf"])
+
+
+# --- hostile deliveries through the real pipeline ---------------------------------------------
+
+HOSTILE_REGIONS = ("28", "53", "84", "11")
+HOSTILE_FILE = "fondations_2021 `<img src=x onerror=alert(1)>`.sav"
+
+
+def hostile_case_export(path: Path) -> None:
+    """The shipped case export with the hostile strings as the most recent cases' titles of
+    four regions (each region's report quotes its three most recent cases)."""
+    cases, catalysts = case_database.generate()
+    titles = iter(HOSTILE)
+    for code in HOSTILE_REGIONS:
+        for row in cases.index[cases["region"] == code][:3]:
+            title = next(titles, None)
+            if title is not None:
+                cases.loc[row, ["titre", "annee"]] = [title, 2024]
+    case_database.write_xlsx((cases, catalysts), path)
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    project = make_isolated_project(tmp_path_factory.mktemp("hostile"))
+    hostile_case_export(project.raw_dir / "cases" / "impact_pratiques_partenariales.xlsx")
+    wave = project.raw_dir / "surveys" / "fondations" / "2021"
+    (wave / "fondations_2021.sav").rename(wave / HOSTILE_FILE)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in project.env().items():
+            patch.setenv(name, value)
+        with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
+            yield project, run_everything(instance)
+
+
+def test_hostile_titles_and_file_names_are_published_as_plain_text(hostile_run):
+    project, result = hostile_run
+    assert result.success
+    shown_html, shown_pdf = "", ""
+    for code in HOSTILE_REGIONS:
+        job = regional_job(region_by_code(code), project.paths)
+        page = read_page(job.html)
+        assert_inert_page(page, allowed_images=len(job.images()))
+        page_text, pdf = visible(page.text), visible(pdf_text(job.pdf))
+        # Every report names the delivered files in its provenance section.
+        assert visible(HOSTILE_FILE) in page_text
+        assert visible(HOSTILE_FILE) in pdf
+        shown_html, shown_pdf = shown_html + page_text, shown_pdf + pdf
+    for title in HOSTILE:
+        assert visible(title) in shown_html, title
+        assert visible(title) in shown_pdf, title
+    # Nothing was read from disk or the environment: no file content, no variable, not the
+    # report's own source.
+    for secret in SECRETS:
+        assert secret not in shown_html
+        assert secret not in shown_pdf
