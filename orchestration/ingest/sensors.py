@@ -15,7 +15,12 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.ingest.assets import FINGERPRINTS_METADATA
-from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind, unclaimed_files
+from orchestration.ingest.deliveries import (
+    DELIVERY_KINDS,
+    REFUSED,
+    DeliveryKind,
+    unclaimed_files,
+)
 from orchestration.settings import ProjectPaths
 
 DELIVERY_TAG = "impact/deliveries"
@@ -91,6 +96,11 @@ def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
             continue
         current = kind.fingerprints(raw_dir)
         ingested = ingested_fingerprints(context.instance, kind)
+        refused = sorted(path for path, value in current.items() if value.startswith(REFUSED))
+        if refused:
+            # The run is requested all the same: its ingest fails and says why, where the
+            # person who delivered looks; nothing downstream runs.
+            context.log.warning("entrées refusées sous raw/ : %s", ", ".join(refused))
         if current and current != ingested:
             requests.append(delivery_run_request(kind, ingested, current))
     if waiting:
