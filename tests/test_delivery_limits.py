@@ -6,6 +6,7 @@ refused before any reader opens them (checked in a process that cannot allocate 
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.limits import MAX_CELL_CHARS
 from orchestration.ingest.lineage import LOAD_KEY_COLUMN, load_key
 from orchestration.ingest.readers import read_survey
+from orchestration.ingest.sensors import DELIVERY_TAG, delivery_run_request, files_still_arriving
 from orchestration.ingest.surveys import survey_table_names
 from orchestration.warehouse import Warehouse
 from synthetic.survey_files import SurveyDelivery, write_delivery
@@ -55,6 +57,19 @@ def test_a_wave_file_replaced_by_a_folder_fails_its_study_in_french(isolated_pro
         f"- {WAVE_2020} : dossier de vague sans fichier de données lisible (.sav, .csv, .xlsx) "
         ": pour retirer une vague, supprimez son dossier"
     ) in message
+
+
+def test_the_sensor_launches_the_ingest_that_reports_a_refused_entry(isolated_project):
+    raw = isolated_project.raw_dir
+    ingested = CITIZENS.fingerprints(raw)
+    (raw / CITIZENS_2020).unlink()
+    (raw / CITIZENS_2020).mkdir()
+    current = CITIZENS.fingerprints(raw)
+    request = delivery_run_request(CITIZENS, ingested, current)
+    assert request.job_name == "ingest_survey_citoyens"
+    assert request.tags[DELIVERY_TAG] == f"{WAVE_2020}, {CITIZENS_2020}"
+    # The folder, just made, is no file being copied: nothing to wait for.
+    assert files_still_arriving(CITIZENS, raw, time.time()) == []
 
 
 def test_a_broken_link_and_an_empty_wave_folder_are_refused(isolated_project):
