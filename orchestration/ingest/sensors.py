@@ -4,7 +4,10 @@ only; declarative automation (``orchestration/automation.py``) then updates what
 "Changed" is against what was last ingested (the fingerprints in the ingest asset's latest
 materialization), not against what the sensor last saw: a delivery ingested by ``make run`` or
 the weekly refresh is not ingested again when the UI starts. A file modified in the last
-``SETTLE_SECONDS`` is left for a later tick: it may still be being copied.
+``SETTLE_SECONDS`` is left for a later tick: it may still be being copied. An entry that cannot
+be a delivered file (a folder or a broken link in place of a wave's file, a link out of raw/, a
+wave folder left empty) is part of the fingerprints too: it is a change, and the ingest it
+launches fails saying why (see ``DeliveryKind.refused_entries``).
 """
 
 import hashlib
