@@ -4,6 +4,7 @@ refused before any reader opens them (checked in a process that cannot allocate 
 1 GiB), and a load that Dagster did not record is validated again."""
 
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -282,6 +283,29 @@ def test_a_zip_bomb_is_refused_from_its_declared_size(tmp_path: Path):
         "300 Mo), au-delà de la limite de 256 Mo"
     ) in output
     assert growth < 100
+
+
+def test_a_zip_part_larger_than_it_declares_is_refused(tmp_path: Path):
+    # A bomb that lies: its shared strings declare 1 KB and hold 8 MB. Read to its declared
+    # size only, the part fails its checksum before any reader trusts it.
+    path = tmp_path / "livraison.xlsx"
+    write_xlsx(path, {"Données": HEADER_ROW}, huge=8 * 2**20)
+    name = b"xl/sharedStrings.xml"
+    with zipfile.ZipFile(path) as archive:
+        local = archive.getinfo(name.decode()).header_offset
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, local + 22, 1024)  # size in the local header
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        if data[central + 46 : central + 46 + len(name)] == name:
+            struct.pack_into("<I", data, central + 24, 1024)  # size in the central directory
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+    with pytest.raises(DeliveryError) as error:
+        read_survey(path, CODEBOOK)
+    assert str(error.value) == (
+        f"{path}: not a readable Excel file (Bad CRC-32 for file 'xl/sharedStrings.xml')"
+    )
 
 
 def test_a_csv_field_over_excels_maximum_is_refused_naming_line_and_column(tmp_path: Path):
