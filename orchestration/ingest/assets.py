@@ -10,6 +10,7 @@ from orchestration.ingest.cases import case_table_names, case_tables, read_case_
 from orchestration.ingest.codebooks import codebook_path
 from orchestration.ingest.deliveries import (
     CASE_DATABASE,
+    REFUSED,
     SURVEY_KINDS,
     DeliveryKind,
     study_and_wave,
@@ -27,8 +28,13 @@ from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 RAW_SCHEMA = "raw"
 PREVIEW_ROWS, PREVIEW_COLUMNS = 5, 8
+# A preview cell is cut there: a delivered text of 32 767 characters (or more, before the
+# limits) must not make the run's event too large to record.
+PREVIEW_CELL_CHARS = 60
 # Materialization metadata: what was ingested, compared with raw/ by the delivery sensor.
 FINGERPRINTS_METADATA = "fingerprints"
+# Materialization metadata: the load key, recorded by Dagster only once the step has succeeded.
+LOAD_KEY_METADATA = "load_key"
 
 
 def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
@@ -48,10 +54,11 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
         paths = ProjectPaths.from_env()
         # Hashed before reading: a file replaced meanwhile differs from the record.
         fingerprints = kind.fingerprints(paths.raw_dir)
+        reject_refused_entries(kind, paths.raw_dir, fingerprints)
         codebooks = _codebooks_of(paths.raw_dir, fingerprints)
         key = load_key(fingerprints, codebooks)
         if _already_loaded(context, warehouse, kind, survey_table_names(kind.name), key):
-            return _result(kind, fingerprints, None)
+            return _result(kind, fingerprints, key, None)
         files = one_file_per_wave(_delivered_files(kind, paths))
         accepted = [
             accept_survey(
@@ -67,6 +74,9 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
                 context.log.warning(wave.report.text())
         lineage = Lineage(paths.raw_dir, fingerprints, datetime.now(UTC), key)
         tables = survey_tables(kind.name, accepted, lineage)
+        # Everything that can fail comes before the commit; the load key is recorded last, in
+        # the materialization (see _already_loaded).
+        result = _result(kind, fingerprints, key, tables)
         warehouse.replace_tables(RAW_SCHEMA, tables)
         context.log.info(
             "%s: loaded %d respondents from %d file(s)",
@@ -74,7 +84,7 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
             len(tables[f"{kind.name}_respondents"]),
             len(files),
         )
-        return _result(kind, fingerprints, tables)
+        return result
 
     _ingest.__name__ = kind.name
     return _ingest
@@ -98,11 +108,12 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     """Load the case-database export delivered under ``raw/cases/``."""
     paths = ProjectPaths.from_env()
     fingerprints = CASE_DATABASE.fingerprints(paths.raw_dir)
+    reject_refused_entries(CASE_DATABASE, paths.raw_dir, fingerprints)
     key = load_key(fingerprints, rules=[])
     if _already_loaded(
         context, warehouse, CASE_DATABASE, case_table_names(CASE_DATABASE.name), key
     ):
-        return _result(CASE_DATABASE, fingerprints, None)
+        return _result(CASE_DATABASE, fingerprints, key, None)
     files = _delivered_files(CASE_DATABASE, paths)
     if len(files) > 1:
         raise DeliveryError(
@@ -114,9 +125,28 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     export = read_case_export(paths.raw_dir, path, fingerprints[relative], paths.quarantine_dir)
     lineage = Lineage(paths.raw_dir, fingerprints, datetime.now(UTC), key)
     tables = case_tables(CASE_DATABASE.name, export, lineage)
+    result = _result(CASE_DATABASE, fingerprints, key, tables)  # before the commit
     warehouse.replace_tables(RAW_SCHEMA, tables)
     context.log.info("loaded %d cases and %d catalysts", len(export.cases), len(export.catalysts))
-    return _result(CASE_DATABASE, fingerprints, tables)
+    return result
+
+
+def reject_refused_entries(kind: DeliveryKind, raw_dir, fingerprints: dict[str, str]) -> None:
+    """Fail the whole delivery, before anything is read or loaded, when one of its entries
+    cannot be read (a folder or a broken link in place of a file, a link out of the drop zone,
+    a wave folder without data file): left out, its wave would vanish from the reports."""
+    refused = {
+        path: value.removeprefix(REFUSED)
+        for path, value in fingerprints.items()
+        if value.startswith(REFUSED)
+    }
+    if refused:
+        lines = "\n".join(f"- {path} : {reason}" for path, reason in refused.items())
+        raise DeliveryError(
+            raw_dir / kind.folder,
+            f"livraison refusée, rien n'est chargé ni publié (voir docs/data-contract.md) :\n"
+            f"{lines}",
+        )
 
 
 def _delivered_files(kind: DeliveryKind, paths: ProjectPaths) -> list:
@@ -138,11 +168,24 @@ def _already_loaded(
 ) -> bool:
     # Ingesting the same files with the same codebooks again changes nothing, not even the
     # ingestion time; any new file, codebook, loader version or missing table makes a full load.
+    # Two records must hold the key: every table (the warehouse holds this load) and the asset's
+    # last materialization, which Dagster writes only once the step has succeeded, after the
+    # commit. A step that fails after its commit thus leaves the next run validating again.
+    if _recorded_load_key(context.instance, kind) != key:
+        return False
     qualified = [f"{RAW_SCHEMA}.{table}" for table in tables]
     if warehouse.load_keys(qualified, LOAD_KEY_COLUMN) == {key}:
         context.log.info("%s already holds these deliveries: nothing to load", kind.name)
         return True
     return False
+
+
+def _recorded_load_key(instance: dg.DagsterInstance, kind: DeliveryKind) -> str | None:
+    event = instance.get_latest_materialization_event(kind.asset_key)
+    if event is None or event.asset_materialization is None:
+        return None
+    recorded = event.asset_materialization.metadata.get(LOAD_KEY_METADATA)
+    return recorded.value if recorded is not None else None
 
 
 def _codebooks_of(raw_dir, fingerprints: dict[str, str]) -> list:
@@ -157,11 +200,16 @@ def _codebooks_of(raw_dir, fingerprints: dict[str, str]) -> list:
 
 
 def _result(
-    kind: DeliveryKind, fingerprints: dict[str, str], tables: dict[str, pd.DataFrame] | None
+    kind: DeliveryKind,
+    fingerprints: dict[str, str],
+    key: str,
+    tables: dict[str, pd.DataFrame] | None,
 ) -> dg.MaterializeResult:
-    """Materialization metadata; ``tables`` is None when the files were already loaded."""
+    """Materialization metadata, bounded in size; ``tables`` is None when the files were
+    already loaded."""
     metadata: dict[str, object] = {
         FINGERPRINTS_METADATA: dg.MetadataValue.json(fingerprints),
+        LOAD_KEY_METADATA: key,
         "loaded": tables is not None,
     }
     if tables is not None:
@@ -173,13 +221,22 @@ def _result(
 
 
 def preview(table: pd.DataFrame, rows: int = PREVIEW_ROWS, columns: int = PREVIEW_COLUMNS) -> str:
-    """The first rows and columns of a table as a markdown table, for the UI."""
+    """The first rows and columns of a table as a markdown table, for the UI; each cell cut at
+    ``PREVIEW_CELL_CHARS``, so the preview stays small whatever the delivery holds."""
     shown = table.iloc[:rows, :columns]
-    cells = [list(map(str, shown.columns))]
+    cells = [[preview_cell(name) for name in shown.columns]]
     cells += [
-        ["" if pd.isna(value) else str(value) for value in row]
+        ["" if pd.isna(value) else preview_cell(value) for value in row]
         for row in shown.itertuples(index=False)
     ]
     lines = ["| " + " | ".join(row) + " |" for row in cells]
     lines.insert(1, "|" + "---|" * len(shown.columns))
     return "\n".join(lines)
+
+
+def preview_cell(value) -> str:
+    """A value as a markdown table cell: on one line, ``|`` escaped, cut with « … »."""
+    text = str(value)
+    cut = len(text) > PREVIEW_CELL_CHARS
+    text = " ".join(text[:PREVIEW_CELL_CHARS].split()).replace("|", "\\|")
+    return f"{text}…" if cut else text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -18,6 +19,8 @@ SURVEYS_FOLDER = "surveys"
 CASES_FOLDER = "cases"
 # Files people leave beside a delivery; they are not data and never ingested.
 NOT_DATA = ("readme", "lisezmoi", ".")
+# What a refused entry has in the fingerprints instead of a hash.
+REFUSED = "refusé : "
 
 
 @dataclass(frozen=True)
@@ -45,19 +48,126 @@ class DeliveryKind:
         )
 
     def files(self, raw_dir: Path) -> list[Path]:
-        """The delivered files of this kind, in name order."""
+        """The delivered data files of this kind, in name order: regular, readable files (or
+        links to one inside the drop zone). Entries named like data that are not such files are
+        left out here and listed by ``refused_entries``."""
+        return [path for path in self._entries(raw_dir) if entry_problem(raw_dir, path) is None]
+
+    def refused_entries(self, raw_dir: Path) -> dict[str, str]:
+        """What in this kind's folder cannot be a delivery, by path under the drop zone, with
+        why (in French): an entry named like a data file that is a folder, a broken link or an
+        unreadable file; any link leading out of the drop zone; a survey wave folder without a
+        data file (a wave is withdrawn by removing its folder, never by emptying it)."""
         folder = raw_dir / self.folder
-        if not folder.is_dir():
-            return []
-        return sorted(
-            path
-            for path in folder.rglob("*")
-            if path.is_file() and self.matches(path.relative_to(raw_dir).as_posix())
-        )
+        refused = {}
+        if folder.exists() and not _inside(raw_dir, folder):
+            refused[f"{self.folder}/"] = link_problem(raw_dir, folder) or "hors de la zone de dépôt"
+        for path in self._entries(raw_dir, every_link=True):
+            named = self.matches(path.relative_to(raw_dir).as_posix())
+            problem = entry_problem(raw_dir, path) if named else link_problem(raw_dir, path)
+            if problem is not None:
+                refused[path.relative_to(raw_dir).as_posix()] = problem
+        if self.study is not None:
+            delivered = {path.parent for path in self.files(raw_dir)}
+            for wave in _wave_folders(raw_dir / self.folder):
+                if wave not in delivered:
+                    refused[f"{wave.relative_to(raw_dir).as_posix()}/"] = (
+                        f"dossier de vague sans fichier de données lisible "
+                        f"({', '.join(self.suffixes)}) : pour retirer une vague, supprimez son "
+                        "dossier"
+                    )
+        return refused
 
     def fingerprints(self, raw_dir: Path) -> dict[str, str]:
-        """Content hash of each delivered file, by its path relative to the drop zone."""
-        return {path.relative_to(raw_dir).as_posix(): sha256(path) for path in self.files(raw_dir)}
+        """Content hash of each delivered file, by its path relative to the drop zone; each
+        refused entry is there too, with its reason instead of a hash, so that the delivery
+        sensor sees it and the ingest reports it."""
+        hashes = {
+            path.relative_to(raw_dir).as_posix(): sha256(path) for path in self.files(raw_dir)
+        }
+        refused = {
+            path: f"{REFUSED}{reason}" for path, reason in self.refused_entries(raw_dir).items()
+        }
+        return hashes | refused
+
+    def _entries(self, raw_dir: Path, every_link: bool = False) -> list[Path]:
+        # Named like this kind's data, whatever they are on disk; with ``every_link``, links
+        # of any name too (a link out of the drop zone is refused whatever its name).
+        return sorted(
+            path
+            for path in walk(raw_dir, raw_dir / self.folder)
+            if self.matches(path.relative_to(raw_dir).as_posix())
+            or (every_link and path.is_symlink() and not path.name.lower().startswith(NOT_DATA))
+        )
+
+
+def walk(raw_dir: Path, folder: Path) -> Iterator[Path]:
+    """Every entry under ``folder`` (files, folders, links), depth first. A link to a folder
+    inside the drop zone is followed, unless it leads back to a folder it is in (a loop);
+    other links are listed, never followed."""
+
+    def visit(directory: Path, ancestors: frozenset[Path]) -> Iterator[Path]:
+        real = directory.resolve()
+        if real in ancestors:
+            return
+        for entry in sorted(directory.iterdir()):
+            yield entry
+            if entry.is_dir() and (not entry.is_symlink() or _inside(raw_dir, entry)):
+                yield from visit(entry, ancestors | {real})
+
+    if folder.is_dir() and _inside(raw_dir, folder):
+        yield from visit(folder, frozenset())
+
+
+def entry_problem(raw_dir: Path, path: Path) -> str | None:
+    """Why an entry cannot be a delivered file (in French), or None when it is a regular,
+    readable file inside the drop zone (directly or through a link)."""
+    problem = link_problem(raw_dir, path)
+    if problem is not None:
+        return problem
+    if path.is_dir():
+        return "c'est un dossier, pas un fichier de données"
+    if not path.is_file():
+        return "ce n'est pas un fichier ordinaire"
+    try:
+        with path.open("rb") as stream:
+            stream.read(1)
+    except OSError as error:
+        return f"fichier illisible ({error.strerror})"
+    return None
+
+
+def link_problem(raw_dir: Path, path: Path) -> str | None:
+    """Why a symbolic link cannot be followed (in French): broken, or leading out of the drop
+    zone; None for a link inside it, or for what is no link."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "lien symbolique cassé : sa cible n'existe pas"
+    if not _inside(raw_dir, path):
+        return (
+            f"lien symbolique vers {target}, hors de la zone de dépôt {raw_dir} : refusé ; "
+            "copiez le fichier ou le dossier dans la zone de dépôt"
+        )
+    return None
+
+
+def _inside(raw_dir: Path, path: Path) -> bool:
+    # Links resolved, so that a link cannot lead a delivery out of the drop zone.
+    return path.resolve().is_relative_to(raw_dir.resolve())
+
+
+def _wave_folders(study_folder: Path) -> list[Path]:
+    """The study's wave folders: four-digit folders (or links to one) right under it."""
+    if not study_folder.is_dir():
+        return []
+    return sorted(
+        entry
+        for entry in study_folder.iterdir()
+        if entry.is_dir() and entry.name.isdigit() and len(entry.name) == 4
+    )
 
 
 def sha256(path: Path) -> str:

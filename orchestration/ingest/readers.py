@@ -23,6 +23,7 @@ import pyreadstat
 
 from orchestration.ingest.codebooks import DELIMITERS, Codebook, code_text
 from orchestration.ingest.errors import DeliveryError
+from orchestration.ingest.limits import check_csv_text, check_file_size, check_sav
 from orchestration.ingest.lineage import SHEET_FIRST_ROW, SPSS_FIRST_ROW
 from orchestration.ingest.spreadsheets import (
     HEADER_SEARCH_ROWS,
@@ -79,6 +80,8 @@ def read_survey(path: Path, codebook: Codebook) -> SurveyFile:
         )
     if path.stat().st_size == 0:
         raise DeliveryError(path, "the file is empty (0 bytes)")
+    # Before reading: a file over a limit would exhaust memory in the reader.
+    check_file_size(path)
     return reader(path, codebook)
 
 
@@ -98,6 +101,7 @@ def parse_date(value) -> pd.Timestamp | None:
 
 
 def _read_sav(path: Path, codebook: Codebook) -> SurveyFile:
+    check_sav(path)
     try:
         data, meta = pyreadstat.read_sav(str(path))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
@@ -131,6 +135,7 @@ def _read_csv(path: Path, codebook: Codebook) -> SurveyFile:
     head = [_csv_cells(line, delimiters) for line in lines[:HEADER_SEARCH_ROWS]]
     reject_misplaced_header(path, head, codebook.respondent_id)
     delimiter = _delimiter(path, lines[0], codebook.layout.delimiter)
+    check_csv_text(path, text, delimiter)
     reject_duplicate_names(path, next(csv.reader([lines[0]], delimiter=delimiter)))
     try:
         # Everything as text: codes and dates are converted below, the department stays "01".
@@ -212,7 +217,10 @@ def _decode_latin1(raw: bytes) -> str:
 
 def _csv_cells(line: str, delimiters: tuple[str, ...]) -> list[str]:
     """The cells of one CSV line, split by whichever candidate delimiter gives the most."""
-    splits = [next(csv.reader([line], delimiter=d), []) for d in delimiters]
+    try:
+        splits = [next(csv.reader([line], delimiter=d), []) for d in delimiters]
+    except csv.Error:
+        return []  # a field longer than the csv module takes: check_csv_text reports it
     return [cell.strip() for cell in max(splits, key=len)]
 
 

@@ -4,7 +4,10 @@ only; declarative automation (``orchestration/automation.py``) then updates what
 "Changed" is against what was last ingested (the fingerprints in the ingest asset's latest
 materialization), not against what the sensor last saw: a delivery ingested by ``make run`` or
 the weekly refresh is not ingested again when the UI starts. A file modified in the last
-``SETTLE_SECONDS`` is left for a later tick: it may still be being copied.
+``SETTLE_SECONDS`` is left for a later tick: it may still be being copied. An entry that cannot
+be a delivered file (a folder or a broken link in place of a wave's file, a link out of raw/, a
+wave folder left empty) is part of the fingerprints too: it is a change, and the ingest it
+launches fails saying why (see ``DeliveryKind.refused_entries``).
 """
 
 import hashlib
@@ -15,7 +18,12 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.ingest.assets import FINGERPRINTS_METADATA
-from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind, unclaimed_files
+from orchestration.ingest.deliveries import (
+    DELIVERY_KINDS,
+    REFUSED,
+    DeliveryKind,
+    unclaimed_files,
+)
 from orchestration.settings import ProjectPaths
 
 DELIVERY_TAG = "impact/deliveries"
@@ -91,6 +99,11 @@ def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
             continue
         current = kind.fingerprints(raw_dir)
         ingested = ingested_fingerprints(context.instance, kind)
+        refused = sorted(path for path, value in current.items() if value.startswith(REFUSED))
+        if refused:
+            # The run is requested all the same: its ingest fails and says why, where the
+            # person who delivered looks; nothing downstream runs.
+            context.log.warning("entrées refusées sous raw/ : %s", ", ".join(refused))
         if current and current != ingested:
             requests.append(delivery_run_request(kind, ingested, current))
     if waiting:
