@@ -25,7 +25,7 @@ from orchestration.publication.builtin_renderer import (
 )
 from orchestration.publication.escaping import attribute, image_file, inert
 from orchestration.publication.report_jobs import regional_job
-from orchestration.run_all import run_everything
+from orchestration.run_all import run_everything, run_job
 from orchestration.settings import REPORT_SOURCES_DIR, dagster_instance_settings
 from synthetic import case_database
 from tests.conftest import make_isolated_project
@@ -183,15 +183,20 @@ def assert_inert_page(page: PageReader, allowed_images: int) -> None:
     """No script or event handler from data, no ``javascript:`` URL, no image but the charts,
     and nothing embedded that holds a file's or the environment's content. (Quarto's pages
     carry scripts and styles of their own, embedded as ``data:`` URIs too.)"""
-    assert not any("alert(" in script for script in page.scripts)
-    assert not any("alert(" in handler for handler in page.handlers)
-    assert not any(url.strip().lower().startswith("javascript:") for url in page.urls)
+    assert_no_live_markup(page)
     assert all(src.startswith("data:image/png;base64,") for src in page.images)
     assert len(page.images) <= allowed_images
     for url in page.urls:
         if url.startswith("data:") and ";base64," in url:
             content = base64.b64decode(url.split(";base64,", 1)[1])
             assert not any(secret.encode() in content for secret in SECRETS)
+
+
+def assert_no_live_markup(page: PageReader) -> None:
+    """No script or event handler from data, no ``javascript:`` URL."""
+    assert not any("alert(" in script for script in page.scripts)
+    assert not any("alert(" in handler for handler in page.handlers)
+    assert not any(url.strip().lower().startswith("javascript:") for url in page.urls)
 
 
 # What a disclosed file or environment would show.
@@ -300,6 +305,7 @@ def test_a_path_from_data_never_becomes_an_embedded_image(probe_folder, tmp_path
 # --- hostile deliveries through the real pipeline ---------------------------------------------
 
 HOSTILE_REGIONS = ("28", "53", "84", "11")
+CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 HOSTILE_FILE = "fondations_2021 `<img src=x onerror=alert(1)>`.sav"
 
 
@@ -319,7 +325,7 @@ def hostile_case_export(path: Path) -> None:
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
     project = make_isolated_project(tmp_path_factory.mktemp("hostile"))
-    hostile_case_export(project.raw_dir / "cases" / "impact_pratiques_partenariales.xlsx")
+    hostile_case_export(project.raw_dir / CASE_EXPORT)
     wave = project.raw_dir / "surveys" / "fondations" / "2021"
     (wave / "fondations_2021.sav").rename(wave / HOSTILE_FILE)
     with pytest.MonkeyPatch.context() as patch:
@@ -350,3 +356,28 @@ def test_hostile_titles_and_file_names_are_published_as_plain_text(hostile_run):
     for secret in SECRETS:
         assert secret not in shown_html
         assert secret not in shown_pdf
+
+
+def test_delivered_values_shown_by_the_quality_site_are_inert(tmp_path, monkeypatch):
+    """Data Docs list the values that broke a rule; a delivered ``<script>`` stays text."""
+    project = make_isolated_project(tmp_path)
+    for name, value in project.env().items():
+        monkeypatch.setenv(name, value)
+    cases, catalysts = case_database.generate()
+    cases.loc[[0, 1], ["titre", "region", "departement"]] = [
+        "<script>alert(1)</script>",
+        cases.loc[0, "region"],
+        cases.loc[0, "departement"],
+    ]
+    cases.loc[2, "domaine"] = "<img src=x onerror=alert(1)>"
+    case_database.write_xlsx((cases, catalysts), project.raw_dir / CASE_EXPORT)
+    with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
+        result = run_job(instance, "ingest_case_database", {})
+    assert not result.success  # the unknown domain is a blocking failure
+    [page_path] = (project.reports_dir / "qualite" / "validations" / "case_database").rglob(
+        "*.html"
+    )
+    page = read_page(page_path)
+    assert_no_live_markup(page)
+    assert "<script>alert(1)</script>" in page.text
+    assert "<img src=x onerror=alert(1)>" in page.text

@@ -14,6 +14,7 @@ escaping splits their ``{{<`` opener, so they are never recognised either.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -47,6 +48,19 @@ def image_file(name: str) -> str:
     if not _IMAGE_FILE.fullmatch(name):
         raise ValueError(f"not a chart file name: {name!r}")
     return name
+
+
+def html_escaped(value: object) -> object:
+    """``value`` with every string in it, however deep in lists and mappings, HTML-escaped: for
+    pages a third party writes from data without escaping it (Great Expectations' Data Docs
+    insert unexpected values into the page as raw HTML)."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list):
+        return [html_escaped(item) for item in value]
+    if isinstance(value, dict):
+        return {key: html_escaped(item) for key, item in value.items()}
+    return value
 
 
 def _one_line(value: object) -> str:

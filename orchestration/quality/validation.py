@@ -7,6 +7,7 @@ definitions must load fast; its analytics are switched off (the pipeline runs of
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 
 from orchestration.ingest.lineage import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
+from orchestration.publication.escaping import html_escaped
 from orchestration.quality.suites import CRITICAL, WARNING, Suite, all_suites
 
 # How many offending rows a failure lists: enough to find the pattern, short enough to read.
@@ -165,6 +167,7 @@ class QualityStore:
             run_id=gx.core.run_identifier.RunIdentifier(run_name=self.run_name),
         )
         ((identifier, validation),) = result.run_results.items()
+        self._store_inert(suite, batch)
         failures = tuple(
             _failure(each, batch.row_columns) for each in validation.results if not each.success
         )
@@ -219,6 +222,20 @@ class QualityStore:
                 },
             )
         )
+
+    def _results(self, suite: Suite, batch: Batch) -> list[Path]:
+        folder = self.project_dir / "gx" / "uncommitted" / "validations" / suite.name
+        return sorted(folder.glob(f"*/*/{DATA_SOURCE}-{batch.name}.json"))
+
+    def _store_inert(self, suite: Suite, batch: Batch) -> None:
+        """Keep the stored result's values (delivered data) HTML-escaped: Data Docs put them
+        into the page as raw HTML, where a delivered ``<script>`` would run."""
+        for path in self._results(suite, batch):
+            document = json.loads(path.read_text(encoding="utf-8"))
+            for each in document["results"]:
+                each["result"] = html_escaped(each["result"])
+                each["exception_info"] = html_escaped(each["exception_info"])
+            path.write_text(json.dumps(document), encoding="utf-8")
 
     def _forget_previous(self, suite: Suite, batch: Batch) -> None:
         """Keep one result per suite and batch, the latest: the site shows the current state."""
