@@ -35,6 +35,14 @@ MANIFEST = "publication.json"
 def publish_report(job: ReportJob, produced: dict[str, Path], record: RenderRecord) -> None:
     """Publish ``produced`` (``{"html": …, "pdf": …}``, in a scratch folder) as ``job``'s files,
     with ``record``; clear the report's failure record."""
+    _roll_forward(stage_publication(job, produced, record))
+
+
+def stage_publication(job: ReportJob, produced: dict[str, Path], record: RenderRecord) -> Path:
+    """Steps 1 and 2: stage and commit the publication; return the committed folder. From
+    here on, the publication completes even if this process dies (:func:`recover_publications`)."""
+    if set(produced) != {"html", "pdf"}:
+        raise ValueError(f"both formats are published together, got {sorted(produced)}")
     root = staging_root(job.paths.reports_dir)
     root.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{os.getpid()}-", dir=root))
@@ -49,10 +57,9 @@ def publish_report(job: ReportJob, produced: dict[str, Path], record: RenderReco
             "failure_file": str(job.failure_file),
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        committed = _commit(partial, root / job.stem)
+        return _commit(partial, root / job.stem)
     finally:
         shutil.rmtree(partial, ignore_errors=True)  # only left when the commit failed
-    _roll_forward(committed)
 
 
 def recover_publications(reports_dir: Path) -> list[str]:
