@@ -164,7 +164,7 @@ def test_the_step_fails_and_says_which_reports_failed_and_why(runs):
     assert f"- {jobs[FAILING].title} : {TYPST_REASON}" in failed_listing
     [error] = step_errors(second)
     assert error.startswith("regional_report: ")
-    assert "2 rapport(s) sur 13 n'ont pas pu être rendus :" in error
+    assert "2 rapports sur 13 n'ont pas pu être rendus :" in error
     assert f"- {jobs[FAILING].title} : {TYPST_REASON}" in error
     # The index step did not run (its input failed): the failing step wrote the index instead.
     started = {e.step_key for e in second.all_events if e.is_step_start}
@@ -237,7 +237,7 @@ def test_renders_leave_nothing_outside_the_project_s_temporary_folder(runs):
 
 
 def test_a_publication_interrupted_after_its_commit_is_completed(tmp_path):
-    job, old, new = published_job(tmp_path)
+    job, new = published_job(tmp_path)
     record = RenderRecord.now("cle-2", "run-2", BUILTIN_ENGINE)
     committed = stage_publication(job, new, record)
     # Killed between the two renames: the new HTML beside the old PDF, the old record.
@@ -250,7 +250,7 @@ def test_a_publication_interrupted_after_its_commit_is_completed(tmp_path):
 
 
 def test_a_publication_killed_before_its_commit_leaves_the_last_one(tmp_path):
-    job, old, new = published_job(tmp_path)
+    job, new = published_job(tmp_path)
     partial = staging_root(job.paths.reports_dir) / f"{PARTIAL_PREFIX}{dead_pid()}-x"
     partial.mkdir(parents=True)
     (partial / job.html.name).write_text("html à moitié copié", encoding="utf-8")
@@ -261,7 +261,8 @@ def test_a_publication_killed_before_its_commit_leaves_the_last_one(tmp_path):
 
 
 def published_job(tmp_path: Path):
-    """A region's job with published files, its record and a failure record; the new files."""
+    """A region's job with published files, their record and a failure record; and the files
+    of a new render."""
     paths = ProjectPaths(
         tmp_path / "raw", tmp_path / "warehouse" / "impact.duckdb", tmp_path / "out"
     )
@@ -276,4 +277,4 @@ def published_job(tmp_path: Path):
     publish_report(job, old, RenderRecord.now("cle-1", "run-1", BUILTIN_ENGINE))
     job.write_failure("cle-2", "run-1b", "raison")
     assert json.loads(job.record_file.read_text())["key"] == "cle-1"
-    return job, old, new
+    return job, new

@@ -248,8 +248,9 @@ def _render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport
 def _finish(
     context: dg.AssetExecutionContext, paths: ProjectPaths, outcomes: list[RenderOutcome]
 ) -> dg.MaterializeResult:
-    """Log each outcome; succeed when no report failed. Otherwise rewrite the index (the
-    ``reports_index`` step will be skipped), record what did succeed, and fail the step."""
+    """Log each outcome, and rewrite the index if what is published changed or a render failed.
+    Succeed when no report failed; otherwise record the index and the regions that succeeded
+    (Dagster skips the ``reports_index`` step after a failed input), then fail the step."""
     for outcome in outcomes:
         if outcome.failed:
             context.log.error(f"{outcome.job.title} : {outcome.summary()}\n{outcome.trace}")
@@ -305,7 +306,11 @@ def _record_partitions_that_succeeded(
 
 def _failure_description(outcomes: list[RenderOutcome]) -> str:
     failed = [o for o in outcomes if o.failed]
-    lines = [f"{len(failed)} rapport(s) sur {len(outcomes)} n'ont pas pu être rendus :"]
+    if len(failed) == 1:
+        head = f"1 rapport sur {len(outcomes)} n'a pas pu être rendu :"
+    else:
+        head = f"{len(failed)} rapports sur {len(outcomes)} n'ont pas pu être rendus :"
+    lines = [head]
     lines += [f"- {o.job.title} : {o.reason}" for o in failed]
     lines += summary_lines(o.as_record() for o in outcomes if not o.failed)
     return "\n".join(lines)
