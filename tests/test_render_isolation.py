@@ -19,6 +19,8 @@ import pytest
 
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.assets import REPORTS_METADATA, write_reports_index
+from orchestration.publication.builtin_renderer import render_with_builtin_engine
+from orchestration.publication.outcomes import failure_reason
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.publishing import (
     PARTIAL_PREFIX,
@@ -278,3 +280,30 @@ def published_job(tmp_path: Path):
     job.write_failure("cle-2", "run-1b", "raison")
     assert json.loads(job.record_file.read_text())["key"] == "cle-1"
     return job, new
+
+
+def failure_of(folder: Path, qmd: str) -> str:
+    """The French reason of a real render of ``qmd`` that fails."""
+    source = folder / "rapport.qmd"
+    source.write_text(qmd, encoding="utf-8")
+    with pytest.raises(Exception) as caught:
+        render_with_builtin_engine(source, {}, ["html", "pdf"])
+    return failure_reason(caught.value)
+
+
+def test_a_failure_reason_is_short_french_and_names_the_cell(tmp_path):
+    reason = failure_of(tmp_path, "# Titre\n\n```{python}\n#| label: calcul\n1 / 0\n```\n")
+    assert reason == (
+        "l'exécution du document a échoué : cell 'calcul' (line 3) failed: "
+        "ZeroDivisionError: division by zero"
+    )
+
+
+def test_a_failure_reason_reads_paths_relative_to_the_report(tmp_path):
+    # As in a render's scratch copy of reports/ (a title such as ![x](/etc/hostname) did this).
+    folder = tmp_path / f"{SCRATCH_PREFIX}123-abc" / "reports"
+    folder.mkdir(parents=True)
+    reason = failure_of(folder, "# Titre\n\n![Carte](absente.png)\n")
+    assert reason == (
+        "le PDF n'a pas pu être compilé par Typst : file not found (searched at absente.png)"
+    )

@@ -5,6 +5,7 @@ the step's metadata and failure, ``make run``'s summary)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,10 +15,12 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 from orchestration.publication.builtin_renderer import BuiltinRenderError
 from orchestration.publication.report_jobs import ReportJob
+from orchestration.publication.scratch import SCRATCH_PREFIX
 
 # A reason is one line of an index row or of the run's summary, not a stack trace (that one is
 # in the step's log).
 REASON_LENGTH = 240
+_SCRATCH_COPY = re.compile(rf"\S*/{re.escape(SCRATCH_PREFIX)}[^/\s]+/reports/")
 
 
 class RenderState(StrEnum):
@@ -128,5 +131,7 @@ def _after_file_name(message: str) -> str:
 
 def _reason(what: str, detail: str) -> str:
     first_line = next((line.strip() for line in detail.splitlines() if line.strip()), "")
+    # Paths inside the render's scratch copy of reports/ are read relative to the report.
+    first_line = _SCRATCH_COPY.sub("", first_line)
     text = f"{what} : {first_line}" if first_line else what
     return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
