@@ -38,8 +38,10 @@ def next_step(step_key: str, error: BaseException | None) -> str:
         )
     if step_key in ("regional_report", "national_report", "reports_index"):
         return (
-            "A report did not render (see the error above); the reports already published are "
-            "intact. After a fix, launch the render_regions job for the region concerned."
+            "A report did not render (see the error above, report by report): its last "
+            "published files are intact, the other reports were rendered, and index.html marks "
+            "it late with the reason. After a fix, launch the render_regions job for the region "
+            "concerned."
         )
     return f"See the error above. {UNCHANGED}"
 

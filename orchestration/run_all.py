@@ -11,10 +11,15 @@ from dataclasses import dataclass
 import dagster as dg
 
 from orchestration.geography import regions
+from orchestration.publication.assets import REPORTS_METADATA
+from orchestration.publication.outcomes import summary_lines
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.schedules import refresh_all_job
 from orchestration.settings import ProjectPaths
+
+# The steps that render reports: their outcomes, report by report, make the run's summary.
+RENDER_STEPS = ("regional_report", "national_report")
 
 
 def job_definition(name: str) -> dg.JobDefinition:
@@ -81,12 +86,13 @@ def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:
     return run_job(instance, refresh_all_job.name, all_regions_run_tags())
 
 
-def step_errors(result: dg.JobExecutionResult) -> list[str]:
-    """The error of each failed step (a bad delivery's file, row, column and rule)."""
+def step_errors(result: dg.JobExecutionResult, skip: Iterable[str] = ()) -> list[str]:
+    """The error of each failed step (a bad delivery's file, row, column and rule), but the
+    steps of ``skip``."""
     return [
         f"{event.step_key}: {_raised_by_step(event.step_failure_data.error)}"
         for event in result.get_step_failure_events()
-        if event.step_failure_data.error is not None
+        if event.step_failure_data.error is not None and event.step_key not in skip
     ]
 
 
@@ -131,17 +137,65 @@ def main() -> int:
         print(f"warning: {warning}")
     quality_site = ProjectPaths.from_env().data_docs_dir / "index.html"
     if not result.success:
-        print(f"run {result.run_id} failed; the last published reports are unchanged.")
-        for failure in step_errors(result) + failed_checks(result):
+        print(f"run {result.run_id} failed.")
+        print("\n".join(report_summary(result)))
+        # The render steps' failures are in the summary above, report by report.
+        for failure in step_errors(result, skip=RENDER_STEPS) + failed_checks(result):
             print(failure)
         if quality_site.exists():
             print(f"quality checks (Data Docs): {quality_site}")
         return 1
     files = published_files()
     print(f"run {result.run_id} succeeded: {len(files)} files published")
+    print("\n".join(report_summary(result)))
     print("\n".join(files))
     print(f"quality checks (Data Docs): {quality_site}")
     return 0
+
+
+def report_summary(result: dg.JobExecutionResult) -> list[str]:
+    """French lines on the reports of a run: which were republished, which failed and why,
+    which are unchanged. Read from the render steps' outcomes (their materialization or failure
+    metadata), never assumed from the run's success."""
+    started = _started_steps(result) & set(RENDER_STEPS)
+    if not started:
+        return ["Aucun rendu n'a été lancé : les rapports publiés sont inchangés."]
+    records: dict[str, dict] = {}
+    explained = set()
+    for step, metadata in _render_step_metadata(result):
+        if REPORTS_METADATA in metadata:
+            explained.add(step)
+            # A region's outcome can be in several events (one per partition): once each.
+            records.update((record["stem"], record) for record in metadata[REPORTS_METADATA].value)
+    lines = summary_lines(records.values())
+    lines += [
+        f"L'étape {step} a échoué avant de dire quels rapports elle a publiés (erreur "
+        "ci-dessous) ; index.html dit ce qui est en ligne."
+        for step in sorted(started - explained)
+    ]
+    index = ProjectPaths.from_env().reports_dir / "index.html"
+    if index.exists():
+        lines.append(f"État de chaque rapport : {index}")
+    return lines
+
+
+def _render_step_metadata(result: dg.JobExecutionResult) -> list[tuple[str, dict]]:
+    """(step, metadata) of each materialization of a render asset and of each render step's
+    failure in the run."""
+    found = [
+        (event.asset_key.to_user_string(), event.materialization.metadata)
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.to_user_string() in RENDER_STEPS
+    ]
+    for event in result.get_step_failure_events():
+        if event.step_key in RENDER_STEPS:
+            failure = event.step_failure_data.user_failure_data
+            found.append((event.step_key, dict(failure.metadata) if failure else {}))
+    return found
+
+
+def _started_steps(result: dg.JobExecutionResult) -> set[str]:
+    return {event.step_key for event in result.all_events if event.is_step_start}
 
 
 if __name__ == "__main__":

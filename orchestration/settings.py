@@ -56,6 +56,12 @@ class ProjectPaths:
         return self.warehouse.parent / "exports"
 
     @property
+    def scratch_dir(self) -> Path:
+        """The project's temporary folder, beside the warehouse: renders work there (never in the
+        system's temporary folder), and a render step removes what killed runs left behind."""
+        return self.warehouse.parent / "tmp"
+
+    @property
     def data_docs_dir(self) -> Path:
         """The browsable quality site (GX Data Docs), published beside the reports."""
         return self.reports_dir / "qualite"

@@ -1,10 +1,12 @@
 """Publication assets: the report data export, the 13 regional reports, the national synthesis
 and the index that links them."""
 
+import contextlib
 import datetime as dt
 import os
+import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -15,8 +17,15 @@ from orchestration.automation import after_its_inputs
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.charts import draw_report_charts
 from orchestration.publication.index_page import ReportStatus, write_index
+from orchestration.publication.outcomes import (
+    RenderOutcome,
+    RenderState,
+    failure_reason,
+    summary_lines,
+)
 from orchestration.publication.partitions import region_partitions, regions_label
-from orchestration.publication.rendering import engine_name, render_report
+from orchestration.publication.publishing import publish_report, recover_publications
+from orchestration.publication.rendering import RenderedReport, engine_name, render_report
 from orchestration.publication.report_data import (
     Provenance,
     code_version,
@@ -25,11 +34,13 @@ from orchestration.publication.report_data import (
 )
 from orchestration.publication.report_jobs import (
     REPORT_DATA_FILE,
+    RenderRecord,
     ReportJob,
     all_report_jobs,
     national_job,
     regional_job,
 )
+from orchestration.publication.scratch import remove_leftovers, render_scratch
 from orchestration.settings import REPORT_OWNERS, ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
@@ -38,6 +49,9 @@ from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 WHOLE_EXPORT_FILE = "report-data.json"
 # Parallel renders of the regional reports: one per core.
 RENDER_WORKERS = os.cpu_count() or 2
+# The render steps' metadata entry listing every report's outcome as data (``make run`` reads it).
+REPORTS_METADATA = "reports"
+INDEX_KEY = dg.AssetKey("reports_index")
 
 
 class RenderConfig(dg.Config):
@@ -116,16 +130,16 @@ def regional_report(
     context: dg.AssetExecutionContext, config: RenderConfig
 ) -> dg.MaterializeResult:
     """Render the reports of the run's regions (one, or all 13 in a single run) whose inputs
-    changed since their last render."""
+    changed since their last render. Every region is attempted: one region's failure neither
+    stops nor hides the others, and fails the step once all were attempted."""
     paths = ProjectPaths.from_env()
+    _prepare_render_step(context, paths)
     jobs = [regional_job(region_by_code(code), paths) for code in context.partition_keys]
     # Renders wait on subprocesses (kernel, pandoc, Typst): threads keep every core busy, and
-    # each render works in its own folder.
+    # each render works in its own folder. _attempt never raises, so every region is tried.
     with ThreadPoolExecutor(max_workers=RENDER_WORKERS) as pool:
-        outcomes = list(pool.map(lambda job: _render(job, context.run.run_id, config.force), jobs))
-    for outcome in outcomes:
-        context.log.info("%s: %s", outcome.job.title, outcome.summary())
-    return dg.MaterializeResult(metadata=_outcomes_metadata(outcomes))
+        outcomes = list(pool.map(lambda job: _attempt(job, context.run.run_id, config), jobs))
+    return _finish(context, paths, outcomes)
 
 
 @dg.asset(
@@ -140,9 +154,10 @@ def national_report(
     context: dg.AssetExecutionContext, config: RenderConfig
 ) -> dg.MaterializeResult:
     """Render the national synthesis if its inputs changed since its last render."""
-    outcome = _render(national_job(ProjectPaths.from_env()), context.run.run_id, config.force)
-    context.log.info("%s: %s", outcome.job.title, outcome.summary())
-    return dg.MaterializeResult(metadata=_outcomes_metadata([outcome]))
+    paths = ProjectPaths.from_env()
+    _prepare_render_step(context, paths)
+    outcome = _attempt(national_job(paths), context.run.run_id, config)
+    return _finish(context, paths, [outcome])
 
 
 @dg.asset(
@@ -155,34 +170,28 @@ def national_report(
 )
 def reports_index() -> dg.MaterializeResult:
     """Write the index of published reports, each with its status."""
-    paths = ProjectPaths.from_env()
+    return dg.MaterializeResult(metadata=write_reports_index(ProjectPaths.from_env()))
+
+
+def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
+    """Write ``index.html`` from what is published now (a publication a killed run committed is
+    finished first); return the metadata of the ``reports_index`` asset."""
+    recover_publications(paths.reports_dir)
     engine = engine_name()
     statuses = [ReportStatus.of(job, engine) for job in all_report_jobs(paths, regions())]
     data_docs = paths.data_docs_dir / "index.html"
     index = write_index(paths.reports_dir / "index.html", statuses, data_docs)
-    return dg.MaterializeResult(
-        metadata={
-            "index": dg.MetadataValue.path(str(index)),
-            "reports_published": sum(s.html.exists() and s.pdf.exists() for s in statuses),
-            "reports_current": sum(s.current for s in statuses),
-            "data_docs": dg.MetadataValue.path(str(data_docs)),
-        }
-    )
-
-
-@dataclass(frozen=True)
-class RenderOutcome:
-    """What became of one report in a run: rendered (with its engine) or left as it was."""
-
-    job: ReportJob
-    rendered: bool
-    engine: str
-
-    def summary(self) -> str:
-        """One line for the run's log."""
-        if self.rendered:
-            return f"rendered ({self.engine}): {self.job.html}, {self.job.pdf}"
-        return f"unchanged since its last render: {self.job.html}"
+    return {
+        "index": dg.MetadataValue.path(str(index)),
+        "reports_published": dg.MetadataValue.int(
+            sum(s.html.exists() and s.pdf.exists() for s in statuses)
+        ),
+        "reports_current": dg.MetadataValue.int(sum(s.current for s in statuses)),
+        "reports_failed": dg.MetadataValue.int(
+            sum(s.failure is not None and not s.current for s in statuses)
+        ),
+        "data_docs": dg.MetadataValue.path(str(data_docs)),
+    }
 
 
 def page_count(pdf: Path) -> int:
@@ -190,35 +199,146 @@ def page_count(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
-def _render(job: ReportJob, run_id: str, force: bool) -> RenderOutcome:
+def _prepare_render_step(context: dg.AssetExecutionContext, paths: ProjectPaths) -> None:
+    """Clean up after killed runs: finish the publications they committed, remove their
+    scratch folders."""
+    for stem in recover_publications(paths.reports_dir):
+        context.log.warning(f"{stem} : publication interrompue par un arrêt, terminée.")
+    for folder in remove_leftovers(paths.scratch_dir):
+        context.log.info(f"Dossier temporaire d'un rendu interrompu supprimé : {folder}")
+
+
+def _attempt(job: ReportJob, run_id: str, config: RenderConfig) -> RenderOutcome:
+    """Render and publish ``job`` if needed; a failure is an outcome, not an exception, so
+    that the other reports of the step are still attempted."""
     engine = engine_name()
-    key = job.key(engine)
-    if not force and job.rendered_from(key):
-        return RenderOutcome(job, rendered=False, engine=engine)
-    report = render_report(
-        job.source,
-        {**job.params, "data": REPORT_DATA_FILE},
-        inputs=job.inputs(),
-        destination=job.paths.reports_dir / job.stem,
+    try:
+        key = job.key(engine)
+        if not config.force and job.rendered_from(key):
+            return RenderOutcome(job, RenderState.UNCHANGED, engine)
+        report = _render_and_publish(job, key, run_id)
+        return RenderOutcome(job, RenderState.RENDERED, report.engine)
+    except Exception as error:  # any failure of one report: recorded, the others go on
+        reason = failure_reason(error)
+        trace = "".join(traceback.format_exception(error))
+        _record_failure(job, engine, run_id, reason)
+        return RenderOutcome(job, RenderState.FAILED, engine, reason=reason, trace=trace)
+
+
+def _record_failure(job: ReportJob, engine: str, run_id: str, reason: str) -> None:
+    """Record the failure for the index; never raise (the step reports it anyway)."""
+    try:
+        key = job.key(engine)
+    except Exception:  # an unreadable export or image: its key cannot be computed
+        key = ""
+    with contextlib.suppress(OSError):
+        job.write_failure(key, run_id, reason)
+
+
+def _render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport:
+    # Both formats are made in the scratch folder, then published together with the record.
+    with render_scratch(job.paths.scratch_dir) as scratch:
+        report = render_report(
+            job.source, {**job.params, "data": REPORT_DATA_FILE}, job.inputs(), scratch
+        )
+        publish_report(job, report.produced, RenderRecord.now(key, run_id, report.engine))
+    return report
+
+
+def _finish(
+    context: dg.AssetExecutionContext, paths: ProjectPaths, outcomes: list[RenderOutcome]
+) -> dg.MaterializeResult:
+    """Log each outcome, and rewrite the index if what is published changed or a render failed.
+    Succeed when no report failed; otherwise record the index and the regions that succeeded
+    (Dagster skips the ``reports_index`` step after a failed input), then fail the step."""
+    for outcome in outcomes:
+        if outcome.failed:
+            context.log.error(f"{outcome.job.title} : {outcome.summary()}\n{outcome.trace}")
+        else:
+            context.log.info(f"{outcome.job.title} : {outcome.summary()}")
+    metadata = _outcomes_metadata(outcomes)
+    failed = [o for o in outcomes if o.failed]
+    if any(o.rendered for o in outcomes) or failed:
+        # What is published changed, or a failure must show: the index says so now, whether or
+        # not the reports_index step runs after this one.
+        index = write_reports_index(paths)
+        if failed or _an_earlier_step_failed(context):
+            context.log_event(
+                dg.AssetMaterialization(
+                    INDEX_KEY,
+                    description="Réécrit par l'étape de rendu : l'étape reports_index ne "
+                    "s'exécute pas après un rendu en échec.",
+                    metadata=index,
+                )
+            )
+    if not failed:
+        return dg.MaterializeResult(metadata=metadata)
+    if context.has_partition_key_range:
+        _record_partitions_that_succeeded(context, outcomes)
+    raise dg.Failure(
+        description=_failure_description(outcomes), metadata=metadata, allow_retries=False
     )
-    job.write_record(key, run_id, report.engine)
-    return RenderOutcome(job, rendered=True, engine=report.engine)
+
+
+def _an_earlier_step_failed(context: dg.AssetExecutionContext) -> bool:
+    failures = context.instance.all_logs(
+        context.run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE
+    )
+    return bool(failures)
+
+
+def _record_partitions_that_succeeded(
+    context: dg.AssetExecutionContext, outcomes: list[RenderOutcome]
+) -> None:
+    """A materialization for each region rendered or unchanged: Dagster then shows those
+    partitions materialized and only the failed ones failed."""
+    for outcome in outcomes:
+        if not outcome.failed:
+            context.log_event(
+                dg.AssetMaterialization(
+                    context.asset_key,
+                    partition=outcome.job.params["region"],
+                    description=outcome.summary(),
+                    metadata=_outcomes_metadata([outcome]),
+                )
+            )
+
+
+def _failure_description(outcomes: list[RenderOutcome]) -> str:
+    failed = [o for o in outcomes if o.failed]
+    if len(failed) == 1:
+        head = f"1 rapport sur {len(outcomes)} n'a pas pu être rendu :"
+    else:
+        head = f"{len(failed)} rapports sur {len(outcomes)} n'ont pas pu être rendus :"
+    lines = [head]
+    lines += [f"- {o.job.title} : {o.reason}" for o in failed]
+    lines += summary_lines(o.as_record() for o in outcomes if not o.failed)
+    return "\n".join(lines)
 
 
 def _outcomes_metadata(outcomes: list[RenderOutcome]) -> dict[str, dg.MetadataValue]:
-    def listing(rendered: bool) -> dg.MetadataValue:
-        lines = [
-            f"- {o.job.title} : [HTML]({o.job.html.as_uri()}), [PDF]({o.job.pdf.as_uri()}), "
-            f"{page_count(o.job.pdf)} pages"
-            for o in outcomes
-            if o.rendered == rendered
-        ]
+    def listing(state: RenderState) -> dg.MetadataValue:
+        lines = [_listed(o) for o in outcomes if o.state is state]
         return dg.MetadataValue.md("\n".join(lines) or "aucun")
 
     return {
         "rendered": dg.MetadataValue.int(sum(o.rendered for o in outcomes)),
-        "unchanged": dg.MetadataValue.int(sum(not o.rendered for o in outcomes)),
-        "rendered_reports": listing(True),
-        "unchanged_reports": listing(False),
+        "unchanged": dg.MetadataValue.int(sum(o.state is RenderState.UNCHANGED for o in outcomes)),
+        "failed": dg.MetadataValue.int(sum(o.failed for o in outcomes)),
+        "rendered_reports": listing(RenderState.RENDERED),
+        "unchanged_reports": listing(RenderState.UNCHANGED),
+        "failed_reports": listing(RenderState.FAILED),
+        # The same, as data: make run's summary reads it.
+        REPORTS_METADATA: dg.MetadataValue.json([o.as_record() for o in outcomes]),
         "engine": dg.MetadataValue.text(outcomes[0].engine),
     }
+
+
+def _listed(outcome: RenderOutcome) -> str:
+    job = outcome.job
+    if outcome.failed:
+        return f"- {job.title} : {outcome.reason}"
+    return (
+        f"- {job.title} : [HTML]({job.html.as_uri()}), [PDF]({job.pdf.as_uri()}), "
+        f"{page_count(job.pdf)} pages"
+    )

@@ -259,9 +259,15 @@ def _execute(
     # IPC sockets, not TCP ports: kernels of renders running at once cannot race for a port
     # ("Address already in use"), and nothing listens on the network.
     # The socket files live in the render's own folder (an absolute path: the kernel runs
-    # from that folder, this process does not).
+    # from that folder, this process does not). So does the connection file, which holds the
+    # kernel's key: by default jupyter_client writes it to the system's temporary folder and
+    # leaves it there.
+    folder = qmd_path.parent.resolve()
     kernel = AsyncKernelManager(
-        kernel_name=KERNEL_NAME, transport="ipc", ip=str(qmd_path.parent.resolve() / "kernel")
+        kernel_name=KERNEL_NAME,
+        transport="ipc",
+        ip=str(folder / "kernel"),
+        connection_file=str(folder / "kernel-connection.json"),
     )
     client = NotebookClient(
         prepared.notebook,

@@ -1,4 +1,9 @@
-"""The ``index.html`` that lists every report with its status (French: readers see it)."""
+"""The ``index.html`` that lists every report with its status (French: readers see it).
+
+It is written from what is published (the files and their render records), with the reason of
+each report's last failed render: « à jour », « en retard sur les données » (and why), or « pas
+encore publié ».
+"""
 
 from __future__ import annotations
 
@@ -9,25 +14,39 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.publication.french import date
-from orchestration.publication.report_jobs import RenderRecord, ReportJob
+from orchestration.publication.report_jobs import (
+    RenderFailure,
+    RenderRecord,
+    ReportJob,
+    write_text_atomically,
+)
 
 
 @dataclass(frozen=True)
 class ReportStatus:
-    """One report as the index lists it: its files, its last render and whether that render
-    is up to date with the current export (``False`` when it is missing or stale)."""
+    """One report as the index lists it: its files, its last render, whether that render
+    is up to date with the current export (``False`` when it is missing or stale), and the last
+    failed render since the last successful one."""
 
     title: str
     html: Path
     pdf: Path
     record: RenderRecord | None
     current: bool
+    failure: RenderFailure | None = None
 
     @classmethod
     def of(cls, job: ReportJob, engine: str) -> ReportStatus:
         """The status of ``job``'s published files for a render with ``engine``."""
-        current = job.data_file.exists() and job.is_current(engine)
-        return cls(job.title, job.html, job.pdf, job.record(), current)
+        current = job.data_file.exists() and _is_current(job, engine)
+        return cls(job.title, job.html, job.pdf, job.record(), current, job.failure())
+
+
+def _is_current(job: ReportJob, engine: str) -> bool:
+    try:
+        return job.is_current(engine)
+    except (OSError, ValueError):  # an unreadable export or image: not rendered from it
+        return False
 
 
 def write_index(path: Path, reports: list[ReportStatus], data_docs: Path | None = None) -> Path:
@@ -36,7 +55,8 @@ def write_index(path: Path, reports: list[ReportStatus], data_docs: Path | None 
     rows = "\n".join(_row(report, path.parent) for report in reports)
     path.parent.mkdir(parents=True, exist_ok=True)
     quality = _quality(data_docs, path.parent)
-    path.write_text(_PAGE.format(rows=rows, quality=quality), encoding="utf-8")
+    # By rename: a reader (or a web server) never sees half a page.
+    write_text_atomically(path, _PAGE.format(rows=rows, quality=quality))
     return path
 
 
@@ -53,7 +73,8 @@ def _quality(data_docs: Path | None, base: Path) -> str:
 def _row(report: ReportStatus, base: Path) -> str:
     title = html.escape(report.title)
     if not report.html.exists():
-        return f"<tr><td>{title}</td><td></td><td><em>pas encore publié</em></td></tr>"
+        state = f"<em>pas encore publié</em>{_failure_text(report.failure)}"
+        return f"<tr><td>{title}</td><td></td><td>{state}</td></tr>"
     link = f'<a href="{report.html.relative_to(base).as_posix()}">{title}</a>'
     pdf = (
         f'<a href="{report.pdf.relative_to(base).as_posix()}">PDF</a>'
@@ -70,7 +91,16 @@ def _status_text(report: ReportStatus) -> str:
     when = f"rendu le {date(rendered.date())} ({html.escape(report.record.engine)})"
     if report.current:
         return f"à jour, {when}"
-    return f"<strong>en retard sur les données</strong> : {when}"
+    return f"<strong>en retard sur les données</strong> : {when}{_failure_text(report.failure)}"
+
+
+def _failure_text(failure: RenderFailure | None) -> str:
+    """`` ; le rendu du <date> a échoué : <raison>``, or nothing."""
+    if failure is None:
+        return ""
+    failed = dt.datetime.fromisoformat(failure.failed_at)
+    reason = html.escape(failure.reason)
+    return f" ; le rendu du {date(failed.date())} a échoué : {reason}"
 
 
 _PAGE = """<!DOCTYPE html>
@@ -88,7 +118,9 @@ th, td {{ text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #d6
 <body>
 <h1>Observatoire des partenariats – rapports IMPACT</h1>
 <p>La synthèse nationale et les 13 rapports régionaux, en HTML et en PDF. Un rapport est
-« à jour » quand il a été rendu à partir des données actuellement publiées.</p>
+« à jour » quand il a été rendu à partir des données actuellement publiées ; « en retard sur les
+données » quand la version en ligne a été rendue à partir de données antérieures (la raison est
+indiquée si son dernier rendu a échoué).</p>
 <table>
 <thead><tr><th>Rapport</th><th>PDF</th><th>État</th></tr></thead>
 <tbody>

@@ -1,9 +1,11 @@
 """Render a report ``.qmd`` to HTML and PDF, with the ``quarto`` CLI when present.
 
 Without Quarto, the built-in engine (``builtin_renderer``) renders the same file. Each render runs
-in a private temporary copy of ``reports/``: Quarto writes side files next to the source, so two
-renders of one ``.qmd`` in the same folder would race. Outputs are published only when both
-formats succeeded, each by an atomic rename, so a failed render leaves the last reports intact.
+in a private copy of ``reports/`` inside a scratch folder the caller gives (under the project's
+temporary folder: ``scratch.render_scratch``): Quarto writes side files next to the source, so
+two renders of one ``.qmd`` in the same folder would race. Both formats are produced there;
+``publishing.publish_report`` then publishes them together, so a failed render leaves the last
+published reports intact.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +32,16 @@ BUILTIN_ENGINE = "moteur intégré (pandoc + Typst)"
 
 @dataclass(frozen=True)
 class RenderedReport:
-    """The published files of one report."""
+    """The files one render produced (in its scratch folder), and its engine."""
 
     html: Path
     pdf: Path
     engine: str
+
+    @property
+    def produced(self) -> dict[str, Path]:
+        """The files by format, as ``publishing.publish_report`` takes them."""
+        return {"html": self.html, "pdf": self.pdf}
 
 
 def find_quarto() -> Path | None:
@@ -53,34 +59,34 @@ def engine_name() -> str:
 
 
 def render_report(
-    source_name: str, params: Mapping[str, object], inputs: Mapping[str, Path], destination: Path
+    source_name: str, params: Mapping[str, object], inputs: Mapping[str, Path], scratch: Path
 ) -> RenderedReport:
-    """Render ``reports/<source_name>`` and publish it as ``destination`` ``.html`` and ``.pdf``.
+    """Render ``reports/<source_name>`` to HTML and PDF inside ``scratch`` (an empty folder).
 
     ``inputs`` are files copied next to the source under the given names (the report's data).
+    Raises when either format could not be produced.
     """
     quarto = find_quarto()
-    with tempfile.TemporaryDirectory(prefix="impact-render-") as scratch:
-        workdir = Path(scratch) / "reports"
-        shutil.copytree(REPORT_SOURCES_DIR, workdir, ignore=SOURCE_IGNORE)
-        for name, path in inputs.items():
-            shutil.copyfile(path, workdir / name)
-        source = workdir / source_name
-        engine = BUILTIN_ENGINE if quarto is None else QUARTO_ENGINE
-        # The report names its render engine in its provenance footer.
-        params = {**params, "engine": engine}
-        if quarto is None:
-            produced = render_with_builtin_engine(source, params, FORMATS)
-        else:
-            produced = _render_with_quarto(quarto, source, params)
-        published = {
-            fmt: _publish(produced[fmt], destination.with_suffix(f".{fmt}")) for fmt in FORMATS
-        }
-    return RenderedReport(html=published["html"], pdf=published["pdf"], engine=engine)
+    workdir = scratch / "reports"
+    shutil.copytree(REPORT_SOURCES_DIR, workdir, ignore=SOURCE_IGNORE)
+    for name, path in inputs.items():
+        shutil.copyfile(path, workdir / name)
+    source = workdir / source_name
+    engine = BUILTIN_ENGINE if quarto is None else QUARTO_ENGINE
+    # The report names its render engine in its provenance footer.
+    params = {**params, "engine": engine}
+    if quarto is None:
+        produced = render_with_builtin_engine(source, params, FORMATS)
+    else:
+        produced = _render_with_quarto(quarto, source, params, scratch)
+    for path in produced.values():
+        if not path.exists():
+            raise FileNotFoundError(f"the render did not produce {path.name}")
+    return RenderedReport(html=produced["html"], pdf=produced["pdf"], engine=engine)
 
 
 def _render_with_quarto(
-    quarto: Path, source: Path, params: Mapping[str, object]
+    quarto: Path, source: Path, params: Mapping[str, object], scratch: Path
 ) -> dict[str, Path]:
     # A params file, not -P: values such as region codes stay strings ("07"), as YAML says.
     params_file = source.with_name(f"{source.stem}-params.yml")
@@ -88,7 +94,14 @@ def _render_with_quarto(
     # No --to: `quarto render` renders every format of the front matter (html and typst).
     command = [str(quarto), "render", source.name, "--execute-params", params_file.name]
     # Quarto must execute the cells with this environment's Python, where the project lives.
-    environment = {**os.environ, "QUARTO_PYTHON": sys.executable}
+    # Its temporary files and its kernel's connection file go to the render's scratch folder,
+    # removed with it, not to the system's temporary folder.
+    environment = {
+        **os.environ,
+        "QUARTO_PYTHON": sys.executable,
+        "TMPDIR": str(scratch),
+        "JUPYTER_RUNTIME_DIR": str(scratch),
+    }
     completed = subprocess.run(
         command, cwd=source.parent, env=environment, capture_output=True, text=True, check=False
     )
@@ -97,13 +110,3 @@ def _render_with_quarto(
             f"quarto render {source.name} failed ({completed.returncode}):\n{completed.stderr}"
         )
     return {fmt: source.with_suffix(f".{fmt}") for fmt in FORMATS}
-
-
-def _publish(produced: Path, destination: Path) -> Path:
-    if not produced.exists():
-        raise FileNotFoundError(f"the render did not produce {produced.name}")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = destination.with_name(f".{destination.name}.partial")
-    shutil.copyfile(produced, staging)
-    os.replace(staging, destination)
-    return destination

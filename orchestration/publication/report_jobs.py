@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -35,6 +37,22 @@ class RenderRecord:
     rendered_at: str
     engine: str
 
+    @classmethod
+    def now(cls, key: str, run_id: str, engine: str) -> RenderRecord:
+        """The record of a render of ``key`` finished now."""
+        return cls(key=key, run_id=run_id, rendered_at=_now(), engine=engine)
+
+
+@dataclass(frozen=True)
+class RenderFailure:
+    """The last failed render of a report: from which key, by which run, when, and why (a short
+    French reason, as the index and the run's summary print it)."""
+
+    key: str
+    run_id: str
+    failed_at: str
+    reason: str
+
 
 @dataclass(frozen=True)
 class ReportJob:
@@ -55,6 +73,11 @@ class ReportJob:
     def record_file(self) -> Path:
         """Where the last successful render is recorded."""
         return self.paths.exports_dir / "renders" / f"{self.stem}.json"
+
+    @property
+    def failure_file(self) -> Path:
+        """Where the last failed render is recorded, until a render succeeds."""
+        return self.paths.exports_dir / "renders" / f"{self.stem}.failed.json"
 
     @property
     def html(self) -> Path:
@@ -106,16 +129,23 @@ class ReportJob:
         return record is not None and record.key == key and self.html.exists() and self.pdf.exists()
 
     def write_record(self, key: str, run_id: str, engine: str) -> RenderRecord:
-        """Record a successful render of ``key``."""
-        record = RenderRecord(
-            key=key,
-            run_id=run_id,
-            rendered_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            engine=engine,
-        )
-        self.record_file.parent.mkdir(parents=True, exist_ok=True)
-        self.record_file.write_text(json.dumps(asdict(record), indent=2), encoding="utf-8")
+        """Record a successful render of ``key`` (publication records it with the files it
+        publishes: ``publishing.publish_report``)."""
+        record = RenderRecord.now(key, run_id, engine)
+        write_json_atomically(self.record_file, asdict(record))
         return record
+
+    def failure(self) -> RenderFailure | None:
+        """The last failed render, if the last attempt failed."""
+        if not self.failure_file.exists():
+            return None
+        return RenderFailure(**_read_json(self.failure_file))
+
+    def write_failure(self, key: str, run_id: str, reason: str) -> RenderFailure:
+        """Record that rendering ``key`` failed, and why."""
+        failure = RenderFailure(key=key, run_id=run_id, failed_at=_now(), reason=reason)
+        write_json_atomically(self.failure_file, asdict(failure))
+        return failure
 
 
 def national_stem() -> str:
@@ -143,6 +173,23 @@ def regional_job(region: Region, paths: ProjectPaths) -> ReportJob:
 def all_report_jobs(paths: ProjectPaths, regions: tuple[Region, ...]) -> list[ReportJob]:
     """The national synthesis, then the regions in the given order."""
     return [national_job(paths), *(regional_job(region, paths) for region in regions)]
+
+
+def write_json_atomically(path: Path, document: dict) -> None:
+    """Write ``document`` to ``path`` as JSON, by rename (see :func:`write_text_atomically`)."""
+    write_text_atomically(path, json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` by rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _source_files() -> list[Path]:
