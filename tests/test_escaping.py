@@ -229,12 +229,15 @@ def test_attribute_and_image_file_refuse_what_could_escape_them():
 PROBE_QMD = """\
 ---
 title: "Sonde"
+subtitle: "Texte livré — tel quel"
 lang: fr
 format:
   html:
     embed-resources: true
   typst:
     papersize: a4
+    margin:
+      x: 1.8cm
 execute:
   echo: false
 filters:
