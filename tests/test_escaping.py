@@ -294,11 +294,9 @@ def test_any_delivered_text_is_printed_verbatim_in_html_and_pdf(probe_folder, te
 def test_a_path_from_data_never_becomes_an_embedded_image(probe_folder, tmp_path):
     """The second line: even markdown written without inert() cannot embed a file."""
     folder = tmp_path / "raw-markdown"
-    shutil.copytree(probe_folder, folder)
+    shutil.copytree(probe_folder, folder, ignore=shutil.ignore_patterns("kernel-*", "probe*"))
     qmd = folder / "probe.qmd"
-    qmd.write_text(
-        qmd.read_text(encoding="utf-8").replace("{inert(text)}", "{text}"), encoding="utf-8"
-    )
+    qmd.write_text(PROBE_QMD.replace("{inert(text)}", "{text}"), encoding="utf-8")
     with pytest.raises(BuiltinRenderError, match="image refusé"):
         render_with_builtin_engine(qmd, {"texts": ["![x](/etc/passwd)"]}, ["html"])
     with pytest.raises(BuiltinRenderError, match="lien refusé"):
