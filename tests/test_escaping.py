@@ -115,8 +115,9 @@ SEEN_AS_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029 ]+")
 
 def visible(text: str) -> str:
     """What a reader compares: every space, break or soft hyphen ignored (line wrapping and
-    hyphenation differ between HTML and PDF)."""
-    return re.sub(r"[\s\u00a0\u202f\u00ad]+", "", text)
+    hyphenation differ between HTML and PDF), and an apostrophe as any of its typographic
+    forms (pandoc sets « ' » as « ’ » or « ‘ », as French text wants)."""
+    return re.sub(r"[\s\u00a0\u202f\u00ad]+", "", re.sub("[‘’]", "'", text))
 
 
 def expected(text: str) -> str:
@@ -214,6 +215,8 @@ def test_inert_escapes_every_markdown_character_and_keeps_one_line():
     # No-break spaces are French typography, kept.
     assert inert("«\u00a0x\u00a0»") == "«\u00a0x\u00a0»"
     assert inert(2021) == "2021"
+    # The apostrophe is typography, not syntax: pandoc sets it as French text wants.
+    assert inert("l'association") == "l'association"
 
 
 def test_attribute_and_image_file_refuse_what_could_escape_them():

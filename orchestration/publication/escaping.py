@@ -18,8 +18,10 @@ import html
 import re
 import unicodedata
 
-# The characters pandoc's markdown can read as syntax, each written after a backslash.
-_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# The characters pandoc's markdown can read as syntax, each written after a backslash. The
+# apostrophe is no syntax, only typography: left as it is, it is set as French text wants it
+# (« l’association »), which quoting it would prevent.
+_PUNCTUATION = frozenset('!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~')
 # Control characters and line or paragraph separators: a table cell or list item is one line.
 _BREAKING = ("Cc", "Zl", "Zp")
 # ASCII whitespace only: no-break spaces are typography (« », 3 000 €), kept as delivered.
