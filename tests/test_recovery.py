@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.recovery import dead_run_sweep
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import WAREHOUSE_POOL
 from tests.conftest import make_isolated_project
@@ -178,3 +179,25 @@ def test_a_run_waiting_for_a_live_run_says_for_which_and_stops_on_a_signal(proje
         finally:
             holder.kill()
             holder.wait(timeout=STOP_SECONDS)
+
+
+def test_under_dagster_dev_the_sensor_fails_a_dead_run_and_leaves_a_live_one(project, tmp_path):
+    # The sensor the daemon evaluates every minute, on the same instance as a real run.
+    _, home, env = project
+    run_process = make_run(env, tmp_path / "run.log")
+    with instance_at(home) as instance:
+        try:
+            run_id = freeze_inside_a_warehouse_step(instance, run_process)
+            alive = dead_run_sweep(dg.build_sensor_context(instance=instance))
+            assert alive.skip_message == "Aucun run interrompu."
+            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.STARTED
+            assert slot_holders(instance) == [run_id]
+        finally:
+            run_process.kill()
+            run_process.wait(timeout=STOP_SECONDS)
+
+        dead = dead_run_sweep(dg.build_sensor_context(instance=instance))
+
+        assert f"Run {run_id} (refresh_all) interrompu" in dead.skip_message
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+        assert slot_holders(instance) == []
