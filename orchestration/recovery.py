@@ -5,7 +5,9 @@ Dagster cannot tell: ``make run`` executes without the daemon, and under ``dagst
 default run launcher has no health check of a run worker (run monitoring only times out runs
 that never started). So every run records which process executes it (host, pid, and the
 process's start time, since pids are reused) in an engine event when its executor starts; a run
-still in progress whose recorded process no longer exists on this host is dead. The sweep
+still in progress whose recorded process no longer exists on this host is dead. (Under
+``dagster dev`` the code server marks a run failed when its worker dies, while it runs itself,
+but leaves the run's slots held: the sweep frees the slots of finished runs too.) The sweep
 runs before every launch of ``orchestration.run_all``, in the sensor :data:`dead_run_sweep`
 under ``dagster dev``, and whenever a step waits for a slot held by another run. A run with
 no record (killed in the instant before its executor started: it holds no slot) or recorded on
@@ -158,8 +160,9 @@ def recover_dead_runs(instance: dg.DagsterInstance) -> list[str]:
 
 
 def _free_slots_of_finished_runs(instance: dg.DagsterInstance) -> list[str]:
-    # A run marked failed by hand (or a sweep stopped between its two writes) may still hold
-    # its slot; its process, if recorded, must be gone too, or it may still be writing.
+    # A finished run may still hold its slot: under dagster dev the code server marks a run
+    # failed when its worker dies, without freeing it; so does marking a run failed by hand.
+    # Its process, if recorded, must be gone too, or it may still be writing.
     storage = instance.event_log_storage
     if not storage.supports_global_concurrency_limits:
         return []
@@ -172,7 +175,11 @@ def _free_slots_of_finished_runs(instance: dg.DagsterInstance) -> list[str]:
         if worker is not None and worker.is_alive():
             continue
         storage.free_concurrency_slots_for_run(run_id)
-        notices.append(f"Places du pool « warehouse » du run terminé {run_id} libérées.")
+        notice = f"Places du pool « warehouse » du run terminé {run_id} libérées."
+        if run is not None:
+            gone = f"son {worker.describe()} a disparu" if worker else "il est terminé"
+            instance.report_engine_event(f"{notice[:-1]} : {gone}.", run)
+        notices.append(notice)
     return notices
 
 
