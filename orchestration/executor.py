@@ -82,15 +82,13 @@ class TakingTurns(InstanceConcurrencyContext):
     def _cancel(self, pool: str, step_key: str) -> None:
         # Canceling, not failing: the user asked. The run then ends CANCELED, and leaving this
         # context withdraws the pending claims.
-        self._instance.report_run_canceling(
-            self._job_context.dagster_run,
-            message=(
-                f"Arrêt demandé (Ctrl-C ou SIGTERM) pendant que l'étape {step_key} attendait "
-                f"sa place dans le pool « {pool} » : le run s'arrête là (les étapes terminées "
-                "gardent leurs résultats)."
-            ),
+        reason = (
+            f"Arrêt demandé (Ctrl-C ou SIGTERM) pendant que l'étape {step_key} attendait sa "
+            f"place dans le pool « {pool} » : le run s'arrête là (les étapes terminées gardent "
+            "leurs résultats)."
         )
-        raise DagsterExecutionInterruptedError(f"interrupted while {step_key} waited for {pool}")
+        self._instance.report_run_canceling(self._job_context.dagster_run, message=reason)
+        raise DagsterExecutionInterruptedError(reason)
 
     def _blocked(self, pool: str, step_key: str) -> None:
         # The holder may be a run killed meanwhile: free its slot rather than wait forever.
