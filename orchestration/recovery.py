@@ -128,8 +128,8 @@ def interrupted_reason(worker: RunWorker) -> str:
     return (
         f"Run interrompu : son {worker.describe()} s'est arrêté avant la fin (kill -9, arrêt "
         "de la machine...). Marqué en échec automatiquement ; ses places dans le pool "
-        "« warehouse » sont libérées. L'entrepôt garde l'état de la dernière étape terminée : "
-        "relancez le run pour aller au bout."
+        "« warehouse » sont libérées. L'entrepôt ne garde que des écritures achevées (chaque "
+        "table est remplacée en une transaction) : relancez le run pour aller au bout."
     )
 
 
