@@ -19,6 +19,7 @@ from orchestration.publication.assets import (
 )
 from orchestration.publication.jobs import render_regions_job
 from orchestration.quality.checks import quality_checks
+from orchestration.recovery import dead_run_sweep
 from orchestration.schedules import refresh_all_job, weekly_refresh
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
@@ -40,7 +41,7 @@ defs = dg.Definitions(
     asset_checks=[checks.with_hooks({what_to_do_next}) for checks in quality_checks],
     jobs=[refresh_all_job, render_regions_job, *delivery_jobs],
     schedules=[weekly_refresh],
-    sensors=[raw_delivery_sensor, update_downstream_sensor],
+    sensors=[raw_delivery_sensor, update_downstream_sensor, dead_run_sweep],
     executor=run_executor,
     resources={
         "warehouse": Warehouse(),

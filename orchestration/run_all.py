@@ -2,6 +2,8 @@
 
 ``python -m orchestration.run_all`` runs the ``refresh_all`` job (all assets, the 13 regions in
 one run) on the instance of ``$DAGSTER_HOME``, so the run shows in the UI like any other.
+Without the daemon, nothing else notices a run whose process was killed: every launch from
+here first fails such runs and frees their pool slots (``orchestration/recovery.py``).
 """
 
 import sys
@@ -15,6 +17,7 @@ from orchestration.publication.assets import REPORTS_METADATA
 from orchestration.publication.outcomes import summary_lines
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.report_jobs import all_report_jobs
+from orchestration.recovery import recover_dead_runs
 from orchestration.schedules import refresh_all_job
 from orchestration.settings import ProjectPaths
 
@@ -29,10 +32,19 @@ def job_definition(name: str) -> dg.JobDefinition:
     return defs.resolve_job_def(name)
 
 
+def launch(instance: dg.DagsterInstance, name: str, **options) -> dg.JobExecutionResult:
+    """Execute a job of the code location (``options``: those of ``dg.execute_job``), once the
+    runs killed earlier are failed and their pool slots freed, so that it does not wait for
+    them; each one recovered is said on the console."""
+    for notice in recover_dead_runs(instance):
+        print(notice, flush=True)
+    job = dg.build_reconstructable_job(__name__, job_definition.__name__, (name,))
+    return dg.execute_job(job, instance=instance, **options)
+
+
 def run_job(instance: dg.DagsterInstance, name: str, tags: dict[str, str]) -> dg.JobExecutionResult:
     """Execute a job of the code location out of process, as the UI's run launcher would."""
-    job = dg.build_reconstructable_job(__name__, job_definition.__name__, (name,))
-    return dg.execute_job(job, instance=instance, tags=tags)
+    return launch(instance, name, tags=tags)
 
 
 def run_assets(
@@ -40,8 +52,7 @@ def run_assets(
 ) -> dg.JobExecutionResult:
     """One run of some assets and their checks, in dependency order, as the backfill that
     declarative automation launches would run them."""
-    job = dg.build_reconstructable_job(__name__, job_definition.__name__, (refresh_all_job.name,))
-    return dg.execute_job(job, instance=instance, tags=tags, asset_selection=list(keys))
+    return launch(instance, refresh_all_job.name, tags=tags, asset_selection=list(keys))
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,10 @@ def main() -> int:
     """Run, then print where the reports are (or why there are none)."""
     with dg.DagsterInstance.get() as instance:
         result = run_everything(instance)
+        canceled = instance.get_run_by_id(result.run_id).status == dg.DagsterRunStatus.CANCELED
+    if canceled:
+        print(f"run {result.run_id} arrêté à votre demande ; les rapports publiés sont inchangés.")
+        return 130  # as a shell reports a command stopped by Ctrl-C
     for warning in check_warnings(result):
         print(f"warning: {warning}")
     quality_site = ProjectPaths.from_env().data_docs_dir / "index.html"

@@ -21,9 +21,11 @@ from dagster_graphql import DagsterGraphQLClient
 from orchestration.automation import AUTOMATION_SENSOR
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.report_jobs import ReportJob, all_report_jobs, regional_job
+from orchestration.recovery import RunWorker, recorded_worker
 from orchestration.settings import PROJECT_ROOT, ProjectPaths
 from synthetic import case_database
 from tests.conftest import make_isolated_project
+from tests.test_recovery import slot_holders
 
 CHROMIUM = Path(os.environ.get("IMPACT_CHROMIUM", "/usr/bin/chromium"))
 # Chromium in a closed network: no background connections, no sandbox as root.
@@ -188,6 +190,40 @@ def test_two_writing_runs_launched_at_once_both_succeed(ui):
     statuses = {run_id: wait_for_run(ui.client, run_id) for run_id in [*writers, reader]}
 
     assert set(statuses.values()) == {DagsterRunStatus.SUCCESS}, statuses
+
+
+def test_a_run_worker_killed_in_a_warehouse_step_is_failed_and_frees_the_pool(ui):
+    # Under dagster dev, the code server marks a run failed when its worker process dies, but
+    # leaves its warehouse slot held; the sensor dead_run_sweep (every minute) frees it.
+    run_id = ui.client.submit_job_execution("ingest_case_database")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(ui.dagster_home))
+        with dg.DagsterInstance.get() as instance:
+            worker = freeze_worker_holding_the_warehouse(instance, run_id)
+            os.kill(worker.pid, signal.SIGKILL)
+
+            assert wait_for_run(ui.client, run_id) == DagsterRunStatus.FAILURE
+            deadline = time.monotonic() + RUN_SECONDS
+            while slot_holders(instance) and time.monotonic() < deadline:
+                time.sleep(2)
+            assert slot_holders(instance) == []
+
+    after = ui.client.submit_job_execution("ingest_case_database")
+    assert wait_for_run(ui.client, after) == DagsterRunStatus.SUCCESS
+
+
+def freeze_worker_holding_the_warehouse(instance: dg.DagsterInstance, run_id: str) -> RunWorker:
+    """The run's worker process, stopped (SIGSTOP) while its run holds the warehouse slot."""
+    deadline = time.monotonic() + RUN_SECONDS
+    while time.monotonic() < deadline:
+        worker = recorded_worker(instance, run_id)
+        if worker is not None and slot_holders(instance) == [run_id]:
+            os.kill(worker.pid, signal.SIGSTOP)
+            if slot_holders(instance) == [run_id]:
+                return worker
+            os.kill(worker.pid, signal.SIGCONT)  # it was leaving the step: catch another
+        time.sleep(0.1)
+    raise TimeoutError(f"run {run_id} held no warehouse slot within {RUN_SECONDS} s")
 
 
 def dismiss_welcome(page) -> None:
