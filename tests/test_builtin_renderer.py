@@ -248,6 +248,30 @@ def test_failing_cell_names_file_cell_and_error(tmp_path: Path) -> None:
     assert not (tmp_path / "casse.html").exists()
 
 
+def kernels_of_this_process() -> list[str]:
+    """The Jupyter kernels this test process started and that still run."""
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+    commands = [
+        Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        for pid in children
+        if Path(f"/proc/{pid}").exists()
+    ]
+    return [command for command in commands if "ipykernel" in command]
+
+
+def test_a_render_stops_its_kernel_and_leaves_no_socket(
+    rendered: dict[str, Path], tmp_path
+) -> None:
+    """A kernel left running per report would hold memory until the run's process ends."""
+    qmd = tmp_path / "casse.qmd"
+    qmd.write_text("```{python}\n1 / 0\n```\n", encoding="utf-8")
+    with pytest.raises(BuiltinRenderError):
+        render_with_builtin_engine(qmd, {}, ["html"])
+    assert kernels_of_this_process() == []
+    assert [p.name for p in rendered["html"].parent.iterdir() if p.name.startswith("kernel")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("kernel")] == []
+
+
 def test_a_render_leaves_the_process_working_folder_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

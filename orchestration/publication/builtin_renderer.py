@@ -35,6 +35,7 @@ import pypandoc
 import typst
 import yaml
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -283,6 +284,11 @@ def _execute(
         cell_name = _cell_name(document, prepared, tracker.index)
         message = f"{qmd_path.name}: {cell_name} failed: {_error_text(exc)}"
         raise BuiltinRenderError(message) from exc
+    finally:
+        # nbclient leaves a kernel it was given running: each render's kernel would live on
+        # until the run's process ends, one per report.
+        if kernel.has_kernel:
+            run_sync(kernel.shutdown_kernel)(now=True)
     cells = prepared.notebook.cells
     return {
         block: cell.outputs
