@@ -12,7 +12,7 @@ for _, char in ipairs({ "–", "—", "‘", "’", "“", "”" }) do
   LITERAL[utf8.codepoint(char)] = char
 end
 
-function Str(element)
+local function literal(element)
   local pieces, run = {}, {}
   local found = false
   for _, code in utf8.codes(element.text) do
@@ -35,4 +35,11 @@ function Str(element)
     table.insert(pieces, pandoc.Str(table.concat(run)))
   end
   return pieces
+end
+
+-- The body only: the front matter's values (a margin of « 1.8cm ») are Typst code in the
+-- template, where an escaped « 1\.8cm » does not compile.
+function Pandoc(document)
+  document.blocks = document.blocks:walk({ Str = literal })
+  return document
 end
