@@ -89,8 +89,9 @@ def test_a_unanimous_region_in_a_varied_france() -> None:
 @pytest.mark.parametrize("answer", [1.0, 0.0])
 def test_a_hair_from_the_edge_is_never_narrower_than_the_edge(answer) -> None:
     """One dissenting respondent carrying 1e-12 of the weight: the estimate is 1 - 1e-12 (or
-    1e-12), genuinely not 1; Korn–Graubard alone would claim an interval 1e-11 wide. It is no
-    narrower at its end than Clopper–Pearson's for n unanimous respondents."""
+    1e-12), genuinely not 1; Korn–Graubard alone would claim an interval 1e-11 wide (a design
+    effect of 1e-10). The interval is within 1e-8 of Clopper–Pearson's for n unanimous
+    respondents: continuous as the share reaches the edge."""
     design = institute_design()
     weights = design.weights.copy()
     weights[0] = 1e-12 * weights[1:].sum() / (1 - 1e-12)
@@ -113,9 +114,9 @@ def test_a_hair_from_the_edge_is_never_narrower_than_the_edge(answer) -> None:
         assert 0 <= low <= result.estimate
 
 
-def test_the_floor_leaves_ordinary_intervals_as_r_computes_them() -> None:
-    """Away from the edges the floor does not bind: R's svyciprop(method = "beta") for
-    p = 0.9, se = 0.025, n = 165, df = 163 is kept (it lies well inside the floor)."""
+def test_ordinary_intervals_are_r_svyciprop() -> None:
+    """Away from rounding noise, R's svyciprop(method = "beta") is kept: p = 0.9, se = 0.025,
+    n = 165, df = 163."""
     p, se, n, df = 0.9, 0.025, 165, 163
     n_eff = p * (1 - p) / se**2 * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
     expected = (
