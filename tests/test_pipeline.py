@@ -187,7 +187,7 @@ def test_a_suppressed_value_is_never_printed(pipeline, reader):
     regional = reader(report_of(project, corsica.name, reader))
     national = reader(report_of(project, "Synthèse nationale", reader))
     for text in (regional, national):
-        assert f"{corsica.name} n.s." in text
+        assert f"{corsica.name} e.i." in text
     # The renders cannot print what the export does not hold: no suppressed estimate is in it.
     export = json.loads(report_data_path_of(project).read_text(encoding="utf-8"))
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
@@ -213,7 +213,7 @@ def report_data_path_of(project) -> Path:
 
 def printed(value: float | None, status: str) -> str:
     if status == "suppressed":
-        return "n.s."
+        return "e.i."
     return french_percent(value) + (" (effectif faible)" if status == "fragile" else "")
 
 
