@@ -88,8 +88,11 @@ def _weigh(group: pd.DataFrame, design: pd.Series, seeds: dict[str, pd.DataFrame
     out["calibration_cells"] = None
     source = design["weighting"]
     if source == "institute":
-        if group["weight"].isna().any() or (group["weight"] <= 0).any():
-            raise ValueError(f"{study} {wave}: institute weighting but weights missing or <= 0")
+        delivered = group["weight"].to_numpy(dtype=float)
+        if not np.all(np.isfinite(delivered) & (delivered > 0)):
+            raise ValueError(
+                f"{study} {wave}: institute weighting but weights missing, <= 0 or not finite"
+            )
         out["base_weight"] = group["weight"].to_numpy(dtype=float)
         out["weight"] = out["base_weight"]
     elif source == "uniform":
