@@ -147,7 +147,9 @@ def test_the_pipeline_weights_are_r_calibrate_weights(warehouse: Path) -> None:
     assert r_value(values, "calibration", "FR", "max_g") < 5
 
 
-def test_raked_estimates_standard_errors_and_intervals_equal_r(warehouse: Path) -> None:
+def test_raked_estimates_standard_errors_design_effects_and_intervals_equal_r(
+    warehouse: Path,
+) -> None:
     values, rows = r_values(), mart(warehouse)
     compared = unanimous = 0
     for row in rows.itertuples():
@@ -159,6 +161,12 @@ def test_raked_estimates_standard_errors_and_intervals_equal_r(warehouse: Path) 
         assert row.df == r_value(values, row.indicator_id, row.geo_code, "df")
         assert row.estimate == pytest.approx(estimate, abs=TOLERANCE)
         assert row.se == pytest.approx(expected_se, abs=TOLERANCE), (row.indicator_id, row.geo_code)
+        if not math.isnan(row.deff):
+            # The estimate's design effect (R's deff = "replace"), which the publication rule
+            # uses through n_effective = n / deff.
+            deff = r_value(values, row.indicator_id, row.geo_code, "deff")
+            assert row.deff == pytest.approx(deff, rel=TOLERANCE)
+            assert row.n_effective == pytest.approx(row.n / deff, rel=TOLERANCE)
         compared += 1
         if row.df < 1:
             # A stratum per respondent leaves no degree of freedom: no interval (R: NaN).

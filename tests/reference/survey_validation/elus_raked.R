@@ -57,10 +57,11 @@ for (indicator in indicators) {
     keep <- !is.na(d[[indicator]]) & (geo == "FR" | d$region == geo)
     if (sum(keep) < 2) next
     sub <- subset(calibrated, keep)
-    m <- svymean(f, sub, na.rm = TRUE)
+    m <- svymean(f, sub, na.rm = TRUE, deff = "replace")
     ci <- svyciprop(f, sub, method = "beta", na.rm = TRUE)
     put(indicator, geo, "estimate", coef(m)[1])
     put(indicator, geo, "se", SE(m)[1])
+    put(indicator, geo, "deff", deff(m)[1])
     put(indicator, geo, "n", sum(keep))
     put(indicator, geo, "df", degf(sub))
     # svyciprop's own interval: its n is nrow(design), which for a subset of a calibrated
