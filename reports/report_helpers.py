@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from orchestration.publication import vocabulary
 from orchestration.publication.escaping import attribute, image_file, inert
 from orchestration.publication.french import date, decimal, integer, percent, points
 
@@ -24,12 +25,13 @@ METHOD = (
     "plus ayant répondu à la question, « ne sait pas » compris. Pondération de l'institut "
     "(redressement sur la région, le sexe et l'âge). Les effectifs indiqués sont non pondérés. "
     "Intervalle de confiance à 95 % de Korn–Graubard, erreur type par linéarisation (plan "
-    "stratifié par région). Règles de publication : « n.s. » (non significatif) signale une "
-    "valeur non publiée, faute d'au moins 30 répondants (ou d'un effectif effectif de 30) ; "
-    "une valeur suivie de « (effectif faible) » repose sur 30 à 99 répondants et se lit avec "
-    "prudence."
+    "stratifié par région). Règles de publication (docs/publication-rules.md) : une valeur "
+    "n'est publiée qu'à partir de 30 répondants et d'un effectif effectif de l'estimation "
+    "(effectif divisé par son effet de plan) d'au moins 30 ; sinon elle est remplacée par "
+    "« e.i. » (effectif insuffisant). « Non significatif » qualifie seulement le résultat d'un "
+    "test à 5 %."
 )
-NOT_PUBLISHED = "n.s."
+NOT_PUBLISHED = vocabulary.NOT_PUBLISHED
 FRAGILE_MARK = " (effectif faible)"
 SOURCES = (
     "Sources : Observatoire des partenariats (Le RAMEAU), programme IMPACT ; populations "
@@ -55,13 +57,14 @@ def weighting_text(weighting: dict) -> str:
     return (
         f"Poids de {decimal(weighting['min_weight'], 2)} à "
         f"{decimal(weighting['max_weight'], 2)} ; effet de plan dû à la pondération (Kish) "
-        f"{decimal(weighting['kish_deff'], 2)}, soit un effectif effectif de "
-        f"{integer(round(weighting['n_effective']))} pour {integer(weighting['n'])} répondants."
+        f"{decimal(weighting['kish_deff'], 2)}, soit un effectif efficace de Kish de "
+        f"{integer(round(weighting['kish_n_effective']))} pour {integer(weighting['n'])} "
+        "répondants."
     )
 
 
 def share_text(value: dict) -> str:
-    """An indicator as printed: « n.s. » when withheld, marked when its base is small."""
+    """An indicator as printed: « e.i. » when withheld, marked when its base is small."""
     if value["share"] is None:
         return NOT_PUBLISHED
     mark = FRAGILE_MARK if value["status"] == "fragile" else ""
@@ -97,10 +100,7 @@ WEIGHT_SOURCES = {
     "uniform": "sans pondération",
 }
 NO_VALUE = "–"
-NOT_PUBLISHED_NOTE = (
-    "« n.s. » : valeur non publiée, faute d'au moins 30 répondants ou d'un effectif effectif "
-    "(après pondération) d'au moins 30."
-)
+NOT_PUBLISHED_NOTE = vocabulary.NOT_PUBLISHED_LEGEND
 FRAGILE_NOTE = (
     "« (effectif faible) » : valeur reposant sur 30 à 99 répondants, à lire avec prudence."
 )
@@ -117,21 +117,29 @@ def latest(indicator: dict) -> dict:
 
 
 def versus_rest_text(value: dict) -> str:
-    """The region against the rest of France, worded as a difference only when significant."""
-    if value["share"] is None or value["vs_rest_significant"] is None:
+    """The region against the rest of France, worded as a difference only when significant;
+    « e.i. » when the region's value is withheld (the difference would give it away)."""
+    if value["share"] is None:
+        return NOT_PUBLISHED
+    if value["vs_rest_significant"] is None:
         return NO_VALUE
     if not value["vs_rest_significant"]:
-        return "pas d'écart significatif"
+        return "écart non significatif"
     above = value["vs_rest_difference"] > 0
     return f"{points(value['vs_rest_difference'])} ({'au-dessus' if above else 'en dessous'})"
 
 
 def change_text(value: dict) -> str:
-    """The change since the previous wave, worded as a change only when significant."""
-    if value["share"] is None or value["previous_wave"] is None or value["change"] is None:
+    """The change since the previous wave, worded as a change only when significant; a change
+    that is not is « non significative », never « stable » (the test cannot say it is stable).
+    « e.i. » when either wave is withheld: the export then holds no change (it would give the
+    withheld value away)."""
+    if value["previous_wave"] is None:
         return NO_VALUE
+    if value["change"] is None:
+        return NOT_PUBLISHED
     if not value["change_significant"]:
-        return f"stable depuis {value['previous_wave']}"
+        return f"évolution non significative depuis {value['previous_wave']}"
     return f"{points(value['change'])} depuis {value['previous_wave']}"
 
 

@@ -158,7 +158,7 @@ def test_an_estimates_chart_is_a_png_whose_alt_text_gives_every_value(tmp_path):
     assert picture.width == charts.WIDTH_PIXELS
     assert f"Bretagne : 81,2{PCT} [77,9{PCT} ; 84,1{PCT}]" in chart.alt
     assert f"France métropolitaine : 80,1{PCT} [79,0{PCT} ; 81,2{PCT}]" in chart.alt
-    assert "Corse : n.s., non publié (effectif insuffisant)" in chart.alt
+    assert "Corse : e.i. (effectif insuffisant, valeur non publiée)" in chart.alt
     assert "intervalle de confiance à 95 %" in chart.caption
     assert f"base : 3{NARROW_NBSP}000 répondants" in chart.caption
     _clean(chart.alt + chart.caption)
@@ -174,7 +174,7 @@ def test_an_estimates_chart_takes_shares_not_percentages(tmp_path):
 def test_a_not_a_number_estimate_reads_as_not_published(tmp_path):
     row = EstimateBar("Corse", float("nan"), float("nan"), float("nan"))
     chart = charts.estimates_chart([row], tmp_path / "nan.png", "Titre", "base")
-    assert "Corse : n.s." in chart.alt
+    assert "Corse : e.i." in chart.alt
     _clean(chart.alt)
 
 
@@ -206,7 +206,7 @@ def test_a_region_map_shows_missing_regions_and_the_highlighted_one(tmp_path):
     assert picture.width == charts.WIDTH_PIXELS
     assert f"la plus élevée : Provence-Alpes-Côte d'Azur (79,3{PCT})" in chart.alt
     assert f"la plus faible : Île-de-France (71,1{PCT})" in chart.alt
-    assert "Corse : n.s., non publié (effectif insuffisant)" in chart.alt
+    assert "Corse : e.i. (effectif insuffisant, valeur non publiée)" in chart.alt
     assert "Bretagne est entourée" in chart.alt
     assert chart.caption.endswith(charts.CONTOURS_ATTRIBUTION)
     _clean(chart.alt + chart.caption)
@@ -237,7 +237,7 @@ def test_a_two_waves_chart_states_both_waves_and_what_is_not_published(tmp_path)
         ),
     ]
     chart = charts.two_waves_chart(rows, tmp_path / "series.png", "Titre", "base : 10 maires")
-    assert f"association : 20,0{PCT} en 2015, n.s. en 2021 ;" in chart.alt
+    assert f"association : 20,0{PCT} en 2015, e.i. en 2021 ;" in chart.alt
     assert f"Maires : 50,0{PCT} en 2019, 100,0{PCT} en 2020." in chart.alt
     assert chart.caption.endswith("(base : 10 maires).")
     picture = _png(chart.path)
@@ -300,5 +300,5 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
     assert "8 pratiques dans la région" in drawn["departements-53"]["caption"]
     key_figures = drawn["chiffres-cles-94"]
     assert "bases dans la région : 300 citoyens, 300 fondations" in key_figures["caption"]
-    assert "Citoyens (18 ans et plus), 2021 : région : n.s." in key_figures["alt"]
+    assert "Citoyens (18 ans et plus), 2021 : région : e.i." in key_figures["alt"]
     assert "Fondations, 2021 : France : 80,0" in key_figures["alt"]

@@ -164,3 +164,29 @@ def test_a_later_wave_is_compared_with_the_previous_one():
         france.loc[2021, "estimate"] - france.loc[2015, "estimate"]
     )
     assert isinstance(france.loc[2021, "change_significant"], bool | np.bool_)
+
+
+def test_nothing_is_derived_from_a_suppressed_estimate():
+    """Region 94 has 20 respondents in 2015 and 60 in 2021; region 84 has 200 then 20: the
+    change of each rests on a suppressed wave and is null, and so is the difference with the
+    rest of France of a suppressed region (docs/publication-rules.md § 4)."""
+    first = survey({"11": 300, "84": 200, "94": 20}, wave=2015, seed=1)
+    second = survey({"11": 300, "84": 20, "94": 60}, wave=2021, seed=2)
+    respondents = pd.concat([first[0], second[0]], ignore_index=True)
+    answers = pd.concat([first[1], second[1]], ignore_index=True)
+    table = estimate_all(catalogue(), respondents, answers, REGIONS)
+    rows = table.set_index(["wave", "geo_code"])
+    assert rows.loc[(2015, "94"), "status"] == rows.loc[(2021, "84"), "status"] == "suppressed"
+    assert rows.loc[(2021, "94"), "status"] == "fragile"
+    for code in ("84", "94"):
+        later = rows.loc[(2021, code)]
+        assert later["previous_wave"] == 2015
+        assert pd.isna(later["change"]) and pd.isna(later["change_p_value"])
+        assert pd.isna(later["change_significant"])
+    for key in ((2015, "94"), (2021, "84")):
+        assert pd.isna(rows.loc[key, "vs_rest_difference"])
+        assert pd.isna(rows.loc[key, "vs_rest_p_value"])
+        assert pd.isna(rows.loc[key, "vs_rest_significant"])
+    # Published on both sides: the change and the difference are there.
+    assert not pd.isna(rows.loc[(2021, "11"), "change"])
+    assert not pd.isna(rows.loc[(2021, "94"), "vs_rest_difference"])

@@ -187,18 +187,58 @@ def test_codes_and_answers_outside_the_codebook_are_named(store, tmp_path):
     assert "values jouer_collectif = peut-etre" in described
 
 
-def test_weights_that_do_not_add_up_or_explode_fail(store, tmp_path):
+def test_weights_that_do_not_add_up_fail_and_an_extreme_weight_is_a_warning(store, tmp_path):
     def inflate(respondents, answers):
         wave = respondents.index[respondents["_source_file"] == CITIZENS_2020]
         respondents.loc[wave[[4, 10]], "weight"] = 50.0
 
     outcome = outcome_of(store, runs_of("citoyens", tmp_path, inflate), "survey_weights", 2020)
-    described = outcome.summary()
-    assert {f.rule for f in outcome.errors} == {
-        "expect_column_values_to_be_between",
-        "expect_column_sum_to_be_between",
-    }
-    assert f"{CITIZENS_2020} row 5; {CITIZENS_2020} row 11" in described
+    assert {f.rule for f in outcome.errors} == {"expect_column_sum_to_be_between"}
+    [warning] = outcome.warnings
+    assert warning.column == "weight_to_mean"
+    assert f"{CITIZENS_2020} row 5; {CITIZENS_2020} row 11" in outcome.summary()
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("inf"), float("nan")])
+def test_a_missing_zero_negative_or_infinite_weight_blocks_naming_the_row(store, tmp_path, bad):
+    def spoil(respondents, answers):
+        wave = respondents.index[respondents["_source_file"] == CITIZENS_2020]
+        respondents.loc[wave[6], "weight"] = bad
+
+    outcome = outcome_of(store, runs_of("citoyens", tmp_path, spoil), "survey_weights", 2020)
+    assert not outcome.success
+    failed = {(f.rule, f.column) for f in outcome.errors}
+    rule = (
+        "expect_column_values_to_not_be_null"
+        if bad != bad
+        else "expect_column_values_to_be_between"
+    )
+    assert (rule, "weight") in failed
+    assert f"{CITIZENS_2020} row 7" in outcome.summary()
+
+
+def test_a_small_region_calibrated_to_its_margin_is_not_blocked(store, tmp_path):
+    """Issue 15: 31 respondents of a small region weighted 36 times the smallest weight (10,8
+    against 0,3: the former rule « weight <= 10 » refused the delivery). Honest data: the
+    weights are published, with a warning naming the 31 rows."""
+
+    def calibrate_small_region(respondents, answers):
+        wave = respondents.index[respondents["_source_file"] == CITIZENS_2020]
+        weights = pd.Series(1.0, index=wave)
+        weights.iloc[:31] = 10.8
+        weights.iloc[31:1031] = 0.3
+        rest = weights.iloc[1031:]
+        # The rest takes what is left so that the weights keep mean 1 (the contract).
+        weights.iloc[1031:] = (len(wave) - weights.iloc[:1031].sum()) / len(rest)
+        respondents.loc[wave, "weight"] = weights
+
+    outcome = outcome_of(
+        store, runs_of("citoyens", tmp_path, calibrate_small_region), "survey_weights", 2020
+    )
+    assert outcome.success and not outcome.errors
+    [warning] = outcome.warnings
+    assert warning.column == "weight_to_mean" and warning.unexpected_count == 31
+    assert f"{CITIZENS_2020} row 1;" in outcome.summary()
 
 
 def test_an_implausible_regional_structure_fails_naming_the_region(store, tmp_path):

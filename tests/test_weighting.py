@@ -147,7 +147,7 @@ def test_diagnostics_equal_an_independent_kish_computation(warehouse: Path) -> N
         w = rows["weight"].to_numpy()
         row = diagnostics.loc[(study, wave)]
         assert row["n"] == w.size
-        assert row["n_effective"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-9)
+        assert row["kish_n_effective"] == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-9)
         assert row["kish_deff"] == pytest.approx(w.size * (w**2).sum() / w.sum() ** 2, rel=1e-9)
         assert row["min_weight"] == pytest.approx(w.min())
         assert row["max_weight"] == pytest.approx(w.max())

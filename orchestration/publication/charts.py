@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING
 
 from orchestration.geography import FRANCE_CODE, departments, region_by_code, regions
 from orchestration.publication.french import NBSP, decimal, integer, percent
-from orchestration.publication.vocabulary import POPULATIONS, RESPONDENTS
+from orchestration.publication.vocabulary import (
+    NOT_PUBLISHED,
+    NOT_PUBLISHED_MEANING,
+    POPULATIONS,
+    RESPONDENTS,
+)
 from orchestration.settings import REPORT_SOURCES_DIR
 
 if TYPE_CHECKING:  # only for annotations: report_data imports this module
@@ -44,7 +49,7 @@ CONTOURS_ATTRIBUTION = (
 # own grey when printed without colour.
 SEQUENTIAL = ("#ccdff1", "#87bddc", "#4a98c9", "#2070b4", "#084b93")
 ACCENT = "#b2182b"  # « this region »: L* 38, darker than NEUTRAL, so it also stands out in greys
-NEUTRAL = "#8c8c8c"  # the other regions, and hatching for « n.s. » / missing
+NEUTRAL = "#8c8c8c"  # the other regions, and hatching for « e.i. » / missing
 BORDER = "#ffffff"
 GRID = "#e3e3e3"
 INK = "#1a1a1a"
@@ -53,8 +58,7 @@ DPI = 150
 WIDTH_PIXELS = 945  # 16 cm at 150 dpi
 WIDTH_INCHES = WIDTH_PIXELS / DPI
 MAP_HEIGHT_INCHES = 4.2
-NOT_PUBLISHED = "n.s."
-NOT_PUBLISHED_ALT = f"{NOT_PUBLISHED}, non publié (effectif insuffisant)"
+NOT_PUBLISHED_ALT = f"{NOT_PUBLISHED} ({NOT_PUBLISHED_MEANING})"
 # Fixed fonts and sizes, whatever the local matplotlibrc says: the same inputs give the same PNG.
 STYLE = {
     "font.family": "DejaVu Sans",
@@ -85,7 +89,7 @@ class Chart:
 @dataclass(frozen=True)
 class EstimateBar:
     """One row of :func:`estimates_chart`: a share in [0, 1] and its 95 % interval; ``None``
-    when the value is not published (« n.s. »)."""
+    when the value is not published (« e.i. »)."""
 
     label: str
     estimate: float | None
@@ -218,8 +222,8 @@ def _interval_text(low: float, high: float) -> str:
 
 
 def estimate_text(row: EstimateBar) -> str:
-    """« Bretagne : 81,2 % [77,9 % ; 84,1 %] », or « Corse : n.s., non publié (effectif
-    insuffisant) »."""
+    """« Bretagne : 81,2 % [77,9 % ; 84,1 %] », or « Corse : e.i. (effectif insuffisant,
+    valeur non publiée) »."""
     if not _known(row.estimate):
         return f"{row.label} : {NOT_PUBLISHED_ALT}"
     interval = (
@@ -331,7 +335,7 @@ def _drawing(draw: Callable[[], None]) -> None:
 def _draw_estimates(axes: "Axes", rows: list[EstimateBar]) -> None:
     for y, row in enumerate(rows):
         if not _known(row.estimate):
-            continue  # an empty row: its « n.s. » is in the value column
+            continue  # an empty row: its « e.i. » is in the value column
         colour = ACCENT if row.highlight else NEUTRAL
         if _known(row.ci_low) and _known(row.ci_high):
             axes.plot(
@@ -365,7 +369,7 @@ def _style_estimate_axes(axes: "Axes", count: int) -> None:
 
 
 def _label_rows(axes: "Axes", rows: list[EstimateBar]) -> tuple[list, list]:
-    """Each row's label left of the plot and its value (or « n.s. ») right of it, in bold
+    """Each row's label left of the plot and its value (or « e.i. ») right of it, in bold
     for the highlighted row."""
     return _annotate_rows(
         axes,
@@ -422,7 +426,7 @@ def _fit_margins(figure: "Figure", axes: "Axes", labels: list, values: list) -> 
 def estimates_chart(rows: list[EstimateBar], path: Path, title: str, base: str) -> Chart:
     """Shares (in [0, 1]) drawn as dots with their 95 % interval on a 0–100 % axis, one row per
     item, top to bottom in the given order; a highlighted row in the accent colour, a row whose
-    estimate is ``None`` left empty and marked « n.s. ». ``title`` and ``base`` (e.g. « base :
+    estimate is ``None`` left empty and marked « e.i. ». ``title`` and ``base`` (e.g. « base :
     3 000 répondants de 18 ans et plus ») go into the caption, not into the image."""
     if not rows:
         raise ValueError("an estimates chart needs at least one row")
@@ -540,7 +544,7 @@ def _tick_labels(bounds: tuple[float, ...], number: Callable[[float], str]) -> l
 def _draw_scale(
     figure: "Figure", scale: Classes, number: Callable[[float], str], missing: bool
 ) -> None:
-    """A discrete colour bar, its bounds written in French; above it, a hatched « n.s. »
+    """A discrete colour bar, its bounds written in French; above it, a hatched « e.i. »
     swatch when a value is missing."""
     from matplotlib.colorbar import ColorbarBase
     from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -562,7 +566,14 @@ def _draw_scale(
             Rectangle((0, 0), 1, 1, facecolor="white", edgecolor=NEUTRAL, hatch="/////")
         )
         swatch.axis("off")
-        figure.text(COLUMN_LEFT + 0.05, 0.1775, NOT_PUBLISHED, va="center", fontsize=7)
+        # The mark is explained on the map itself: a map travels without its report's legend.
+        figure.text(
+            COLUMN_LEFT + 0.05,
+            0.1775,
+            f"{NOT_PUBLISHED} : effectif insuffisant",
+            va="center",
+            fontsize=7,
+        )
 
 
 def _draw_key(figure: "Figure", legend: str, lines: list[tuple[str, bool]]) -> None:
@@ -643,7 +654,7 @@ def department_map(
     inhabitants), labelled with their codes, with a key naming them. ``number`` writes a value
     in French (:func:`french.decimal` by default, :func:`french.integer` for counts); ``base``
     (e.g. « base : 412 pratiques recensées ») goes into the caption. A department missing
-    from ``values`` is drawn hatched as « n.s. »."""
+    from ``values`` is drawn hatched as « e.i. »."""
     shapes = region_shapes(region_code)
     _check_codes(values, shapes, f"departments of region {region_code}")
     _draw_choropleth(
@@ -674,7 +685,7 @@ def region_map(
     base: str = "",
     number: Callable[[float], str] = decimal,
 ) -> Chart:
-    """The 13 regions shaded by ``values`` (``None``: hatched grey « n.s. »), each labelled
+    """The 13 regions shaded by ``values`` (``None``: hatched grey « e.i. »), each labelled
     with its value, with a key naming them; ``highlight`` outlines one region in the accent
     colour. ``number`` writes a value in French (e.g. :func:`french.percent` for shares);
     ``base`` goes into the caption."""

@@ -72,7 +72,7 @@ class WeightingDiagnostics:
     min_weight: float
     max_weight: float
     kish_deff: float
-    n_effective: float
+    kish_n_effective: float
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
     ).fetchone()
     weighting = connection.execute(
         f"""
-        select n, weight_source, min_weight, max_weight, kish_deff, n_effective
+        select n, weight_source, min_weight, max_weight, kish_deff, kish_n_effective
         from {WEIGHTING_TABLE}
         where study = (select study from {ESTIMATES_TABLE} where indicator_id = ? limit 1)
             and wave = ?

@@ -74,7 +74,7 @@ class Source:
     min_weight: float
     max_weight: float
     kish_deff: float
-    n_effective: float
+    kish_n_effective: float
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def read_sources(connection: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
         select f.study, f.wave, f.file_label, f.format, f.source_file, f.source_sha256,
             f.respondents, strftime(min(r.fieldwork_date), '%Y-%m-%d'),
             strftime(max(r.fieldwork_date), '%Y-%m-%d'),
-            w.weight_source, w.min_weight, w.max_weight, w.kish_deff, w.n_effective
+            w.weight_source, w.min_weight, w.max_weight, w.kish_deff, w.kish_n_effective
         from staging.stg_survey_files as f
         left join staging.stg_survey_respondents as r using (study, wave)
         left join marts.weighting_diagnostics as w using (study, wave)

@@ -1,5 +1,17 @@
-"""The French names readers see for the five surveyed populations, shared by the charts drawn
-upstream and the report sources."""
+"""The French words readers see, shared by the charts drawn upstream and the report sources:
+the five surveyed populations, and the marks of the publication rules (docs/publication-rules.md).
+"""
+
+# The mark of a value not published for want of respondents (« effectif insuffisant »). Not
+# « n.s. », which every statistician reads as « non significatif » (a test result).
+NOT_PUBLISHED = "e.i."
+NOT_PUBLISHED_MEANING = "effectif insuffisant, valeur non publiée"
+# The legend printed under every table and chart that may hold the mark.
+NOT_PUBLISHED_LEGEND = (
+    f"« {NOT_PUBLISHED} » : {NOT_PUBLISHED_MEANING} (moins de 30 répondants, ou un effectif "
+    "effectif de l'estimation inférieur à 30) ; un écart ou une évolution calculé à partir "
+    "d'une telle valeur n'est pas publié non plus."
+)
 
 # The population each study surveys, as a row or column label.
 POPULATIONS = {

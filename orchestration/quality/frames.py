@@ -7,6 +7,7 @@ thing checked, so the failure names that thing.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from orchestration.geography import Region
@@ -82,9 +83,16 @@ def codebook_answers(codebook: Codebook) -> list[str]:
 
 
 def weight_shares(respondents: pd.DataFrame) -> pd.DataFrame:
-    """Respondents with ``weight_share``, each weight over the number of respondents: the
-    contract's weights have mean 1, so the shares add up to 1."""
-    return respondents.assign(weight_share=respondents["weight"] / len(respondents))
+    """Respondents with ``weight_share``, each weight over the number of respondents (the
+    contract's weights have mean 1, so the shares add up to 1), and ``weight_to_mean``, each
+    weight over the mean of the wave's usable (positive, finite) weights, for the warning on
+    extreme weights."""
+    weights = pd.to_numeric(respondents["weight"], errors="coerce").astype(float)
+    usable = weights[np.isfinite(weights) & (weights > 0)]
+    mean = usable.mean() if len(usable) else np.nan
+    return respondents.assign(
+        weight_share=weights / len(respondents), weight_to_mean=weights / mean
+    )
 
 
 def regional_structure(respondents: pd.DataFrame, regions: tuple[Region, ...]) -> pd.DataFrame:

@@ -26,10 +26,14 @@ class Estimate:
         se: its Taylor-linearised standard error under the design.
         deff: design effect against simple random sampling *with replacement* of the same
             number of respondents (R's ``deff="replace"``, Kish's deft squared). NaN when the
-            values do not vary in the domain (the reference variance is 0).
+            values do not vary in the domain (a share of exactly 0 or 1: both variances are
+            0, whatever the weights).
         n: respondents counted: in the domain, with a value and a positive weight.
-        n_effective: ``n / deff``, the size of a simple random sample as precise as this one;
-            ``n`` when ``deff`` is undefined (no variation to lose precision on).
+        n_effective: ``n / deff``, the size of a simple random sample as precise as this
+            estimate (it can exceed ``n`` when the design gains precision, e.g. through
+            calibration); exactly ``n`` when ``deff`` is undefined (no variation to lose
+            precision on). Not Kish's effective size of the weights alone
+            (:mod:`orchestration.statistics.weights`), which is the same for every estimate.
         df: design degrees of freedom, PSUs minus strata reached by the counted respondents.
     """
 
@@ -85,8 +89,21 @@ def linearised_mean(
     y, counted = _counted_rows(values, design, domain)
     w = np.where(counted, design.weights, 0.0)
     total_weight = w.sum()
-    mean = float(np.dot(w, y) / total_weight)
+    mean = _exact_if_constant(y[counted], float(np.dot(w, y) / total_weight))
     return LinearisedMean(value=mean, influence=w * (y - mean) / total_weight, counted=counted)
+
+
+def _exact_if_constant(values: np.ndarray, mean: float) -> float:
+    """``mean``, or the common value itself when every counted value is the same.
+
+    With unequal weights, ``sum(w y) / sum(w)`` of values all equal to 1 comes out as
+    0.9999999999999999: that rounding noise then passed for sampling variance (an SE of 1e-18, a
+    design effect and an effective size invented from it, a zero-width interval). Unanimous
+    values have a mean known exactly, and no spread: influence values, variance and the
+    reference variance of the design effect are then exactly 0.
+    """
+    first = values[0]
+    return float(first) if np.all(values == first) else mean
 
 
 def weighted_proportion(

@@ -18,9 +18,11 @@ import pandas as pd
 
 from orchestration.geography import FRANCE_CODE as FRANCE
 from orchestration.statistics import (
+    Calibration,
     Design,
     Difference,
     Estimate,
+    PublicationStatus,
     compare_domains,
     compare_waves,
     proportion_interval,
@@ -32,6 +34,9 @@ NSP = "nsp"
 # Catalogue cells holding several canonical answers separate them with "|".
 ANSWER_SEPARATOR = "|"
 WITH_NSP = "with_nsp"
+SUPPRESSED = PublicationStatus.SUPPRESSED.value
+# How int_survey_weights separates a respondent's calibration cells.
+CELL_SEPARATOR = ";"
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,19 @@ class SurveyWave:
 
     @cached_property
     def design(self) -> Design:
-        """The wave's sample design: its weights, stratified when the study declares strata
-        (built once per wave, not once per indicator)."""
+        """The wave's sample design: its weights, stratified when the study declares strata,
+        calibrated when the pipeline raked them (built once per wave, not once per indicator).
+
+        Raked weights depend on the sample: treating them as fixed overstates the variance of
+        what the margins explain (issue 15). The calibration's cells (``calibration_cells``)
+        and base weights give the variance of the calibration estimator, as R's
+        ``calibrate()`` does.
+        """
         strata = self.respondents["strata"]
         return Design(
             weights=self.respondents["weight"].to_numpy(dtype=float),
             strata=None if strata.isna().all() else strata.fillna("").to_numpy(dtype=str),
+            calibration=_calibration(self.respondents),
         )
 
     def asked(self, question: str, option: str | None) -> bool:
@@ -100,6 +112,21 @@ class SurveyWave:
         }
 
 
+def _calibration(respondents: pd.DataFrame) -> Calibration | None:
+    """The calibration of a wave whose weights were raked (or post-stratified) by the
+    pipeline: one indicator column per margin category; ``None`` for fixed weights."""
+    if "calibration_cells" not in respondents or respondents["calibration_cells"].isna().all():
+        return None
+    cells = respondents["calibration_cells"]
+    if cells.isna().any():
+        raise ValueError("calibration cells missing for some respondents of a calibrated wave")
+    indicators = cells.astype(str).str.get_dummies(sep=CELL_SEPARATOR)
+    return Calibration(
+        base_weights=respondents["base_weight"].to_numpy(dtype=float),
+        indicators=indicators.to_numpy(dtype=float),
+    )
+
+
 @dataclass(frozen=True)
 class EstimateRow:
     """One line of ``fct_indicator_estimates``."""
@@ -118,11 +145,13 @@ class EstimateRow:
     deff: float
     df: float
     status: str
-    # Regions only: the region against the rest of France, same wave (design-based t test).
+    # Regions only: the region against the rest of France, same wave (design-based t test);
+    # null when the region is suppressed (docs/publication-rules.md).
     vs_rest_difference: float = math.nan
     vs_rest_p_value: float = math.nan
     vs_rest_significant: bool | None = None
-    # The previous wave holding the same question, and the change since (independent samples).
+    # The previous wave holding the same question, and the change since (independent samples);
+    # the change and its test are null when either wave is suppressed.
     previous_wave: int | None = None
     change: float = math.nan
     change_p_value: float = math.nan
@@ -261,7 +290,9 @@ def _row(
         df=float(estimate.df),
         status=publication_status(estimate.n, estimate.n_effective).value,
     )
-    if versus is not None:
+    # A region withheld for want of respondents gives no difference with the rest of France:
+    # the difference and the rest's published figure would give its value away.
+    if versus is not None and row.status != SUPPRESSED:
         row = _replace(
             row,
             vs_rest_difference=versus.difference,
@@ -284,7 +315,10 @@ def _versus_rest(counted: np.ndarray, design: Design, in_region: np.ndarray) -> 
 
 
 def _with_change(row: EstimateRow, wave: int, earlier: Estimate, later: Estimate) -> EstimateRow:
-    if min(earlier.n, later.n) < 2 or min(earlier.df, later.df) < 1:
+    """The change since the previous wave; none when either wave is withheld, since the other
+    wave's published figure and the change would give the withheld one away."""
+    withheld = SUPPRESSED in (_status(earlier), _status(later))
+    if withheld or min(earlier.n, later.n) < 2 or min(earlier.df, later.df) < 1:
         return _replace(row, previous_wave=wave)
     change = compare_waves(earlier, later)
     return _replace(
@@ -294,6 +328,10 @@ def _with_change(row: EstimateRow, wave: int, earlier: Estimate, later: Estimate
         change_p_value=change.p_value,
         change_significant=change.significant,
     )
+
+
+def _status(estimate: Estimate) -> str:
+    return publication_status(estimate.n, estimate.n_effective).value
 
 
 def _replace(row: EstimateRow, **changes) -> EstimateRow:

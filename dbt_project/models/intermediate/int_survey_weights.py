@@ -10,7 +10,10 @@
 - ``uniform``: weight 1 (fondations: no credible margins; the respondents are taken as they are).
 
 The raking and every formula live in :mod:`orchestration.statistics`; this model only gathers
-the inputs. ``trimmed`` flags the weights whose ratio ended on a bound.
+the inputs. ``trimmed`` flags the weights whose ratio ended on a bound. ``calibration_cells``
+names, for a raked weight, the respondent's cell in every margin (``region=84;taille_commune=
+moins_2000``): the estimates need them for the variance of calibrated weights (the weights
+depend on the sample, and what the margins explain has no sampling variance).
 """
 
 import numpy as np
@@ -33,7 +36,11 @@ COLUMNS = [
     "trimmed",
     "raking_iterations",
     "raking_converged",
+    "calibration_cells",
 ]
+# Separators of calibration_cells: cells of a respondent, then margin and category.
+CELL_SEPARATOR = ";"
+MARGIN_SEPARATOR = "="
 
 
 def _elus_margins(seeds: dict[str, pd.DataFrame]) -> dict[str, dict[str, float]]:
@@ -65,6 +72,12 @@ def _strata_values(group: pd.DataFrame, strata: str | None) -> pd.Series:
     return group[strata].astype(str)
 
 
+def _cells(frame: pd.DataFrame, variables: list[str]) -> list[str]:
+    """Each respondent's category in every calibration margin, as one text."""
+    labelled = [variable + MARGIN_SEPARATOR + frame[variable].astype(str) for variable in variables]
+    return list(pd.concat(labelled, axis=1).agg(CELL_SEPARATOR.join, axis=1))
+
+
 def _weigh(group: pd.DataFrame, design: pd.Series, seeds: dict[str, pd.DataFrame]) -> pd.DataFrame:
     study, wave = group["study"].iat[0], group["wave"].iat[0]
     out = group[["study", "wave", "respondent_id", "region_code"]].copy()
@@ -72,10 +85,14 @@ def _weigh(group: pd.DataFrame, design: pd.Series, seeds: dict[str, pd.DataFrame
     out["trimmed"] = False
     out["raking_iterations"] = pd.NA
     out["raking_converged"] = pd.NA
+    out["calibration_cells"] = None
     source = design["weighting"]
     if source == "institute":
-        if group["weight"].isna().any() or (group["weight"] <= 0).any():
-            raise ValueError(f"{study} {wave}: institute weighting but weights missing or <= 0")
+        delivered = group["weight"].to_numpy(dtype=float)
+        if not np.all(np.isfinite(delivered) & (delivered > 0)):
+            raise ValueError(
+                f"{study} {wave}: institute weighting but weights missing, <= 0 or not finite"
+            )
         out["base_weight"] = group["weight"].to_numpy(dtype=float)
         out["weight"] = out["base_weight"]
     elif source == "uniform":
@@ -106,6 +123,7 @@ def _weigh(group: pd.DataFrame, design: pd.Series, seeds: dict[str, pd.DataFrame
         )
         out["raking_iterations"] = raked.iterations
         out["raking_converged"] = raked.converged
+        out["calibration_cells"] = _cells(frame, list(margins))
     else:
         raise ValueError(f"{study}: unknown weighting {source!r}")
     out["weight_source"] = source
@@ -145,4 +163,5 @@ def model(dbt, session):
     result["raking_iterations"] = result["raking_iterations"].astype("Int64")
     result["raking_converged"] = result["raking_converged"].astype("boolean")
     result["trimmed"] = result["trimmed"].astype(bool)
+    result["calibration_cells"] = result["calibration_cells"].astype("string")
     return result

@@ -23,7 +23,7 @@ def _diagnose(group: pd.DataFrame) -> dict:
         "max_weight": summary.max_weight,
         "weight_ratio": summary.ratio,
         "kish_deff": summary.kish_deff,
-        "n_effective": summary.n_effective,
+        "kish_n_effective": summary.n_effective,
         "raking_iterations": group["raking_iterations"].iat[0] if raked else pd.NA,
         "raking_converged": group["raking_converged"].iat[0] if raked else pd.NA,
         "trimmed_weights": int(group["trimmed"].sum()),
