@@ -262,15 +262,14 @@ def test_the_synthesis_prints_each_published_figure_beside_its_estimate(pipeline
         ).fetchall()
     assert len(rows) == 23
     for label, wave, share, low, high, n, status, published in rows:
-        # Table cells go through inert(): apostrophes are printed as written, not curled.
-        accord = "dans l'intervalle" if low <= published <= high else "hors de l'intervalle"
+        accord = "dans l’intervalle" if low <= published <= high else "hors de l’intervalle"
         base = f"{n:,}".replace(",", " ")
         expected = (
             f"{label} ({wave}) {printed(share, status)} "
             f"[{french_percent(low)} ; {french_percent(high)}] {base} "
             f"{round(published * 100)} % {accord}"
         )
-        assert normalized(expected) in text
+        assert normalized(expected.replace("'", "’")) in text
 
 
 def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
