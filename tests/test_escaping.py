@@ -25,7 +25,7 @@ from orchestration.publication.builtin_renderer import (
 )
 from orchestration.publication.escaping import attribute, image_file, inert
 from orchestration.publication.report_jobs import regional_job
-from orchestration.run_all import run_everything, run_job
+from orchestration.run_all import run_everything, run_job, step_errors
 from orchestration.settings import REPORT_SOURCES_DIR, dagster_instance_settings
 from synthetic import case_database
 from tests.conftest import make_isolated_project
@@ -341,7 +341,7 @@ def hostile_run(tmp_path_factory):
 
 def test_hostile_titles_and_file_names_are_published_as_plain_text(hostile_run):
     project, result = hostile_run
-    assert result.success
+    assert result.success, step_errors(result)
     shown_html, shown_pdf = "", ""
     for code in HOSTILE_REGIONS:
         job = regional_job(region_by_code(code), project.paths)
