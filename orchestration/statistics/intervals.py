@@ -26,6 +26,7 @@ design effect of 0.05 after calibration: [99,1 % ; 99,9 %]).
 from __future__ import annotations
 
 import math
+import sys
 from typing import NamedTuple
 
 from scipy import stats
@@ -34,6 +35,9 @@ from orchestration.statistics.estimates import Estimate
 
 # An effective size above this many times n is taken for rounding noise (see korn_graubard).
 _NOISE_FACTOR = 1e6
+# Below the smallest normal float, scipy's beta fails (boost overflow) instead of tending to
+# the point mass that the shape's limit 0 is.
+_SMALLEST_SHAPE = sys.float_info.min
 
 
 class Interval(NamedTuple):
@@ -72,8 +76,16 @@ def korn_graubard(p: float, se: float, n: int, df: float, level: float = 0.95) -
     # A beta with a zero shape parameter is a point mass at 0 (or 1): R's qbeta returns that,
     # scipy returns NaN, so those ends are set explicitly. Besides p = 0 or 1, a shape can
     # underflow to 0 for a p within a few hundred orders of magnitude of them.
-    low = 0.0 if successes <= 0 else float(stats.beta.ppf(alpha / 2, successes, failures + 1))
-    high = 1.0 if failures <= 0 else float(stats.beta.ppf(1 - alpha / 2, successes + 1, failures))
+    low = (
+        0.0
+        if successes < _SMALLEST_SHAPE
+        else float(stats.beta.ppf(alpha / 2, successes, failures + 1))
+    )
+    high = (
+        1.0
+        if failures < _SMALLEST_SHAPE
+        else float(stats.beta.ppf(1 - alpha / 2, successes + 1, failures))
+    )
     # The estimate inside, even where scipy's beta quantiles lose it (shapes near 1e-300).
     return Interval(min(low, p), max(high, p))
 
