@@ -25,7 +25,12 @@ from orchestration.publication.outcomes import (
 )
 from orchestration.publication.partitions import region_partitions, regions_label
 from orchestration.publication.publishing import publish_report, recover_publications
-from orchestration.publication.rendering import RenderedReport, engine_name, render_report
+from orchestration.publication.rendering import (
+    QuartoNotFoundError,
+    RenderedReport,
+    engine_name,
+    render_report,
+)
 from orchestration.publication.report_data import (
     Provenance,
     code_version,
@@ -47,6 +52,8 @@ from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 # The whole export, for analysts and tests; each report reads its own slice of it.
 WHOLE_EXPORT_FILE = "report-data.json"
+# The engine of a step whose QUARTO_PATH names no program (see ``current_engine``).
+QUARTO_MISSING_ENGINE = "Quarto (introuvable)"
 # Parallel renders of the regional reports: one per core.
 RENDER_WORKERS = os.cpu_count() or 2
 # The render steps' metadata entry listing every report's outcome as data (``make run`` reads it).
@@ -177,7 +184,7 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
     """Write ``index.html`` from what is published now (a publication a killed run committed is
     finished first); return the metadata of the ``reports_index`` asset."""
     recover_publications(paths.reports_dir)
-    engine = engine_name()
+    engine = current_engine()
     statuses = [ReportStatus.of(job, engine) for job in all_report_jobs(paths, regions())]
     data_docs = paths.data_docs_dir / "index.html"
     index = write_index(paths.reports_dir / "index.html", statuses, data_docs)
@@ -199,6 +206,16 @@ def page_count(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
+def current_engine() -> str:
+    """The engine a render uses now; with a ``QUARTO_PATH`` naming no program, a label no
+    record holds, so that every report is attempted and fails saying why (``render_report``
+    raises ``QuartoNotFoundError``) instead of the step stopping before any report."""
+    try:
+        return engine_name()
+    except QuartoNotFoundError:
+        return QUARTO_MISSING_ENGINE
+
+
 def _prepare_render_step(context: dg.AssetExecutionContext, paths: ProjectPaths) -> None:
     """Clean up after killed runs: finish the publications they committed, remove their
     scratch folders."""
@@ -211,7 +228,7 @@ def _prepare_render_step(context: dg.AssetExecutionContext, paths: ProjectPaths)
 def _attempt(job: ReportJob, run_id: str, config: RenderConfig) -> RenderOutcome:
     """Render and publish ``job`` if needed; a failure is an outcome, not an exception, so
     that the other reports of the step are still attempted."""
-    engine = engine_name()
+    engine = current_engine()
     try:
         key = job.key(engine)
         if not config.force and job.rendered_from(key):
