@@ -24,12 +24,11 @@ from orchestration.publication.outcomes import (
     summary_lines,
 )
 from orchestration.publication.partitions import region_partitions, regions_label
-from orchestration.publication.publishing import publish_report, recover_publications
+from orchestration.publication.publishing import recover_publications
 from orchestration.publication.rendering import (
     QuartoNotFoundError,
-    RenderedReport,
     engine_name,
-    render_report,
+    render_and_publish,
 )
 from orchestration.publication.report_data import (
     Provenance,
@@ -38,14 +37,12 @@ from orchestration.publication.report_data import (
     write_json,
 )
 from orchestration.publication.report_jobs import (
-    REPORT_DATA_FILE,
-    RenderRecord,
     ReportJob,
     all_report_jobs,
     national_job,
     regional_job,
 )
-from orchestration.publication.scratch import remove_leftovers, render_scratch
+from orchestration.publication.scratch import remove_leftovers
 from orchestration.settings import REPORT_OWNERS, ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
@@ -233,7 +230,7 @@ def _attempt(job: ReportJob, run_id: str, config: RenderConfig) -> RenderOutcome
         key = job.key(engine)
         if not config.force and job.rendered_from(key):
             return RenderOutcome(job, RenderState.UNCHANGED, engine)
-        report = _render_and_publish(job, key, run_id)
+        report = render_and_publish(job, key, run_id)
         return RenderOutcome(job, RenderState.RENDERED, report.engine)
     except Exception as error:  # any failure of one report: recorded, the others go on
         reason = failure_reason(error)
@@ -250,16 +247,6 @@ def _record_failure(job: ReportJob, engine: str, run_id: str, reason: str) -> No
         key = ""
     with contextlib.suppress(OSError):
         job.write_failure(key, run_id, reason)
-
-
-def _render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport:
-    # Both formats are made in the scratch folder, then published together with the record.
-    with render_scratch(job.paths.scratch_dir) as scratch:
-        report = render_report(
-            job.source, {**job.params, "data": REPORT_DATA_FILE}, job.inputs(), scratch
-        )
-        publish_report(job, report.produced, RenderRecord.now(key, run_id, report.engine))
-    return report
 
 
 def _finish(

@@ -24,6 +24,9 @@ from pathlib import Path
 import yaml
 
 from orchestration.publication.builtin_renderer import render_with_builtin_engine
+from orchestration.publication.publishing import publish_report
+from orchestration.publication.report_jobs import REPORT_DATA_FILE, RenderRecord, ReportJob
+from orchestration.publication.scratch import render_scratch
 from orchestration.settings import REPORT_SOURCES_DIR
 
 QUARTO_PATH_VAR = "QUARTO_PATH"
@@ -131,6 +134,17 @@ def render_report(
         if not path.exists():
             raise FileNotFoundError(f"the render did not produce {path.name}")
     return RenderedReport(html=produced["html"], pdf=produced["pdf"], engine=engine)
+
+
+def render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport:
+    """Render ``job`` from its current export in a scratch folder, then publish both formats
+    together with the record of ``key`` (the render steps and ``make report`` alike)."""
+    with render_scratch(job.paths.scratch_dir) as scratch:
+        report = render_report(
+            job.source, {**job.params, "data": REPORT_DATA_FILE}, job.inputs(), scratch
+        )
+        publish_report(job, report.produced, RenderRecord.now(key, run_id, report.engine))
+    return report
 
 
 def _render_with_quarto(
