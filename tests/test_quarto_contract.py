@@ -1,7 +1,8 @@
 """The Quarto path's contract, on every machine: a stand-in ``quarto`` (a script this test writes)
-records the command line, working folder, environment and parameter file it is given, and can
-fail the way Quarto does (colour codes on stderr) or produce a page whose image is missing
-(Quarto then exits 0). What the real Quarto does with them is in ``test_quarto_engine.py``."""
+records the command line, working folder and environment it is given and the executed notebook
+it is asked to render (the parameters injected, region "07" as text), and can fail the way
+Quarto does (colour codes on stderr) or produce a page whose image is missing (Quarto then exits
+0). What the real Quarto does with them is in ``test_quarto_engine.py``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from orchestration.publication.rendering import (
     engine_name,
     find_quarto,
     render_report,
+    render_with_quarto,
 )
 from orchestration.publication.report_jobs import ReportJob
 from orchestration.settings import ProjectPaths
@@ -43,12 +45,11 @@ if sys.argv[1:] == ["--version"]:
     print(VERSION)
     sys.exit(0)
 args = sys.argv[1:]
-params_file = args[args.index("--execute-params") + 1] if "--execute-params" in args else None
 record = {{
     "argv": sys.argv,
     "cwd": os.getcwd(),
     "env": {{k: os.environ.get(k) for k in ("QUARTO_PYTHON", "TMPDIR", "JUPYTER_RUNTIME_DIR")}},
-    "params_text": Path(params_file).read_text(encoding="utf-8") if params_file else None,
+    "notebook": json.loads(Path(args[1]).read_text(encoding="utf-8")),
 }}
 Path({log!r}).write_text(json.dumps(record), encoding="utf-8")
 stem = Path(args[1]).stem
@@ -88,62 +89,97 @@ def call_of(quarto: Path) -> dict:
     return json.loads((quarto.parent / "call.json").read_text(encoding="utf-8"))
 
 
-def render_region(tmp_path: Path, region: str = "07"):
+TINY_QMD = """\
+---
+title: Essai
+lang: fr
+format:
+  html:
+    embed-resources: true
+  typst:
+    papersize: a4
+execute:
+  echo: false
+filters:
+  - confine.lua
+---
+
+```{python}
+#| tags: [parameters]
+region = "11"
+```
+
+## Région
+
+```{python}
+#| output: asis
+print(f"Région {region} ({type(region).__name__})")
+```
+"""
+
+
+def render_tiny(tmp_path: Path, quarto: Path, region: str = "07") -> tuple[Path, dict]:
+    """Render a small parameterised document with ``quarto``: its scratch folder, its files."""
     scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    params = {"region": region, "data": "report-data.json"}
-    return scratch, render_report("region.qmd", params, {}, scratch)
+    (scratch / "reports").mkdir(parents=True)
+    source = scratch / "reports" / "essai.qmd"
+    source.write_text(TINY_QMD, encoding="utf-8")
+    params = {"region": region, "engine": "Quarto"}
+    return scratch, render_with_quarto(quarto, source, params, scratch)
 
 
-def test_command_line_parameter_file_and_environment(tmp_path, monkeypatch):
+def test_command_line_notebook_and_environment(tmp_path):
     quarto = standin(tmp_path)
-    monkeypatch.setenv(QUARTO_PATH_VAR, str(quarto))
-    scratch, report = render_region(tmp_path)
+    scratch, produced = render_tiny(tmp_path, quarto)
     call = call_of(quarto)
     workdir = scratch / "reports"
-    assert call["argv"] == [
-        str(quarto),
-        "render",
-        "region.qmd",
-        "--execute-params",
-        "region-params.yml",
-    ]
+    # The executed notebook, not the .qmd: Quarto would execute that once per format.
+    assert call["argv"] == [str(quarto), "render", "essai.ipynb", "--no-execute"]
     assert Path(call["cwd"]) == workdir
     assert call["env"] == {
         "QUARTO_PYTHON": sys.executable,
         "TMPDIR": str(scratch),
         "JUPYTER_RUNTIME_DIR": str(scratch),
     }
-    # The region code stays text: "07", not the number 7.
-    params = yaml.safe_load(call["params_text"])
-    assert params == {
-        "region": "07",
-        "data": "report-data.json",
-        "engine": f"Quarto {STANDIN_VERSION}",
-    }
-    assert report.engine == engine_name() == f"Quarto {STANDIN_VERSION}"
-    assert report.html == workdir / "region.html" and report.pdf == workdir / "region.pdf"
+    assert produced == {"html": workdir / "essai.html", "pdf": workdir / "essai.pdf"}
+    cells = call["notebook"]["cells"]
+    # The front matter, filters included, where Quarto reads a notebook's: its first raw cell.
+    assert cells[0]["cell_type"] == "raw"
+    front_matter = yaml.safe_load("".join(cells[0]["source"]).strip().strip("-"))
+    assert front_matter["filters"] == ["confine.lua"]
+    assert front_matter["format"]["typst"] == {"papersize": "a4"}
+    sources = ["".join(cell["source"]) for cell in cells]
+    # The region code stays text: "07", not the number 7, up to what the cells printed.
+    injected = cells[2]
+    assert injected["metadata"]["tags"] == ["injected-parameters"]
+    assert "region = '07'" in sources[2] and "engine = 'Quarto'" in sources[2]
+    [shown] = [cell for cell in cells if "output: asis" in "".join(cell["source"])]
+    assert "".join(shown["outputs"][0]["text"]) == "Région 07 (str)\n"
+    assert "\n## Région\n" in sources
 
 
-def test_a_failure_is_plain_short_and_french(tmp_path, monkeypatch):
-    monkeypatch.setenv(QUARTO_PATH_VAR, str(standin(tmp_path, mode="fail")))
+def test_the_engine_names_quarto_s_version(tmp_path, monkeypatch):
+    monkeypatch.setenv(QUARTO_PATH_VAR, str(standin(tmp_path)))
+    assert engine_name() == f"Quarto {STANDIN_VERSION}"
+
+
+def test_a_failure_is_plain_short_and_french(tmp_path):
     with pytest.raises(QuartoRenderError) as raised:
-        render_region(tmp_path)
+        render_tiny(tmp_path, standin(tmp_path, mode="fail"))
     message = str(raised.value)
     assert "\x1b" not in message
-    assert message.startswith("quarto render region.qmd a échoué (code 1) :")
+    assert message.startswith("quarto render essai.ipynb a échoué (code 1) :")
     assert len(message) < STDERR_CHARS + 100  # 400 lines of stack were cut
     assert message.endswith("ERROR: The papermill package is required")
     reason = failure_reason(raised.value)
-    assert reason == ("le rendu par Quarto a échoué : ERROR: The papermill package is required")
+    assert reason == "le rendu par Quarto a échoué : ERROR: The papermill package is required"
     assert len(reason) <= REASON_LENGTH
 
 
-def test_a_missing_html_image_fails_the_render(tmp_path, monkeypatch):
-    monkeypatch.setenv(QUARTO_PATH_VAR, str(standin(tmp_path, mode="missing-image")))
+def test_a_missing_html_image_fails_the_render(tmp_path):
     with pytest.raises(QuartoRenderError, match="carte-84.png") as raised:
-        render_region(tmp_path)
-    assert failure_reason(raised.value).startswith("le rendu par Quarto a échoué : region.html")
+        render_tiny(tmp_path, standin(tmp_path, mode="missing-image"))
+    assert failure_reason(raised.value).startswith("le rendu par Quarto a échoué : essai.html")
 
 
 def test_a_quarto_path_naming_no_program_fails_in_french(tmp_path, monkeypatch):
@@ -152,7 +188,7 @@ def test_a_quarto_path_naming_no_program_fails_in_french(tmp_path, monkeypatch):
     with pytest.raises(QuartoNotFoundError, match="n'est pas un programme exécutable"):
         find_quarto()
     with pytest.raises(QuartoNotFoundError) as raised:
-        render_region(tmp_path)
+        render_report("region.qmd", {"region": "07"}, {}, tmp_path)
     assert failure_reason(raised.value).startswith(
         f"Quarto introuvable : QUARTO_PATH désigne « {missing}"
     )

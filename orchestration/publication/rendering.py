@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-import yaml
-
 from orchestration.publication.builtin_renderer import render_with_builtin_engine
+from orchestration.publication.executed_notebook import write_executed_notebook
 from orchestration.publication.publishing import publish_report
 from orchestration.publication.report_jobs import REPORT_DATA_FILE, RenderRecord, ReportJob
 from orchestration.publication.scratch import render_scratch
@@ -129,7 +128,7 @@ def render_report(
     if quarto is None:
         produced = render_with_builtin_engine(source, params, FORMATS)
     else:
-        produced = _render_with_quarto(quarto, source, params, scratch)
+        produced = render_with_quarto(quarto, source, params, scratch)
     for path in produced.values():
         if not path.exists():
             raise FileNotFoundError(f"the render did not produce {path.name}")
@@ -147,17 +146,22 @@ def render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport:
     return report
 
 
-def _render_with_quarto(
+def render_with_quarto(
     quarto: Path, source: Path, params: Mapping[str, object], scratch: Path
 ) -> dict[str, Path]:
-    # A params file, not -P: values such as region codes stay strings ("07"), as YAML says.
-    params_file = source.with_name(f"{source.stem}-params.yml")
-    params_file.write_text(yaml.safe_dump(dict(params), allow_unicode=True), encoding="utf-8")
+    """Render ``source`` (in a private folder under ``scratch``) to HTML and PDF with Quarto.
+
+    The document is executed once, by the project's executor, into ``<stem>.ipynb``
+    (``executed_notebook``); ``quarto render <stem>.ipynb --no-execute`` then writes both
+    formats of the front matter from it. Quarto left to itself executes a ``.qmd`` once per
+    format, each time in a new kernel: most of a render's time.
+    """
+    notebook = write_executed_notebook(source, params)
     # No --to: `quarto render` renders every format of the front matter (html and typst).
-    command = [str(quarto), "render", source.name, "--execute-params", params_file.name]
-    # Quarto must execute the cells with this environment's Python, where the project lives.
-    # Its temporary files and its kernel's connection file go to the render's scratch folder,
-    # removed with it, not to the system's temporary folder.
+    command = [str(quarto), "render", notebook.name, "--no-execute"]
+    # Quarto is told this environment's Python, where the project lives, should it need one.
+    # Its temporary files go to the render's scratch folder, removed with it, not to the
+    # system's temporary folder.
     environment = {
         **os.environ,
         "QUARTO_PYTHON": sys.executable,
@@ -169,7 +173,7 @@ def _render_with_quarto(
     )
     if completed.returncode != 0:
         raise QuartoRenderError(
-            f"quarto render {source.name} a échoué (code {completed.returncode}) :\n"
+            f"quarto render {notebook.name} a échoué (code {completed.returncode}) :\n"
             f"{clean_stderr(completed.stderr)}"
         )
     produced = {fmt: source.with_suffix(f".{fmt}") for fmt in FORMATS}
