@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from orchestration.publication.assets import QUARTO_MISSING_ENGINE, current_engine
+from orchestration.publication.by_hand import job_for, render_by_hand
 from orchestration.publication.outcomes import REASON_LENGTH, failure_reason
 from orchestration.publication.rendering import (
     QUARTO_PATH_VAR,
@@ -222,3 +223,18 @@ def test_quarto_version_is_asked_once_per_process(tmp_path, monkeypatch):
     quarto.write_text("#!/bin/sh\necho 9.9.9\n")  # a new version would be seen by a new run
     os.utime(quarto)
     assert engine_name() == f"Quarto {STANDIN_VERSION}"
+
+
+def test_by_hand_refuses_what_it_cannot_render_in_french(tmp_path, monkeypatch):
+    paths = ProjectPaths(tmp_path / "raw", tmp_path / "warehouse" / "impact.duckdb", tmp_path)
+    with pytest.raises(SystemExit, match="« 07 » n'est pas un code de région INSEE"):
+        job_for("07", paths)
+    assert job_for("national", paths).source == "national.qmd"
+    with pytest.raises(SystemExit, match="Pas d'export pour ce rapport .* lancez d'abord"):
+        render_by_hand("84", paths)
+    job = job_for("84", paths)
+    job.data_file.parent.mkdir(parents=True)
+    job.data_file.write_text("{}", encoding="utf-8")
+    monkeypatch.setenv(QUARTO_PATH_VAR, str(tmp_path / "quarto"))
+    with pytest.raises(SystemExit, match="QUARTO_PATH désigne"):
+        render_by_hand("84", paths)

@@ -1,6 +1,7 @@
 """The real Quarto path, where ``quarto`` is found (``QUARTO_PATH`` or the PATH; skipped
 otherwise): one region rendered by Quarto and by the built-in engine from the same export prints
-the same document: numbers, sections, captions, alternative texts and page count."""
+the same document: numbers, sections, captions, alternative texts and page count. And, with
+whichever engine is present, ``make report``'s render of one region by hand."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from orchestration.geography import region_by_code
+from orchestration.publication.by_hand import RUN_ID, render_by_hand
 from orchestration.publication.rendering import (
     BUILTIN_ENGINE,
     QUARTO_PATH_VAR,
@@ -96,27 +98,49 @@ def without_quarto(monkeypatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def renders(tmp_path_factory) -> dict[str, RenderedReport]:
-    """One pipeline run for the export, then the region rendered by each engine."""
-    quarto = quarto_or_skip()
-    root = tmp_path_factory.mktemp("quarto")
-    project = make_isolated_project(root)
+def exported(tmp_path_factory):
+    """A pipeline run's exports, in an isolated project whose variables stay set."""
+    project = make_isolated_project(tmp_path_factory.mktemp("quarto"))
     with pytest.MonkeyPatch.context() as monkeypatch:
         for name, value in project.env().items():
             monkeypatch.setenv(name, value)
-        monkeypatch.setenv(QUARTO_PATH_VAR, str(quarto))
         with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
             assert run_everything(instance).success
-        job = regional_job(region_by_code(REGION), project.paths)
-        params = {**job.params, "data": REPORT_DATA_FILE}
-        reports = {}
+        yield project
+
+
+@pytest.fixture(scope="module")
+def renders(exported, tmp_path_factory) -> dict[str, RenderedReport]:
+    """The region rendered by each engine from the same export."""
+    quarto = quarto_or_skip()
+    root = tmp_path_factory.mktemp("renders")
+    job = regional_job(region_by_code(REGION), exported.paths)
+    params = {**job.params, "data": REPORT_DATA_FILE}
+    reports = {}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv(QUARTO_PATH_VAR, str(quarto))
         for engine in ("quarto", "builtin"):
             if engine == "builtin":
                 without_quarto(monkeypatch)
             scratch = root / f"scratch-{engine}"
             scratch.mkdir()
             reports[engine] = render_report(job.source, params, job.inputs(), scratch)
-        return reports
+    return reports
+
+
+def test_one_region_rendered_by_hand_is_published_and_current(exported, capsys):
+    job = regional_job(region_by_code(REGION), exported.paths)
+    for path in (job.html, job.pdf, job.record_file):
+        path.unlink()
+    render_by_hand(REGION, exported.paths)
+    record = job.record()
+    assert record.run_id == RUN_ID and record.engine == engine_name()
+    assert job.is_current(engine_name())  # the next run leaves it as it is
+    html = job.html.read_text(encoding="utf-8")
+    assert f"mise en page : {engine_name()}" in html and "mise en page : inconnu" not in html
+    assert len(re.findall(r'<img[^>]*\ssrc="data:image/png;base64,', html)) == 2
+    assert len(PdfReader(job.pdf).pages) > 1
+    assert str(job.html) in capsys.readouterr().out
 
 
 def test_each_engine_names_itself(renders):
