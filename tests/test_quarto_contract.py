@@ -43,6 +43,9 @@ from pathlib import Path
 MODE = {mode!r}
 VERSION = {version!r}
 if sys.argv[1:] == ["--version"]:
+    if MODE == "broken":
+        sys.stderr.write("\\x1b[31mERROR: deno: cannot load quarto.js\\x1b[39m\\n")
+        sys.exit(3)
     print(VERSION)
     sys.exit(0)
 args = sys.argv[1:]
@@ -238,3 +241,13 @@ def test_by_hand_refuses_what_it_cannot_render_in_french(tmp_path, monkeypatch):
     monkeypatch.setenv(QUARTO_PATH_VAR, str(tmp_path / "quarto"))
     with pytest.raises(SystemExit, match="QUARTO_PATH désigne"):
         render_by_hand("84", paths)
+
+
+def test_a_quarto_whose_version_fails_fails_each_report_in_french(tmp_path, monkeypatch):
+    monkeypatch.setenv(QUARTO_PATH_VAR, str(standin(tmp_path, mode="broken")))
+    assert current_engine() == QUARTO_MISSING_ENGINE  # the step goes on to each report
+    with pytest.raises(QuartoRenderError) as raised:
+        render_report("region.qmd", {"region": "07"}, {}, tmp_path)
+    reason = failure_reason(raised.value)
+    assert reason.startswith("le rendu par Quarto a échoué : ")
+    assert reason.endswith("--version » a échoué (3) : ERROR: deno: cannot load quarto.js")

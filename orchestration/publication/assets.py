@@ -27,6 +27,7 @@ from orchestration.publication.partitions import region_partitions, regions_labe
 from orchestration.publication.publishing import recover_publications
 from orchestration.publication.rendering import (
     QuartoNotFoundError,
+    QuartoRenderError,
     engine_name,
     render_and_publish,
 )
@@ -50,7 +51,7 @@ from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 # The whole export, for analysts and tests; each report reads its own slice of it.
 WHOLE_EXPORT_FILE = "report-data.json"
 # The engine of a step whose QUARTO_PATH names no program (see ``current_engine``).
-QUARTO_MISSING_ENGINE = "Quarto (introuvable)"
+QUARTO_MISSING_ENGINE = "Quarto (introuvable ou inutilisable)"
 # Parallel renders of the regional reports: one per core.
 RENDER_WORKERS = os.cpu_count() or 2
 # The render steps' metadata entry listing every report's outcome as data (``make run`` reads it).
@@ -204,12 +205,13 @@ def page_count(pdf: Path) -> int:
 
 
 def current_engine() -> str:
-    """The engine a render uses now; with a ``QUARTO_PATH`` naming no program, a label no
-    record holds, so that every report is attempted and fails saying why (``render_report``
-    raises ``QuartoNotFoundError``) instead of the step stopping before any report."""
+    """The engine a render uses now; with a ``QUARTO_PATH`` naming no program (or a Quarto
+    whose ``--version`` fails), a label no record holds, so that every report is attempted and
+    fails saying why (``render_report`` raises again) instead of the step stopping before any
+    report."""
     try:
         return engine_name()
-    except QuartoNotFoundError:
+    except (QuartoNotFoundError, QuartoRenderError):
         return QUARTO_MISSING_ENGINE
 
 

@@ -16,7 +16,12 @@ import sys
 import time
 
 from orchestration.geography import region_by_code
-from orchestration.publication.rendering import QuartoNotFoundError, engine_name, render_and_publish
+from orchestration.publication.rendering import (
+    QuartoNotFoundError,
+    QuartoRenderError,
+    engine_name,
+    render_and_publish,
+)
 from orchestration.publication.report_jobs import ReportJob, national_job, regional_job
 from orchestration.settings import ProjectPaths
 
@@ -46,7 +51,7 @@ def render_by_hand(which: str, paths: ProjectPaths) -> ReportJob:
         )
     try:
         engine = engine_name()
-    except QuartoNotFoundError as error:
+    except (QuartoNotFoundError, QuartoRenderError) as error:
         raise SystemExit(str(error)) from None
     print(f"Rendu de « {job.title} » avec {engine}…", flush=True)
     started = time.monotonic()
