@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install manifest run test ui lint samples bench clean
+.PHONY: install manifest run report test ui lint samples bench clean
 
 install: $(INSTALLED)
 
@@ -30,6 +30,13 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 
 run: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.run_all
+
+# One report rendered by hand from the current export (`make run` first) into reports/output:
+# `make report REGION=84`, or `make report REGION=national`. Quarto if QUARTO_PATH or the PATH
+# names it, the built-in engine otherwise.
+REGION ?= national
+report: $(INSTALLED)
+	$(BIN)/python -m orchestration.publication.by_hand $(REGION)
 
 test: manifest
 	$(BIN)/python -m pytest

@@ -7,7 +7,10 @@ inside GX, the renders' wall time and the peak resident memory of the run's proc
 children. At N = 1 one case is then withdrawn and the update runs as in production: the
 delivery sensor's ingest job, then what declarative automation requests, tick after tick
 (without the daemon's waits between ticks); only that case's region and the synthesis are
-rendered. Figures, not assertions: compare them across changes on the same machine.
+rendered. At N = 1, before that update, the reports are also rendered by Quarto (when
+``QUARTO_PATH`` or the PATH names it) and by the built-in engine from the same exports
+(``bench/engines.py``). Figures, not assertions: compare them across changes on the same
+machine.
 """
 
 import argparse
@@ -27,6 +30,7 @@ from pathlib import Path
 import dagster as dg
 import psutil
 
+from bench.engines import compare_engines
 from orchestration.ingest.deliveries import CASE_DATABASE
 from orchestration.ingest.sensors import delivery_job_name
 from orchestration.run_all import run_automation, run_everything, run_job
@@ -36,6 +40,7 @@ from orchestration.settings import (
     RAW_DIR_VAR,
     REPORTS_DIR_VAR,
     WAREHOUSE_VAR,
+    ProjectPaths,
     dagster_instance_settings,
 )
 from synthetic import case_database
@@ -267,6 +272,8 @@ def main(argv: list[str]) -> int:
         print_run(title, spans, total, gx_seconds(result), memory)
         succeeded = result.success
         if scale == 1:
+            # Quarto against the built-in engine, on this run's exports (bench/engines.py).
+            compare_engines(ProjectPaths.from_env())
             changed_region = withdraw_one_case()
             results, total, spans, memory = timed_update(instance)
             title = (

@@ -24,8 +24,13 @@ from orchestration.publication.outcomes import (
     summary_lines,
 )
 from orchestration.publication.partitions import region_partitions, regions_label
-from orchestration.publication.publishing import publish_report, recover_publications
-from orchestration.publication.rendering import RenderedReport, engine_name, render_report
+from orchestration.publication.publishing import recover_publications
+from orchestration.publication.rendering import (
+    QuartoNotFoundError,
+    QuartoRenderError,
+    engine_name,
+    render_and_publish,
+)
 from orchestration.publication.report_data import (
     Provenance,
     code_version,
@@ -33,20 +38,20 @@ from orchestration.publication.report_data import (
     write_json,
 )
 from orchestration.publication.report_jobs import (
-    REPORT_DATA_FILE,
-    RenderRecord,
     ReportJob,
     all_report_jobs,
     national_job,
     regional_job,
 )
-from orchestration.publication.scratch import remove_leftovers, render_scratch
+from orchestration.publication.scratch import remove_leftovers
 from orchestration.settings import REPORT_OWNERS, ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 # The whole export, for analysts and tests; each report reads its own slice of it.
 WHOLE_EXPORT_FILE = "report-data.json"
+# The engine of a step whose QUARTO_PATH names no program (see ``current_engine``).
+QUARTO_MISSING_ENGINE = "Quarto (introuvable ou inutilisable)"
 # Parallel renders of the regional reports: one per core.
 RENDER_WORKERS = os.cpu_count() or 2
 # The render steps' metadata entry listing every report's outcome as data (``make run`` reads it).
@@ -177,7 +182,7 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
     """Write ``index.html`` from what is published now (a publication a killed run committed is
     finished first); return the metadata of the ``reports_index`` asset."""
     recover_publications(paths.reports_dir)
-    engine = engine_name()
+    engine = current_engine()
     statuses = [ReportStatus.of(job, engine) for job in all_report_jobs(paths, regions())]
     data_docs = paths.data_docs_dir / "index.html"
     index = write_index(paths.reports_dir / "index.html", statuses, data_docs)
@@ -199,6 +204,17 @@ def page_count(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
+def current_engine() -> str:
+    """The engine a render uses now; with a ``QUARTO_PATH`` naming no program (or a Quarto
+    whose ``--version`` fails), a label no record holds, so that every report is attempted and
+    fails saying why (``render_report`` raises again) instead of the step stopping before any
+    report."""
+    try:
+        return engine_name()
+    except (QuartoNotFoundError, QuartoRenderError):
+        return QUARTO_MISSING_ENGINE
+
+
 def _prepare_render_step(context: dg.AssetExecutionContext, paths: ProjectPaths) -> None:
     """Clean up after killed runs: finish the publications they committed, remove their
     scratch folders."""
@@ -211,12 +227,12 @@ def _prepare_render_step(context: dg.AssetExecutionContext, paths: ProjectPaths)
 def _attempt(job: ReportJob, run_id: str, config: RenderConfig) -> RenderOutcome:
     """Render and publish ``job`` if needed; a failure is an outcome, not an exception, so
     that the other reports of the step are still attempted."""
-    engine = engine_name()
+    engine = current_engine()
     try:
         key = job.key(engine)
         if not config.force and job.rendered_from(key):
             return RenderOutcome(job, RenderState.UNCHANGED, engine)
-        report = _render_and_publish(job, key, run_id)
+        report = render_and_publish(job, key, run_id)
         return RenderOutcome(job, RenderState.RENDERED, report.engine)
     except Exception as error:  # any failure of one report: recorded, the others go on
         reason = failure_reason(error)
@@ -233,16 +249,6 @@ def _record_failure(job: ReportJob, engine: str, run_id: str, reason: str) -> No
         key = ""
     with contextlib.suppress(OSError):
         job.write_failure(key, run_id, reason)
-
-
-def _render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport:
-    # Both formats are made in the scratch folder, then published together with the record.
-    with render_scratch(job.paths.scratch_dir) as scratch:
-        report = render_report(
-            job.source, {**job.params, "data": REPORT_DATA_FILE}, job.inputs(), scratch
-        )
-        publish_report(job, report.produced, RenderRecord.now(key, run_id, report.engine))
-    return report
 
 
 def _finish(

@@ -11,7 +11,8 @@ reports use are honoured, so that the same ``.qmd`` also renders with ``quarto r
   ``execute:`` key;
 * ``@fig-...`` cross-references to captioned, labelled figures;
 * front matter ``title``, ``subtitle``, ``author``, ``date`` (``today`` too), ``lang``, and per
-  format ``toc``, ``toc-depth``, ``toc-title``, ``number-sections``; for Typst also
+  format ``toc``, ``toc-depth``, ``toc-title``, ``number-sections``; for HTML also ``css``
+  (files beside the document; a default stylesheet without it); for Typst also
   ``papersize``, ``margin``, ``fontsize``, ``mainfont``, ``section-numbering``, ``columns``;
 * ``filters``: Lua filters beside the document, run by pandoc in the order given (Quarto runs
   a document's own filters before its own, which the reports' filters do not depend on).
@@ -200,12 +201,22 @@ def render_with_builtin_engine(
     """
     qmd_path = Path(qmd_path).resolve()
     targets = _check_formats(formats)
-    document = parse_qmd(qmd_path.read_text(encoding="utf-8"))
-    prepared = build_notebook(document, params)
-    outputs = _execute(prepared, document, qmd_path)
+    document, outputs = execute_qmd(qmd_path, params)
     pieces = _collect_pieces(document, outputs, qmd_path)
     renderers = {"html": _render_html, "pdf": _render_pdf}
     return {target: renderers[target](document, pieces, qmd_path) for target in targets}
+
+
+def execute_qmd(
+    qmd_path: Path, params: Mapping[str, object]
+) -> tuple[QmdDocument, dict[int, list[Any]]]:
+    """Parse and execute ``qmd_path`` with ``params`` in one kernel, in the qmd's folder:
+    the document, and the outputs of its evaluated cells by block index. Raises
+    ``BuiltinRenderError`` naming the failing cell."""
+    qmd_path = Path(qmd_path).resolve()
+    document = parse_qmd(qmd_path.read_text(encoding="utf-8"))
+    prepared = build_notebook(document, params)
+    return document, _execute(prepared, document, qmd_path)
 
 
 def build_notebook(document: QmdDocument, params: Mapping[str, object]) -> PreparedNotebook:
@@ -518,13 +529,26 @@ def _render_html(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path
     if "title" not in metadata:
         metadata["pagetitle"] = qmd_path.stem  # pandoc wants a <title>
     source = _write_markdown(qmd_path, "html", metadata, _to_markdown(pieces, "html"))
-    css = qmd_path.with_name(f"{qmd_path.stem}-builtin.css")
-    css.write_text(_HTML_CSS, encoding="utf-8")
     html = qmd_path.with_suffix(".html")
-    args = ["--standalone", "--embed-resources", f"--css={css.name}", *_structure_args(options)]
+    css_args = [f"--css={name}" for name in _stylesheets(options, qmd_path)]
+    args = ["--standalone", "--embed-resources", *css_args, *_structure_args(options)]
     args += _filter_args(document.front_matter, qmd_path)
     _run_pandoc(source, "html5", html, args, qmd_path)
     return html
+
+
+def _stylesheets(options: Mapping[str, Any], qmd_path: Path) -> list[str]:
+    """The ``css:`` files of the HTML format (beside the qmd), else a default stylesheet."""
+    declared = options.get("css") or []
+    names = [declared] if isinstance(declared, str) else list(declared)
+    for name in names:
+        if not (qmd_path.parent / name).is_file():
+            raise ValueError(f"{qmd_path.name}: stylesheet {name!r} not found beside the document")
+    if names:
+        return names
+    css = qmd_path.with_name(f"{qmd_path.stem}-builtin.css")
+    css.write_text(_HTML_CSS, encoding="utf-8")
+    return [css.name]
 
 
 def _render_pdf(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path) -> Path:

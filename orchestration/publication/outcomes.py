@@ -14,6 +14,7 @@ import typst
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from orchestration.publication.builtin_renderer import BuiltinRenderError
+from orchestration.publication.rendering import QuartoNotFoundError, QuartoRenderError
 from orchestration.publication.report_jobs import ReportJob
 from orchestration.publication.scratch import SCRATCH_PREFIX
 
@@ -79,12 +80,14 @@ def failure_reason(error: BaseException) -> str:
         if isinstance(cause, CellExecutionError | CellTimeoutError | DeadKernelError):
             return _reason("l'exécution du document a échoué", _after_file_name(str(error)))
         return _reason("la conversion par pandoc a échoué", _after_file_name(str(error)))
+    if isinstance(error, QuartoNotFoundError):
+        return _reason("Quarto introuvable", str(error))
+    if isinstance(error, QuartoRenderError):
+        return _reason("le rendu par Quarto a échoué", _quarto_detail(str(error)))
     if isinstance(error, json.JSONDecodeError):
         return _reason("les données exportées du rapport sont illisibles", str(error))
     if isinstance(error, FileNotFoundError):
         return _reason("fichier introuvable", str(error.filename or error))
-    if isinstance(error, RuntimeError) and str(error).startswith("quarto render"):
-        return _reason("quarto render a échoué", str(error))
     return _reason(f"erreur inattendue ({type(error).__name__})", str(error))
 
 
@@ -121,6 +124,17 @@ def _what_stays_record(record: Mapping[str, object]) -> str:
     if record["published"]:
         return "la version publiée précédente reste en ligne"
     return "pas encore publié"
+
+
+def _quarto_detail(message: str) -> str:
+    """The line of a Quarto failure that says what went wrong: the first naming an error, else
+    the last (Quarto's first lines are progress, such as « Starting python3 kernel... »)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return message
+    details = lines[1:]  # the first line is ours: « quarto render x.qmd a échoué (code 1) : »
+    named = [line for line in details if re.search(r"error|erreur|exception", line, re.I)]
+    return (named or details[-1:])[0]
 
 
 def _after_file_name(message: str) -> str:
