@@ -239,7 +239,11 @@ def _render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport
     # Both formats are made in the scratch folder, then published together with the record.
     with render_scratch(job.paths.scratch_dir) as scratch:
         report = render_report(
-            job.source, {**job.params, "data": REPORT_DATA_FILE}, job.inputs(), scratch
+            job.source,
+            {**job.params, "data": REPORT_DATA_FILE},
+            job.inputs(),
+            scratch,
+            job.front_matter(dt.date.today()),
         )
         publish_report(job, report.produced, RenderRecord.now(key, run_id, report.engine))
     return report
