@@ -282,7 +282,7 @@ def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
         "Évolutions",
         "Le territoire",
         "Méthode",
-        "Provenance",
+        "Annexe : provenance des données",
     ):
         assert section in pdf
     html_page = html_text(report_of(project, region.name, html_text))
