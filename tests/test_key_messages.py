@@ -115,7 +115,15 @@ def test_no_message_rests_on_a_fragile_withheld_or_non_significant_figure():
 
 def test_a_region_with_nothing_publishable_still_gets_four_messages():
     figures = export(
-        [indicator("d", "Part D retenue", {"53": value(status="suppressed", n=12)})],
+        [
+            indicator(
+                "d",
+                "Part D retenue",
+                {"53": value(status="suppressed", n=12)},
+                france=value(0.5, n=3000, change=0.1, ch_sig=True),
+                earlier={"53": value(status="suppressed", n=10)},
+            )
+        ],
         cases=1,
         withheld_headline=True,
     )
@@ -124,8 +132,12 @@ def test_a_region_with_nothing_publishable_still_gets_four_messages():
     assert not any("région Bretagne jugent" in m for m in messages)
     assert any(m.startswith("Pour référence") and percent(0.812) in m for m in messages)
     assert any("1 pratique partenariale dans la région" in m for m in messages)
+    assert any("aucun des 2 indicateurs d'enquête ne peut être publié" in m for m in messages)
+    assert not any("ne s'écarte significativement" in m for m in messages)  # nothing to test
+    # Only France's figures are quoted, as the reference.
+    assert any(m.startswith("Pour référence : part D retenue") for m in messages)
     numbers = set(re.findall(r"\d+,\d %", "\n".join(messages)))
-    assert numbers <= {percent(0.812), percent(0.782), percent(0.842)}
+    assert numbers <= {percent(v) for v in (0.812, 0.782, 0.842, 0.5, 0.4)}
 
 
 def test_data_text_in_a_message_is_inert():

@@ -112,11 +112,13 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     assert all(path.exists() and path.stat().st_size > 0 for path in files)
     national = jobs[0]
     assert national.title == "Synthèse nationale"
-    # The charts are embedded in both formats: the synthesis' map and series, each region's
+    # The charts are embedded in both formats: the synthesis' series and its five cross-region
+    # comparisons, one per surveyed population (issue 16: they replace the map); each region's
     # key figures and department map.
     for job in jobs:
-        assert job.html.read_text(encoding="utf-8").count("data:image/png;base64") == 2
-        assert sum(len(page.images) for page in PdfReader(job.pdf).pages) == 2
+        expected = 1 + len(POPULATIONS) if job is national else 2
+        assert job.html.read_text(encoding="utf-8").count("data:image/png;base64") == expected
+        assert sum(len(page.images) for page in PdfReader(job.pdf).pages) == expected
     index = (project.reports_dir / "index.html").read_text(encoding="utf-8")
     for path in files:
         assert f'href="{path.name}"' in index

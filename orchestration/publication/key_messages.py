@@ -9,8 +9,9 @@ Rules (issue 16, item 2), in the order the messages are printed:
 3. at most two significant changes since the previous wave, the largest first;
 4. what the case database shows for the region (cases, rate, catalysts, first domain);
 5. one sentence on what cannot be said for lack of sample (none when nothing is withheld);
-6. if fewer than four messages: France's headline as the reference, then the plain statement
-   that no published indicator differs significantly from the rest of France.
+6. if fewer than four messages: France's headline as the reference, the plain statement that
+   no published indicator differs significantly from the rest of France (only when some are
+   published), then France's significant changes as the reference.
 
 A message never rests on a withheld (« e.i. ») value, a fragile one (« effectif faible ») or a
 non-significant test: only ``published`` values with a significant test are findings. Numbers
@@ -107,7 +108,7 @@ def cases_message(territory: dict, where: str) -> str:
     """What the case database holds for the territory, with its first domain."""
     cases, catalysts = territory["cases"], territory["catalysts"]
     rate = (
-        f" ({decimal(territory['per_100k'], 1)} pour 100 000 habitants)"
+        f" ({decimal(territory['per_100k'], 1)} pour {integer(100_000)} habitants)"
         if territory["per_100k"] is not None
         else ""
     )
@@ -130,6 +131,12 @@ def withheld_message(figures: dict, code: str) -> str | None:
     withheld = sum(value["share"] is None for value in latest)
     if not withheld:
         return None
+    if withheld == len(latest):
+        return (
+            f"Faute d'effectif suffisant, aucun des {integer(len(latest))} indicateurs d'enquête "
+            "ne peut être publié pour la région : ce rapport donne pour eux les chiffres de la "
+            "France métropolitaine comme référence."
+        )
     return (
         f"Faute d'effectif suffisant, {integer(withheld)} des {integer(len(latest))} indicateurs "
         "d'enquête ne peuvent pas être publiés pour la région : pour eux, ce rapport donne les "
@@ -151,12 +158,20 @@ def regional_messages(figures: dict, code: str) -> list[str]:
         france = headline_message(figures, "FR", "la France métropolitaine")
         if france:
             messages.insert(len(messages) - 1, f"Pour référence, {france[0].lower()}{france[1:]}")
-    if len(messages) < MIN_MESSAGES and not versus_rest_messages(figures, code):
+    published = any(_finding(_latest(i)["values"][code]) for i in figures["indicators"])
+    if len(messages) < MIN_MESSAGES and published and not versus_rest_messages(figures, code):
         messages.insert(
             len(messages) - 1,
             "Aucun des indicateurs publiés pour la région ne s'écarte significativement de "
             "celui du reste de la France (test à 5 %).",
         )
+    if len(messages) < MIN_MESSAGES:
+        # Nothing regional to say: the national picture is the reference.
+        for change in change_messages(figures, "FR", "en France métropolitaine"):
+            if len(messages) < MIN_MESSAGES:
+                messages.insert(
+                    len(messages) - 1, f"Pour référence : {change[0].lower()}{change[1:]}"
+                )
     return messages[:MAX_MESSAGES]
 
 
