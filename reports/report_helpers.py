@@ -93,7 +93,7 @@ def markdown_table(
 
 WEIGHT_SOURCES = {
     "institute": "pondération de l'institut",
-    "raked": "calage du pipeline",
+    "raked": "calage sur des marges de référence",
     "uniform": "sans pondération",
 }
 NO_VALUE = "–"
