@@ -211,23 +211,39 @@ def indicator_table(items: list[tuple[str, dict]], region: str) -> str:
         if mine["share"] is None:
             withheld.append(name)
             continue
-        rows.append([
-            name, share_text(mine), interval_text(mine) or NO_VALUE, integer(mine["n"]),
-            share_text(france), versus_rest_text(mine),
-        ])
+        rows.append(
+            [
+                name,
+                share_text(mine),
+                interval_text(mine) or NO_VALUE,
+                integer(mine["n"]),
+                share_text(france),
+                versus_rest_text(mine),
+            ]
+        )
     if not rows:
         return (
             "Aucun de ces indicateurs n'est publiable pour la région faute d'effectif suffisant ; "
             "en France métropolitaine :\n\n"
             + markdown_table(
                 ["Indicateur (vague)", "France", "Intervalle à 95 %", "Base"],
-                france_rows, "lrrr", [6, 2, 3, 1],
+                france_rows,
+                "lrrr",
+                [6, 2, 3, 1],
             )
         )
     table = markdown_table(
-        ["Indicateur (vague)", "Région", "Intervalle à 95 %", "Base", "France",
-         "Écart avec le reste de la France"],
-        rows, "lrrrrl", [6, 2, 3, 1, 2, 3],
+        [
+            "Indicateur (vague)",
+            "Région",
+            "Intervalle à 95 %",
+            "Base",
+            "France",
+            "Écart avec le reste de la France",
+        ],
+        rows,
+        "lrrrrl",
+        [6, 2, 3, 1, 2, 3],
     )
     return table + "\n" + withheld_sentence(withheld)
 
@@ -252,10 +268,14 @@ def changes_table(figures: dict, region: str) -> str:
                 if code == region:
                     withheld.append(item["label"])
                 continue
-            target.append([
-                item["label"], f"{share_text(before)} ({earlier['wave']})",
-                f"{share_text(now)} ({later['wave']})", change_text(now),
-            ])
+            target.append(
+                [
+                    item["label"],
+                    f"{share_text(before)} ({earlier['wave']})",
+                    f"{share_text(now)} ({later['wave']})",
+                    change_text(now),
+                ]
+            )
     header = ["Indicateur", "Vague précédente", "Dernière vague", "Évolution"]
     if not rows:
         return (
@@ -264,6 +284,7 @@ def changes_table(figures: dict, region: str) -> str:
             + markdown_table(header, france_rows, "lrrl", [6, 2, 2, 3])
         )
     return (
-        markdown_table(header, rows, "lrrl", [6, 2, 2, 3]) + "\n"
+        markdown_table(header, rows, "lrrl", [6, 2, 2, 3])
+        + "\n"
         + withheld_sentence(withheld, CHANGES_WITHHELD_LEAD)
     )
