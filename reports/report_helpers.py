@@ -25,11 +25,8 @@ METHOD = (
     "plus ayant répondu à la question, « ne sait pas » compris. Pondération de l'institut "
     "(redressement sur la région, le sexe et l'âge). Les effectifs indiqués sont non pondérés. "
     "Intervalle de confiance à 95 % de Korn–Graubard, erreur type par linéarisation (plan "
-    "stratifié par région). Règles de publication (docs/publication-rules.md) : une valeur "
-    "n'est publiée qu'à partir de 30 répondants et d'un effectif effectif de l'estimation "
-    "(effectif divisé par son effet de plan) d'au moins 30 ; sinon elle est remplacée par "
-    "« e.i. » (effectif insuffisant). « Non significatif » qualifie seulement le résultat d'un "
-    "test à 5 %."
+    "stratifié par région). " + vocabulary.NOT_PUBLISHED_LEGEND + " « Non significatif » "
+    "qualifie seulement le résultat d'un test à 5 %."
 )
 NOT_PUBLISHED = vocabulary.NOT_PUBLISHED
 FRAGILE_MARK = " (effectif faible)"
@@ -96,7 +93,7 @@ def markdown_table(
 
 WEIGHT_SOURCES = {
     "institute": "pondération de l'institut",
-    "raked": "calage du pipeline",
+    "raked": "calage sur des marges de référence",
     "uniform": "sans pondération",
 }
 NO_VALUE = "–"
@@ -181,3 +178,113 @@ def figure_markdown(chart: dict) -> str:
     """A chart drawn upstream, with its caption and its alternative text (``fig-alt``)."""
     caption, file = inert(chart["caption"]), image_file(chart["file"])
     return f'![{caption}]({file}){{fig-alt="{attribute(chart["alt"])}"}}\n'
+
+
+def withheld_sentence(labels: list[str], lead: str = vocabulary.WITHHELD_LEAD) -> str:
+    """The one sentence under a table naming what it leaves out for lack of sample (empty when
+    nothing is withheld); labels are data, written through :func:`inert`."""
+    if not labels:
+        return ""
+    return f"{lead} : {' ; '.join(inert(label) for label in labels)}.\n"
+
+
+def value_of(wave: dict, code: str) -> dict:
+    """One geography's value in an indicator wave, with its base under the name tables use."""
+    value = wave["values"][code]
+    return {**value, "base_n": value["n"]}
+
+
+def indicator_table(items: list[tuple[str, dict]], region: str) -> str:
+    """The region beside France for ``items`` (printed label, indicator), publishable rows only.
+
+    A withheld regional value is named in one sentence under the table, not shown as a row of
+    marks; when no row is publishable, one sentence says so and the France figures follow.
+    """
+    rows, withheld, france_rows = [], [], []
+    for label, item in items:
+        wave = latest(item)
+        mine, france = value_of(wave, region), value_of(wave, "FR")
+        name = f"{label} ({wave['wave']})"
+        france_rows.append(
+            [name, share_text(france), interval_text(france) or NO_VALUE, integer(france["n"])]
+        )
+        if mine["share"] is None:
+            withheld.append(name)
+            continue
+        rows.append(
+            [
+                name,
+                share_text(mine),
+                interval_text(mine) or NO_VALUE,
+                integer(mine["n"]),
+                share_text(france),
+                versus_rest_text(mine),
+            ]
+        )
+    if not rows:
+        return (
+            "Aucun de ces indicateurs n'est publiable pour la région faute d'effectif suffisant ; "
+            "en France métropolitaine :\n\n"
+            + markdown_table(
+                ["Indicateur (vague)", "France", "Intervalle à 95 %", "Base"],
+                france_rows,
+                "lrrr",
+                [6, 2, 3, 1],
+            )
+        )
+    table = markdown_table(
+        [
+            "Indicateur (vague)",
+            "Région",
+            "Intervalle à 95 %",
+            "Base",
+            "France",
+            "Écart avec le reste de la France",
+        ],
+        rows,
+        "lrrrrl",
+        [6, 2, 3, 1, 2, 3],
+    )
+    return table + "\n" + withheld_sentence(withheld)
+
+
+CHANGES_WITHHELD_LEAD = (
+    "Évolutions non publiées faute d'effectif suffisant dans la région à l'une des deux vagues"
+)
+
+
+def changes_table(figures: dict, region: str) -> str:
+    """Changes since the previous wave in the region, for the indicators asked twice: rows
+    whose two waves are publishable; the others named in one sentence; the France changes
+    when none is publishable in the region."""
+    rows, withheld, france_rows = [], [], []
+    for item in figures["indicators"]:
+        if len(item["waves"]) < 2:
+            continue
+        earlier, later = item["waves"][-2], item["waves"][-1]
+        for code, target in ((region, rows), ("FR", france_rows)):
+            before, now = value_of(earlier, code), value_of(later, code)
+            if before["share"] is None or now["share"] is None:
+                if code == region:
+                    withheld.append(item["label"])
+                continue
+            target.append(
+                [
+                    item["label"],
+                    f"{share_text(before)} ({earlier['wave']})",
+                    f"{share_text(now)} ({later['wave']})",
+                    change_text(now),
+                ]
+            )
+    header = ["Indicateur", "Vague précédente", "Dernière vague", "Évolution"]
+    if not rows:
+        return (
+            "Aucune évolution n'est publiable pour la région faute d'effectif suffisant ; en "
+            "France métropolitaine :\n\n"
+            + markdown_table(header, france_rows, "lrrl", [6, 2, 2, 3])
+        )
+    return (
+        markdown_table(header, rows, "lrrl", [6, 2, 2, 3])
+        + "\n"
+        + withheld_sentence(withheld, CHANGES_WITHHELD_LEAD)
+    )

@@ -288,9 +288,21 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
     data.indicators[0] = replace(citizens, waves=(earlier, *citizens.waves))
     drawn = charts.draw_report_charts(data, tmp_path)
     assert f"Jouer collectif : 80,0{PCT} en 2020, 80,0{PCT} en 2021." in drawn["series"]["alt"]
-    assert set(drawn) == {"regions", "series"} | {
+    comparisons = {charts.comparison_name(i.id) for i in data.indicators}
+    assert comparisons == {
+        "comparaison-citoyens-jouer-collectif",
+        "comparaison-fondations-jouer-collectif",
+    }
+    assert set(drawn) == {"regions", "series"} | comparisons | {
         name for r in regions() for name in charts.region_chart_names(r.code)
     }
+    # The cross-region comparison: every region with its interval, the withheld one last, then
+    # France as the reference; the rule (overlapping intervals) in the caption.
+    comparison = drawn["comparaison-citoyens-jouer-collectif"]
+    assert "intervalles se chevauchent ne se distinguent pas" in comparison["caption"]
+    alt = comparison["alt"]
+    assert alt.index("Corse : e.i.") < alt.index("France métropolitaine : 80,0")
+    assert all(r.name in alt for r in regions())
     json.dumps(drawn)  # the export is JSON
     for chart in drawn.values():
         assert set(chart) == {"file", "alt", "caption"}

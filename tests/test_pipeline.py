@@ -17,6 +17,12 @@ from orchestration.geography import region_by_code, regions
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
+from orchestration.publication.key_messages import (
+    MAX_MESSAGES,
+    MIN_MESSAGES,
+    national_messages,
+    regional_messages,
+)
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.publication.vocabulary import POPULATIONS
@@ -106,11 +112,13 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     assert all(path.exists() and path.stat().st_size > 0 for path in files)
     national = jobs[0]
     assert national.title == "Synthèse nationale"
-    # The charts are embedded in both formats: the synthesis' map and series, each region's
+    # The charts are embedded in both formats: the synthesis' series and its five cross-region
+    # comparisons, one per surveyed population (issue 16: they replace the map); each region's
     # key figures and department map.
     for job in jobs:
-        assert job.html.read_text(encoding="utf-8").count("data:image/png;base64") == 2
-        assert sum(len(page.images) for page in PdfReader(job.pdf).pages) == 2
+        expected = 1 + len(POPULATIONS) if job is national else 2
+        assert job.html.read_text(encoding="utf-8").count("data:image/png;base64") == expected
+        assert sum(len(page.images) for page in PdfReader(job.pdf).pages) == expected
     index = (project.reports_dir / "index.html").read_text(encoding="utf-8")
     for path in files:
         assert f'href="{path.name}"' in index
@@ -236,9 +244,13 @@ def test_every_key_figure_of_a_region_equals_the_mart(pipeline):
         ).fetchall()
     assert len(rows) == 5
     for study, wave, share, low, high, n, status, france, france_status in rows:
-        interval = (
-            "–" if status == "suppressed" else (f"[{french_percent(low)} ; {french_percent(high)}]")
-        )
+        if status == "suppressed":
+            # Issue 16: a withheld value is named under the table, not printed as a row of marks.
+            assert normalized(f"{POPULATIONS[study]} ({wave})") in text
+            assert normalized(f"{POPULATIONS[study]} ({wave}) e.i.") not in text
+            assert "Non publiés faute d’effectif suffisant dans la région" in text
+            continue
+        interval = f"[{french_percent(low)} ; {french_percent(high)}]"
         base = f"{n:,}".replace(",", " ")
         expected = (
             f"{POPULATIONS[study]} ({wave}) {printed(share, status)} {interval} {base} "
@@ -282,7 +294,7 @@ def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
         "Évolutions",
         "Le territoire",
         "Méthode",
-        "Provenance",
+        "Annexe : provenance des données",
     ):
         assert section in pdf
     html_page = html_text(report_of(project, region.name, html_text))
@@ -314,6 +326,49 @@ def requested_assets(result) -> set[str]:
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
     return {key.to_user_string() for key in keys if result.get_num_requested(key)}
+
+
+def visible_markdown(text: str) -> str:
+    """What a reader sees of a line of markdown written through inert(): the characters, with
+    apostrophes set as pandoc sets French text."""
+    return normalized(re.sub(r"\\(.)", r"\1", text).replace("'", "’"))
+
+
+def test_each_report_opens_with_its_cover_and_note_and_ends_with_provenance(pipeline):
+    """Issue 16: own title (cover, <title>, PDF metadata), one H1, a table of contents, the note
+    de synthèse as key_messages writes it from the report's export, and nothing technical
+    (pipeline, file path, hash, run id) before the annex."""
+    project, _, result = pipeline
+    annex = "Annexe : provenance des données"
+    for job in report_jobs(project):
+        figures = json.loads(job.data_file.read_text(encoding="utf-8"))
+        if job.source == "national.qmd":
+            title, messages = "IMPACT-France", national_messages(figures)
+        else:
+            title = f"IMPACT-{job.title}"
+            messages = regional_messages(figures, job.params["region"])
+        # Pandoc sets the apostrophe as French text wants in the page; the PDF's metadata
+        # keeps the plain one.
+        typeset = title.replace("'", "’")
+        page_html = job.html.read_text(encoding="utf-8")
+        assert html.unescape(re.search(r"<title>(.*?)</title>", page_html, re.S)[1]) == typeset
+        assert len(re.findall(r"<h1\b", page_html)) == 1
+        assert 'id="TOC"' in page_html
+        reader = PdfReader(job.pdf)
+        assert reader.metadata.title == title
+        cover = normalized(reader.pages[0].extract_text())
+        assert title in cover.replace("’", "'"), job.title
+        assert "Note de synthèse" in cover and "Données illustratives" in cover
+        text = html_text(job.html)
+        assert MIN_MESSAGES <= len(messages) <= MAX_MESSAGES, job.title
+        note = text.index("Note de synthèse", text.index("Données illustratives"))
+        positions = [text.index(visible_markdown(m), note) for m in messages]
+        assert positions == sorted(positions), job.title
+        for reader_text in (text, pdf_text(job.pdf)):
+            before_annex = reader_text[: reader_text.rindex(annex)]
+            for jargon in ("pipeline", "docs/", ".md", "SHA-256", result.run_id, "Dagster"):
+                assert jargon not in before_annex, (job.title, jargon)
+            assert "territorialx" not in reader_text and "effectif effectif" not in reader_text
 
 
 def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(pipeline):

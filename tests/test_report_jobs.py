@@ -97,6 +97,9 @@ def test_the_index_states_each_report_status(job):
     assert "Synthèse nationale</td><td></td><td><em>pas encore publié</em>" in page
     assert f'<a href="{job.html.name}">Auvergne-Rhône-Alpes</a>' in page
     assert "à jour, rendu le " in page
+    assert "moteur" not in page and "Données illustratives" not in page
+    page = write_index(index, statuses, synthetic=True).read_text(encoding="utf-8")
+    assert "<strong>Données illustratives.</strong>" in page
     edit(job, lambda document: document["charts"].clear())
     page = write_index(index, [ReportStatus.of(job, ENGINE)]).read_text(encoding="utf-8")
     assert "<strong>en retard sur les données</strong> : rendu le " in page

@@ -19,7 +19,6 @@ import duckdb
 import pytest
 
 from orchestration.geography import region_by_code, regions
-from orchestration.publication.french import integer
 from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.publication.vocabulary import NOT_PUBLISHED, POPULATIONS
 from orchestration.run_all import run_everything
@@ -171,9 +170,9 @@ def printed(share, status: str) -> str:
 
 
 def region_rows(rows: list[dict], code: str) -> tuple[list[str], list[str]]:
-    """The table rows a region's report must print for its withheld cells: the indicator
-    tables (latest wave; « e.i. » for the value and for the difference with the rest of
-    France) and the changes (« e.i. » for a change resting on a suppressed wave)."""
+    """The names a region's report must give for its withheld cells (issue 16: named in one
+    sentence under their table, never a row of marks): the indicators whose latest wave is
+    withheld (« label (wave) »), and the changes resting on a withheld wave (« label »)."""
     by_key = {(r["indicator_id"], r["wave"], r["geo_code"]): r for r in rows}
     waves: dict[str, list[int]] = {}
     for r in rows:
@@ -182,30 +181,41 @@ def region_rows(rows: list[dict], code: str) -> tuple[list[str], list[str]]:
     for indicator, years in waves.items():
         years = sorted(set(years))
         later = by_key[(indicator, years[-1], code)]
-        france = by_key[(indicator, years[-1], "FR")]
         if later["status"] == "suppressed" and later["n"] > 0:
             label = (
                 POPULATIONS[later["study"]]
                 if later["section"] == "chiffres_cles"
                 else later["label"]
             )
-            tables.append(
-                f"{label} ({later['wave']}) {NOT_PUBLISHED} – {integer(later['n'])} "
-                f"{printed(france['estimate'], france['status'])} {NOT_PUBLISHED}"
-            )
+            tables.append(f"{label} ({later['wave']})")
         if len(years) >= 2 and withheld_change(later):
-            earlier = by_key[(indicator, years[-2], code)]
-            changes.append(
-                f"{later['label']} {printed(earlier['estimate'], earlier['status'])} "
-                f"({earlier['wave']}) {printed(later['estimate'], later['status'])} "
-                f"({later['wave']}) {NOT_PUBLISHED}"
-            )
+            changes.append(later["label"])
     return tables, changes
 
 
-def test_each_report_prints_the_mark_for_every_withheld_and_derived_value(published):
-    """Row by row in the HTML; the PDF, made from the same markdown, holds the same number of
-    marks and no withheld change or difference worded."""
+# What a report says instead of a wall of « e.i. » rows (reports/report_helpers.py).
+WITHHELD_SENTENCES = (
+    "Non publiés faute d’effectif suffisant dans la région :",
+    "Aucun de ces indicateurs n’est publiable pour la région faute d’effectif suffisant",
+)
+CHANGE_SENTENCES = (
+    "Évolutions non publiées faute d’effectif suffisant dans la région",
+    "Aucune évolution n’est publiable pour la région faute d’effectif suffisant",
+)
+
+
+def suppressed_rows_per_table(page_html: str) -> list[int]:
+    """How many rows of each table of an HTML report hold the mark."""
+    return [
+        sum(f">{NOT_PUBLISHED}<" in row for row in re.findall(r"<tr.*?</tr>", table, re.S))
+        for table in re.findall(r"<table.*?</table>", page_html, re.S)
+    ]
+
+
+def test_each_report_names_every_withheld_value_and_shows_no_wall_of_marks(published):
+    """Each withheld indicator and change is named under its table, never printed; no table
+    holds more than 2 rows of marks; the PDF, made from the same markdown, holds as many
+    marks as the HTML and no withheld change or difference worded."""
     project, _ = published
     rows = estimates(project)
     jobs = {job.title: job for job in all_report_jobs(project.paths, regions())}
@@ -214,10 +224,20 @@ def test_each_report_prints_the_mark_for_every_withheld_and_derived_value(publis
         job = jobs[region.name]
         page, pdf = html_text(job.html), pdf_text(job.pdf)
         tables, changes = region_rows(rows, region.code)
-        for expected in tables + changes:
-            # Labels are set with French apostrophes (l’, d’) in the reports.
-            assert normalized(expected.replace("'", "’")) in page, (region.name, expected)
+        for name in tables:
+            assert normalized(name.replace("'", "’")) in page, (region.name, name)
+            assert normalized(f"{name} {NOT_PUBLISHED}".replace("'", "’")) not in page, (
+                region.name,
+                name,
+            )
+        if tables:
+            assert any(sentence in page for sentence in WITHHELD_SENTENCES), region.name
+        for name in changes:
+            assert normalized(name.replace("'", "’")) in page, (region.name, name)
+        if changes:
+            assert any(sentence in page for sentence in CHANGE_SENTENCES), region.name
         checked_changes += len(changes)
+        assert max(suppressed_rows_per_table(job.html.read_text(encoding="utf-8"))) <= 2
         assert page.count(f" {NOT_PUBLISHED}") == pdf.count(f" {NOT_PUBLISHED}"), region.name
         for text in (page, pdf):
             assert "effectif insuffisant, valeur non publiée" in text  # the legend

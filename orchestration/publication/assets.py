@@ -3,6 +3,7 @@ and the index that links them."""
 
 import contextlib
 import datetime as dt
+import json
 import os
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -183,9 +184,10 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
     finished first); return the metadata of the ``reports_index`` asset."""
     recover_publications(paths.reports_dir)
     engine = current_engine()
-    statuses = [ReportStatus.of(job, engine) for job in all_report_jobs(paths, regions())]
+    jobs = all_report_jobs(paths, regions())
+    statuses = [ReportStatus.of(job, engine) for job in jobs]
     data_docs = paths.data_docs_dir / "index.html"
-    index = write_index(paths.reports_dir / "index.html", statuses, data_docs)
+    index = write_index(paths.reports_dir / "index.html", statuses, data_docs, _synthetic(jobs[0]))
     return {
         "index": dg.MetadataValue.path(str(index)),
         "reports_published": dg.MetadataValue.int(
@@ -197,6 +199,14 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
         ),
         "data_docs": dg.MetadataValue.path(str(data_docs)),
     }
+
+
+def _synthetic(job: ReportJob) -> bool:
+    """Whether the published figures are illustrative (the synthesis's export says so)."""
+    try:
+        return bool(json.loads(job.data_file.read_text(encoding="utf-8")).get("synthetic"))
+    except (OSError, ValueError):
+        return False
 
 
 def page_count(pdf: Path) -> int:

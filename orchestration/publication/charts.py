@@ -769,6 +769,54 @@ def key_figures_chart(data: "ReportData", code: str, name: str, folder: Path) ->
 
 SERIES_CHART = "series"
 NATIONAL_CHARTS = (NATIONAL_MAP, SERIES_CHART)
+# The national synthesis's cross-region comparisons, one per key indicator.
+COMPARISON_PREFIX = "comparaison-"
+
+
+def comparison_name(indicator_id: str) -> str:
+    """« comparaison-citoyens-jouer-collectif »: a chart file name has no underscore."""
+    return COMPARISON_PREFIX + indicator_id.replace("_", "-")
+
+
+def is_national_chart(name: str) -> bool:
+    """Whether the national synthesis's export keeps the chart ``name``."""
+    return name in NATIONAL_CHARTS or name.startswith(COMPARISON_PREFIX)
+
+
+def comparison_charts(data: "ReportData", folder: Path) -> dict[str, Chart]:
+    """For each key indicator (« jouer collectif », one per population), the 13 regions sorted
+    by their estimate with its 95 % interval, France as the reference row (accent colour),
+    withheld regions last: what the data support is the intervals, not a ranking."""
+    names = {region.code: region.name for region in data.regions}
+    charts = {}
+    for indicator in data.indicators:
+        if indicator.section != KEY_FIGURES_SECTION:
+            continue
+        wave = indicator.waves[-1]
+        france = wave.values[FRANCE_CODE]
+        regions = sorted(
+            names,
+            key=lambda code: (wave.values[code].share is None, -(wave.values[code].share or 0)),
+        )
+        rows = [EstimateBar(names[code], *_shares(wave.values[code])) for code in regions] + [
+            EstimateBar("France métropolitaine", *_shares(france), highlight=True)
+        ]
+        name = comparison_name(indicator.id)
+        charts[name] = estimates_chart(
+            rows,
+            folder / f"{name}.png",
+            f"{POPULATIONS[indicator.study]}, {wave.wave} : part jugeant nécessaire de « jouer "
+            "collectif » face aux crises, par région (classées par valeur ; deux régions dont "
+            "les intervalles se chevauchent ne se distinguent pas)",
+            base=f"base France : {integer(france.n)} {RESPONDENTS[indicator.study]}",
+        )
+    return charts
+
+
+def _shares(value) -> tuple[float | None, float | None, float | None]:
+    return value.share, value.ci_low, value.ci_high
+
+
 SERIES_LABEL_WIDTH = 42  # characters per line of a row label
 
 
@@ -917,6 +965,7 @@ def draw_report_charts(data: "ReportData", folder: Path) -> dict[str, dict[str, 
     series = series_chart(data, folder)
     if series is not None:
         drawn[SERIES_CHART] = exported(series)
+    drawn |= {name: exported(chart) for name, chart in comparison_charts(data, folder).items()}
     for region in data.regions:
         counts = data.territories[region.code].departments
         chart = department_map(

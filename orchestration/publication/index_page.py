@@ -49,14 +49,21 @@ def _is_current(job: ReportJob, engine: str) -> bool:
         return False
 
 
-def write_index(path: Path, reports: list[ReportStatus], data_docs: Path | None = None) -> Path:
+def write_index(
+    path: Path,
+    reports: list[ReportStatus],
+    data_docs: Path | None = None,
+    synthetic: bool = False,
+) -> Path:
     """Write the index; reports not yet rendered are listed as such, not hidden. ``data_docs``
-    is the quality site's index page, linked when it exists."""
+    is the quality site's index page, linked when it exists; ``synthetic`` prints the
+    illustrative-data notice, as the reports do."""
     rows = "\n".join(_row(report, path.parent) for report in reports)
     path.parent.mkdir(parents=True, exist_ok=True)
     quality = _quality(data_docs, path.parent)
+    notice = _ILLUSTRATIVE_NOTICE if synthetic else ""
     # By rename: a reader (or a web server) never sees half a page.
-    write_text_atomically(path, _PAGE.format(rows=rows, quality=quality))
+    write_text_atomically(path, _PAGE.format(rows=rows, quality=quality, notice=notice))
     return path
 
 
@@ -88,7 +95,8 @@ def _status_text(report: ReportStatus) -> str:
     if report.record is None:
         return "<em>origine du rendu inconnue</em>"
     rendered = dt.datetime.fromisoformat(report.record.rendered_at)
-    when = f"rendu le {date(rendered.date())} ({html.escape(report.record.engine)})"
+    # The render engine is technical provenance: it stays in the report's annex.
+    when = f"rendu le {date(rendered.date())}"
     if report.current:
         return f"à jour, {when}"
     return f"<strong>en retard sur les données</strong> : {when}{_failure_text(report.failure)}"
@@ -103,6 +111,11 @@ def _failure_text(failure: RenderFailure | None) -> str:
     return f" ; le rendu du {date(failed.date())} a échoué : {reason}"
 
 
+_ILLUSTRATIVE_NOTICE = (
+    "<p><strong>Données illustratives.</strong> Les chiffres de ces rapports sont calculés sur "
+    "des données synthétiques livrées avec le projet pour le démontrer ; ils ne décrivent pas "
+    "l'opinion réelle des habitants.</p>"
+)
 _PAGE = """<!DOCTYPE html>
 <html lang="fr">
 <head>
@@ -121,6 +134,7 @@ th, td {{ text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #d6
 « à jour » quand il a été rendu à partir des données actuellement publiées ; « en retard sur les
 données » quand la version en ligne a été rendue à partir de données antérieures (la raison est
 indiquée si son dernier rendu a échoué).</p>
+{notice}
 <table>
 <thead><tr><th>Rapport</th><th>PDF</th><th>État</th></tr></thead>
 <tbody>

@@ -10,6 +10,7 @@ published reports intact.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import re
@@ -21,9 +22,13 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import yaml
+
 from orchestration.publication.builtin_renderer import render_with_builtin_engine
+from orchestration.publication.escaping import inert
 from orchestration.publication.executed_notebook import write_executed_notebook
 from orchestration.publication.publishing import publish_report
+from orchestration.publication.qmd_document import parse_qmd
 from orchestration.publication.report_jobs import REPORT_DATA_FILE, RenderRecord, ReportJob
 from orchestration.publication.scratch import render_scratch
 from orchestration.settings import REPORT_SOURCES_DIR
@@ -109,11 +114,18 @@ def engine_name() -> str:
 
 
 def render_report(
-    source_name: str, params: Mapping[str, object], inputs: Mapping[str, Path], scratch: Path
+    source_name: str,
+    params: Mapping[str, object],
+    inputs: Mapping[str, Path],
+    scratch: Path,
+    front_matter: Mapping[str, str] | None = None,
 ) -> RenderedReport:
     """Render ``reports/<source_name>`` to HTML and PDF inside ``scratch`` (an empty folder).
 
     ``inputs`` are files copied next to the source under the given names (the report's data).
+    ``front_matter`` overrides keys of the copy's front matter (the report's own title, the
+    month of publication): both engines take the document's title, HTML ``<title>`` and PDF
+    metadata from there. Its values are plain text; they are escaped here.
     Raises when either format could not be produced.
     """
     quarto = find_quarto()
@@ -122,6 +134,8 @@ def render_report(
     for name, path in inputs.items():
         shutil.copyfile(path, workdir / name)
     source = workdir / source_name
+    if front_matter:
+        set_front_matter(source, front_matter)
     engine = BUILTIN_ENGINE if quarto is None else f"{QUARTO_ENGINE} {quarto_version(quarto)}"
     # The report names its render engine in its provenance footer.
     params = {**params, "engine": engine}
@@ -140,10 +154,31 @@ def render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport:
     together with the record of ``key`` (the render steps and ``make report`` alike)."""
     with render_scratch(job.paths.scratch_dir) as scratch:
         report = render_report(
-            job.source, {**job.params, "data": REPORT_DATA_FILE}, job.inputs(), scratch
+            job.source,
+            {**job.params, "data": REPORT_DATA_FILE},
+            job.inputs(),
+            scratch,
+            job.front_matter(dt.date.today()),
         )
         publish_report(job, report.produced, RenderRecord.now(key, run_id, report.engine))
     return report
+
+
+def set_front_matter(source: Path, values: Mapping[str, str]) -> None:
+    """Overwrite ``values`` in the front matter of ``source`` (a scratch copy), as inert text.
+
+    A value may come from data (a region's name): pandoc reads front matter strings as
+    markdown, so each goes through :func:`inert`, and YAML's own dumper quotes it, so that no
+    value can end the string, add a key or close the front matter.
+    """
+    text = source.read_text(encoding="utf-8")
+    document = parse_qmd(text)
+    lines = text.splitlines(keepends=True)
+    # The body starts after the second "---" line; the parser has checked there is one.
+    closing = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
+    matter = {**document.front_matter, **{key: inert(value) for key, value in values.items()}}
+    header = yaml.safe_dump(matter, allow_unicode=True, sort_keys=False)
+    source.write_text("---\n" + header + "---\n" + "".join(lines[closing + 1 :]), "utf-8")
 
 
 def render_with_quarto(

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.geography import FRANCE_CODE
-from orchestration.publication.charts import NATIONAL_CHARTS, region_chart_names
+from orchestration.publication.charts import is_national_chart, region_chart_names
 from orchestration.publication.report_figures import (
     Indicator,
     InputFile,
@@ -121,7 +121,7 @@ class ReportData:
         """What the national synthesis reads: the whole export, its own charts only."""
         document = asdict(self)
         charts = {
-            name: chart for name, chart in document["charts"].items() if name in NATIONAL_CHARTS
+            name: chart for name, chart in document["charts"].items() if is_national_chart(name)
         }
         return {**document, "charts": charts}
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from orchestration.geography import Region
+from orchestration.publication import french
 from orchestration.settings import REPORT_SOURCES_DIR, ProjectPaths
 
 # The file name under which each report reads its export (the ``data`` parameter).
@@ -64,6 +65,12 @@ class ReportJob:
     stem: str
     paths: ProjectPaths
 
+    def front_matter(self, today: dt.date) -> dict[str, str]:
+        """What the render writes into the report's front matter: its own title (the cover,
+        the HTML ``<title>``, the PDF's title metadata) and the month of publication."""
+        title = "IMPACT-France" if self.source == "national.qmd" else f"IMPACT-{self.title}"
+        return {"title": title, "date": french.month(today)}
+
     @property
     def data_file(self) -> Path:
         """The report's own export."""
@@ -106,8 +113,11 @@ class ReportJob:
         code_version = export["provenance"]["code_version"]
         printed = {name: part for name, part in export.items() if name not in PROVENANCE_KEYS}
         digest = hashlib.sha256()
+        # The front matter (title, month of publication): a new month republishes the cover.
+        front_matter = json.dumps(self.front_matter(dt.date.today()), sort_keys=True)
         for part in (self.source, json.dumps(self.params, sort_keys=True), engine, code_version):
             digest.update(part.encode("utf-8") + b"\0")
+        digest.update(front_matter.encode("utf-8") + b"\0")
         digest.update(json.dumps(printed, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         for path in [*_source_files(), *sorted(self.images(export).values())]:
             digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())

@@ -8,9 +8,9 @@ NOT_PUBLISHED = "e.i."
 NOT_PUBLISHED_MEANING = "effectif insuffisant, valeur non publiée"
 # The legend printed under every table and chart that may hold the mark.
 NOT_PUBLISHED_LEGEND = (
-    f"« {NOT_PUBLISHED} » : {NOT_PUBLISHED_MEANING} (moins de 30 répondants, ou un effectif "
-    "effectif de l'estimation inférieur à 30) ; un écart ou une évolution calculé à partir "
-    "d'une telle valeur n'est pas publié non plus."
+    f"« {NOT_PUBLISHED} » : {NOT_PUBLISHED_MEANING} (moins de 30 répondants, ou moins de 30 "
+    "en effectif équivalent, c'est-à-dire corrigé de l'effet de plan de l'estimation) ; un "
+    "écart ou une évolution calculé à partir d'une telle valeur n'est pas publié non plus."
 )
 
 # The population each study surveys, as a row or column label.
@@ -36,3 +36,7 @@ STUDY_TITLES = {
     "associations": "IMPACT-Associations",
     "fondations": "IMPACT-Fondations",
 }
+
+# The sentence under a table naming the indicators withheld for lack of sample (issue 16: a
+# table shows publishable rows only, never a wall of « e.i. »).
+WITHHELD_LEAD = "Non publiés faute d'effectif suffisant dans la région"
