@@ -12,7 +12,7 @@ reports use are honoured, so that the same ``.qmd`` also renders with ``quarto r
 * ``@fig-...`` cross-references to captioned, labelled figures;
 * front matter ``title``, ``subtitle``, ``author``, ``date`` (``today`` too), ``lang``, and per
   format ``toc``, ``toc-depth``, ``toc-title``, ``number-sections``; for HTML also ``css``
-  (files beside the document; a default stylesheet without it); for Typst also
+  (files beside the document); for Typst also
   ``papersize``, ``margin``, ``fontsize``, ``mainfont``, ``section-numbering``, ``columns``;
 * ``filters``: Lua filters beside the document, run by pandoc in the order given (Quarto runs
   a document's own filters before its own, which the reports' filters do not depend on).
@@ -84,30 +84,6 @@ _FRENCH_MONTHS = (
     "novembre",
     "décembre",
 )
-_HTML_CSS = """\
-html { color: #1f2328; background: #fff; }
-body {
-  margin: 0 auto; max-width: 50rem; padding: 2rem 1.25rem 4rem;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  font-size: 1rem; line-height: 1.6; hyphens: auto; overflow-wrap: break-word;
-}
-header#title-block-header { margin-bottom: 2rem; }
-h1.title { font-size: 2rem; margin-bottom: 0.25rem; }
-p.subtitle { font-size: 1.25rem; margin-top: 0; color: #555; }
-p.author, p.date { margin: 0.1rem 0; color: #555; }
-h1, h2, h3, h4 { line-height: 1.25; margin-top: 1.8em; }
-a { color: #0b5cad; }
-table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid #c8ccd1; padding: 0.35rem 0.65rem; }
-thead th { background: #f2f4f7; }
-figure { margin: 1.5rem 0; text-align: center; }
-img { max-width: 100%; height: auto; }
-figcaption { font-size: 0.9rem; color: #555; margin-top: 0.4rem; }
-pre { background: #f6f8fa; padding: 0.75rem 1rem; overflow-x: auto; border-radius: 4px; }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
-  font-size: 0.9em; }
-nav#TOC { border-left: 3px solid #c8ccd1; padding-left: 1rem; margin-bottom: 2rem; }
-"""
 
 
 class BuiltinRenderError(RuntimeError):
@@ -538,17 +514,14 @@ def _render_html(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path
 
 
 def _stylesheets(options: Mapping[str, Any], qmd_path: Path) -> list[str]:
-    """The ``css:`` files of the HTML format (beside the qmd), else a default stylesheet."""
+    """The ``css:`` files of the HTML format (beside the qmd); without them, pandoc's own
+    default styles apply (the reports' stylesheet is ``reports/report.css``, for both engines)."""
     declared = options.get("css") or []
     names = [declared] if isinstance(declared, str) else list(declared)
     for name in names:
         if not (qmd_path.parent / name).is_file():
             raise ValueError(f"{qmd_path.name}: stylesheet {name!r} not found beside the document")
-    if names:
-        return names
-    css = qmd_path.with_name(f"{qmd_path.stem}-builtin.css")
-    css.write_text(_HTML_CSS, encoding="utf-8")
-    return [css.name]
+    return names
 
 
 def _render_pdf(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path) -> Path:
