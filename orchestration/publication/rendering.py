@@ -109,7 +109,10 @@ def quarto_version(quarto: Path) -> str:
 def engine_name() -> str:
     """The engine a render uses now, as the reports' provenance footer names it and as each
     report's key holds it: with Quarto, its version too, so that upgrading Quarto re-renders."""
-    quarto = find_quarto()
+    return _engine_of(find_quarto())
+
+
+def _engine_of(quarto: Path | None) -> str:
     return BUILTIN_ENGINE if quarto is None else f"{QUARTO_ENGINE} {quarto_version(quarto)}"
 
 
@@ -136,7 +139,7 @@ def render_report(
     source = workdir / source_name
     if front_matter:
         set_front_matter(source, front_matter)
-    engine = BUILTIN_ENGINE if quarto is None else f"{QUARTO_ENGINE} {quarto_version(quarto)}"
+    engine = _engine_of(quarto)
     # The report names its render engine in its provenance footer.
     params = {**params, "engine": engine}
     if quarto is None:
