@@ -20,13 +20,10 @@ QUESTION = (
     "« Face aux crises, diriez-vous que “jouer collectif” entre associations, entreprises, "
     "collectivités et citoyens est… ? »"
 )
-METHOD = (
-    "Part pondérée des réponses « incontournable » et « utile ». Base : répondants de 18 ans et "
-    "plus ayant répondu à la question, « ne sait pas » compris. Pondération de l'institut "
-    "(redressement sur la région, le sexe et l'âge). Les effectifs indiqués sont non pondérés. "
-    "Intervalle de confiance à 95 % de Korn–Graubard, erreur type par linéarisation (plan "
-    "stratifié par région). " + vocabulary.NOT_PUBLISHED_LEGEND + " « Non significatif » "
-    "qualifie seulement le résultat d'un test à 5 %."
+DEFINITION = (
+    "Part des réponses « incontournable » ou « utile », parmi les personnes qui ont répondu à la "
+    "question, « ne sait pas » compris ; les nombres de répondants donnés sont ceux des "
+    "personnes réellement interrogées (non pondérés)."
 )
 NOT_PUBLISHED = vocabulary.NOT_PUBLISHED
 FRAGILE_MARK = " (effectif faible)"
@@ -47,17 +44,6 @@ def region_figures(figures: dict, code: str) -> dict:
         if region["code"] == code:
             return region
     raise KeyError(f"no figures for region {code!r}")
-
-
-def weighting_text(weighting: dict) -> str:
-    """The weighting diagnostics of the survey wave, in one French sentence."""
-    return (
-        f"Poids de {decimal(weighting['min_weight'], 2)} à "
-        f"{decimal(weighting['max_weight'], 2)} ; effet de plan dû à la pondération (Kish) "
-        f"{decimal(weighting['kish_deff'], 2)}, soit un effectif efficace de Kish de "
-        f"{integer(round(weighting['kish_n_effective']))} pour {integer(weighting['n'])} "
-        "répondants."
-    )
 
 
 def share_text(value: dict) -> str:
@@ -91,16 +77,8 @@ def markdown_table(
     return "\n".join("| " + " | ".join(line) + " |" for line in lines) + "\n"
 
 
-WEIGHT_SOURCES = {
-    "institute": "pondération de l'institut",
-    "raked": "calage sur des marges de référence",
-    "uniform": "sans pondération",
-}
 NO_VALUE = "–"
 NOT_PUBLISHED_NOTE = vocabulary.NOT_PUBLISHED_LEGEND
-FRAGILE_NOTE = (
-    "« (effectif faible) » : valeur reposant sur 30 à 99 répondants, à lire avec prudence."
-)
 
 
 def indicators_of(figures: dict, section: str) -> list[dict]:
@@ -138,15 +116,6 @@ def change_text(value: dict) -> str:
     if not value["change_significant"]:
         return f"évolution non significative depuis {value['previous_wave']}"
     return f"{points(value['change'])} depuis {value['previous_wave']}"
-
-
-def fieldwork_text(source: dict) -> str:
-    """« du 3 juin 2020 au 16 juin 2020 », or a dash when the delivery has no dates."""
-    if not source["fieldwork_start"]:
-        return NO_VALUE
-    start = dt.date.fromisoformat(source["fieldwork_start"])
-    end = dt.date.fromisoformat(source["fieldwork_end"])
-    return f"du {date(start)} au {date(end)}"
 
 
 def exported_text(provenance: dict, engine: str) -> str:

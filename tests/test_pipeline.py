@@ -294,7 +294,7 @@ def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
         "Évolutions",
         "Le territoire",
         "Méthode",
-        "Annexe : provenance des données",
+        "À propos de cette publication",
     ):
         assert section in pdf
     html_page = html_text(report_of(project, region.name, html_text))
@@ -339,7 +339,7 @@ def test_each_report_opens_with_its_cover_and_note_and_ends_with_provenance(pipe
     de synthèse as key_messages writes it from the report's export, and nothing technical
     (pipeline, file path, hash, run id) before the annex."""
     project, _, result = pipeline
-    annex = "Annexe : provenance des données"
+    annex = "À propos de cette publication"
     for job in report_jobs(project):
         figures = json.loads(job.data_file.read_text(encoding="utf-8"))
         if job.source == "national.qmd":

@@ -5,6 +5,7 @@ import importlib.util
 
 import pytest
 
+from orchestration.publication.methodology import ESTIMATION, reading_guide
 from orchestration.publication.vocabulary import NOT_PUBLISHED, NOT_PUBLISHED_LEGEND
 from orchestration.settings import REPORT_SOURCES_DIR
 
@@ -42,7 +43,8 @@ def test_a_withheld_value_is_marked_ei_not_ns(helpers):
     assert NOT_PUBLISHED == "e.i."
     assert helpers.share_text(value(share=None, status="suppressed")) == "e.i."
     assert "effectif insuffisant" in NOT_PUBLISHED_LEGEND
-    assert "n.s." not in helpers.METHOD + NOT_PUBLISHED_LEGEND
+    assert "n.s." not in reading_guide() + ESTIMATION + NOT_PUBLISHED_LEGEND
+    assert "« e.i. » (effectif insuffisant)" in reading_guide()
 
 
 def test_a_change_that_is_not_significant_is_not_called_stable(helpers):

@@ -784,9 +784,10 @@ def is_national_chart(name: str) -> bool:
 
 
 def comparison_charts(data: "ReportData", folder: Path) -> dict[str, Chart]:
-    """For each key indicator (« jouer collectif », one per population), the 13 regions sorted
-    by their estimate with its 95 % interval, France as the reference row (accent colour),
-    withheld regions last: what the data support is the intervals, not a ranking."""
+    """For each key indicator (« jouer collectif », one per population), the regions whose value
+    is published, sorted by their estimate with its 95 % interval, France as the reference row
+    (accent colour): what the data support is the intervals, not a ranking. Withheld regions are
+    not drawn (the report names them in a sentence); no chart when no region is published."""
     names = {region.code: region.name for region in data.regions}
     charts = {}
     for indicator in data.indicators:
@@ -794,11 +795,11 @@ def comparison_charts(data: "ReportData", folder: Path) -> dict[str, Chart]:
             continue
         wave = indicator.waves[-1]
         france = wave.values[FRANCE_CODE]
-        regions = sorted(
-            names,
-            key=lambda code: (wave.values[code].share is None, -(wave.values[code].share or 0)),
-        )
-        rows = [EstimateBar(names[code], *_shares(wave.values[code])) for code in regions] + [
+        shown = [code for code in names if wave.values[code].share is not None]
+        if not shown:
+            continue
+        shown.sort(key=lambda code: -wave.values[code].share)
+        rows = [EstimateBar(names[code], *_shares(wave.values[code])) for code in shown] + [
             EstimateBar("France métropolitaine", *_shares(france), highlight=True)
         ]
         name = comparison_name(indicator.id)
@@ -806,8 +807,8 @@ def comparison_charts(data: "ReportData", folder: Path) -> dict[str, Chart]:
             rows,
             folder / f"{name}.png",
             f"{POPULATIONS[indicator.study]}, {wave.wave} : part jugeant nécessaire de « jouer "
-            "collectif » face aux crises, par région (classées par valeur ; deux régions dont "
-            "les intervalles se chevauchent ne se distinguent pas)",
+            "collectif » face aux crises, par région publiée (classées par valeur ; deux régions "
+            "dont les intervalles se chevauchent ne se distinguent pas)",
             base=f"base France : {integer(france.n)} {RESPONDENTS[indicator.study]}",
         )
     return charts

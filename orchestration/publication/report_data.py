@@ -23,6 +23,7 @@ from orchestration.publication.report_figures import (
     Territory,
     read_indicators,
     read_inputs,
+    read_regional_respondents,
     read_published,
     read_sources,
     read_territories,
@@ -106,6 +107,8 @@ class ReportData:
     weighting: WeightingDiagnostics
     indicators: tuple[Indicator, ...]
     sources: tuple[Source, ...]
+    # Respondents of each survey wave by region: ``{region: {"study/wave": n}}``.
+    regional_respondents: dict[str, dict[str, int]]
     territories: dict[str, Territory]
     published: tuple[PublishedFigure, ...]
     inputs: tuple[InputFile, ...]
@@ -152,6 +155,7 @@ class ReportData:
                 for indicator in document["indicators"]
             ],
             "territories": {code: document["territories"][code]},
+            "regional_respondents": {code: document["regional_respondents"].get(code, {})},
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
@@ -234,6 +238,7 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         weighting=WeightingDiagnostics(*weighting),
         indicators=read_indicators(connection),
         sources=read_sources(connection),
+        regional_respondents=read_regional_respondents(connection),
         territories=read_territories(connection),
         published=read_published(connection),
         inputs=read_inputs(connection),

@@ -208,6 +208,24 @@ def read_inputs(connection: duckdb.DuckDBPyConnection) -> tuple[InputFile, ...]:
     return tuple(InputFile(*row) for row in rows)
 
 
+def read_regional_respondents(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    """How many respondents each survey wave has in each region: ``{region: {"study/wave": n}}``
+    (the methodology says how many were asked in the region, and how precise that makes it)."""
+    rows = connection.execute(
+        """
+        select region_code, study || '/' || wave, count(*)
+        from staging.stg_survey_respondents
+        where region_code is not null
+        group by all
+        order by all
+        """
+    ).fetchall()
+    counts: dict[str, dict[str, int]] = {}
+    for code, source, respondents in rows:
+        counts.setdefault(code, {})[source] = int(respondents)
+    return counts
+
+
 def read_territories(connection: duckdb.DuckDBPyConnection) -> dict[str, Territory]:
     """The case database for France (``FR``) and each region."""
     counts = connection.execute(
