@@ -9,7 +9,7 @@ from pathlib import Path
 
 from orchestration.publication import vocabulary
 from orchestration.publication.escaping import attribute, image_file, inert
-from orchestration.publication.french import date, decimal, integer, percent, points
+from orchestration.publication.french import date, integer, percent, points
 
 ILLUSTRATIVE_NOTICE = (
     "**Données illustratives.** Les chiffres de ce rapport sont calculés sur des données "

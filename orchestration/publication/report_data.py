@@ -23,8 +23,8 @@ from orchestration.publication.report_figures import (
     Territory,
     read_indicators,
     read_inputs,
-    read_regional_respondents,
     read_published,
+    read_regional_respondents,
     read_sources,
     read_territories,
 )
