@@ -44,7 +44,7 @@ def test_a_withheld_value_is_marked_ei_not_ns(helpers):
     assert helpers.share_text(value(share=None, status="suppressed")) == "e.i."
     assert "effectif insuffisant" in NOT_PUBLISHED_LEGEND
     assert "n.s." not in reading_guide() + ESTIMATION + NOT_PUBLISHED_LEGEND
-    assert "« e.i. » (effectif insuffisant)" in reading_guide()
+    assert "« e.i. » : effectif insuffisant, valeur non publiée" in reading_guide()
 
 
 def test_a_change_that_is_not_significant_is_not_called_stable(helpers):

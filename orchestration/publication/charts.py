@@ -746,24 +746,31 @@ def region_chart_names(code: str) -> tuple[str, ...]:
 
 def key_figures_chart(data: "ReportData", code: str, name: str, folder: Path) -> Chart:
     """« Jouer collectif » for each surveyed population, in region ``code`` (accent colour)
-    and in metropolitan France, each with its interval, at each study's latest wave."""
-    rows, bases = [], []
+    and in metropolitan France, each with its interval, at each study's latest wave. A withheld
+    regional value is not drawn (no row of « e.i. »): the caption names its population."""
+    rows, bases, withheld = [], [], []
     for indicator in data.indicators:
         if indicator.section != KEY_FIGURES_SECTION:
             continue
         wave = indicator.waves[-1]
         population = f"{POPULATIONS[indicator.study]}, {wave.wave}"
-        for geo, where, highlight in ((code, "région", True), (FRANCE_CODE, "France", False)):
-            value = wave.values[geo]
-            label = f"{population} : {where}"
-            rows.append(EstimateBar(label, value.share, value.ci_low, value.ci_high, highlight))
-        bases.append(f"{integer(wave.values[code].n)} {RESPONDENTS[indicator.study]}")
+        here, france = wave.values[code], wave.values[FRANCE_CODE]
+        if here.share is None:
+            withheld.append(RESPONDENTS[indicator.study])
+        else:
+            rows.append(EstimateBar(f"{population} : région", *_shares(here), highlight=True))
+            bases.append(f"{integer(here.n)} {RESPONDENTS[indicator.study]}")
+        rows.append(EstimateBar(f"{population} : France", *_shares(france)))
+    base = f"bases dans la région : {', '.join(bases)}" if bases else ""
+    if withheld:
+        lack = f"non publié dans la région faute d'effectif suffisant : {', '.join(withheld)}"
+        base = f"{base} ; {lack}" if base else lack
     return estimates_chart(
         rows,
         folder / f"{key_figures_name(code)}.png",
         f"Part jugeant nécessaire de « jouer collectif » face aux crises, {name} et France "
         "métropolitaine",
-        base=f"bases dans la région : {', '.join(bases)}",
+        base=base,
     )
 
 

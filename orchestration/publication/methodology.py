@@ -16,7 +16,12 @@ import datetime as dt
 import math
 
 from orchestration.publication.french import date, decimal, integer
-from orchestration.publication.vocabulary import NOT_PUBLISHED, POPULATIONS, STUDY_TITLES
+from orchestration.publication.vocabulary import (
+    NOT_PUBLISHED,
+    NOT_PUBLISHED_MEANING,
+    POPULATIONS,
+    STUDY_TITLES,
+)
 
 # The normal quantile of a 95 % interval, and the share at which a margin is widest.
 Z_95 = 1.959964
@@ -36,7 +41,7 @@ READING_GUIDE = (
     "proche de 50 % (elle est plus étroite près de 0 % ou de 100 %).",
     "« (effectif faible) » : le pourcentage repose sur 30 à 99 répondants ; il est à lire avec "
     "prudence.",
-    f"« {NOT_PUBLISHED} » (effectif insuffisant) : trop peu de répondants pour publier un "
+    f"« {NOT_PUBLISHED} » : {NOT_PUBLISHED_MEANING}. Trop peu de répondants pour publier un "
     "pourcentage (moins de 30, ou moins de 30 une fois la pondération prise en compte) ; les "
     "écarts et les évolutions qui en dépendent ne sont pas publiés non plus.",
     "Un **écart** entre la région et le reste de la France, ou une **évolution** entre deux "
