@@ -253,11 +253,11 @@ def test_a_two_waves_chart_states_both_waves_and_what_is_not_published(tmp_path)
         )
 
 
-def _key_figure(study: str) -> Indicator:
-    """A key figure at 80 % in every region, not published in Corse."""
+def _key_figure(study: str, withheld: frozenset[str] = frozenset({"94"})) -> Indicator:
+    """A key figure at 80 % in France and in every region but the ``withheld`` ones (Corse)."""
     shown = Value(0.8, 0.7, 0.9, 300, "published", None, None, None, None, None)
     hidden = replace(shown, share=None, ci_low=None, ci_high=None, status="suppressed")
-    values = {"FR": shown} | {r.code: hidden if r.code == "94" else shown for r in regions()}
+    values = {"FR": shown} | {r.code: hidden if r.code in withheld else shown for r in regions()}
     wave = IndicatorWave(2021, values)
     return Indicator(f"{study}_jouer_collectif", study, "chiffres_cles", "Jouer collectif", (wave,))
 
@@ -280,7 +280,11 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
             )
             for region in regions()
         },
-        indicators=[_key_figure("citoyens"), _key_figure("fondations")],
+        indicators=[
+            _key_figure("citoyens"),
+            _key_figure("fondations"),
+            _key_figure("elus", frozenset(r.code for r in regions())),
+        ],
     )
     assert "series" not in charts.draw_report_charts(data, tmp_path)  # no second wave yet
     citizens = data.indicators[0]
@@ -288,7 +292,7 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
     data.indicators[0] = replace(citizens, waves=(earlier, *citizens.waves))
     drawn = charts.draw_report_charts(data, tmp_path)
     assert f"Jouer collectif : 80,0{PCT} en 2020, 80,0{PCT} en 2021." in drawn["series"]["alt"]
-    comparisons = {charts.comparison_name(i.id) for i in data.indicators}
+    comparisons = {charts.comparison_name(i.id) for i in data.indicators[:2]}
     assert comparisons == {
         "comparaison-citoyens-jouer-collectif",
         "comparaison-fondations-jouer-collectif",
@@ -296,13 +300,15 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
     assert set(drawn) == {"regions", "series"} | comparisons | {
         name for r in regions() for name in charts.region_chart_names(r.code)
     }
-    # The cross-region comparison: every region with its interval, the withheld one last, then
-    # France as the reference; the rule (overlapping intervals) in the caption.
+    # The cross-region comparison: the published regions with their intervals, then France as
+    # the reference; the rule (overlapping intervals) in the caption. No row of « e.i. » (the
+    # report names the withheld regions), and no chart when no region is published (élus).
     comparison = drawn["comparaison-citoyens-jouer-collectif"]
     assert "intervalles se chevauchent ne se distinguent pas" in comparison["caption"]
     alt = comparison["alt"]
-    assert alt.index("Corse : e.i.") < alt.index("France métropolitaine : 80,0")
-    assert all(r.name in alt for r in regions())
+    assert "e.i." not in alt and "Corse" not in alt
+    assert all(r.name in alt for r in regions() if r.code != "94")
+    assert alt.index("Bretagne : 80,0") < alt.index("France métropolitaine : 80,0")
     json.dumps(drawn)  # the export is JSON
     for chart in drawn.values():
         assert set(chart) == {"file", "alt", "caption"}
@@ -310,7 +316,20 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
         _clean(chart["alt"] + chart["caption"])
     assert drawn["departements-53"]["file"] == "carte-departements-53.png"
     assert "8 pratiques dans la région" in drawn["departements-53"]["caption"]
-    key_figures = drawn["chiffres-cles-94"]
-    assert "bases dans la région : 300 citoyens, 300 fondations" in key_figures["caption"]
-    assert "Citoyens (18 ans et plus), 2021 : région : e.i." in key_figures["alt"]
-    assert "Fondations, 2021 : France : 80,0" in key_figures["alt"]
+    # A region's key figures: its published values beside France's; a withheld value is named
+    # in the caption, not drawn.
+    brittany = drawn["chiffres-cles-53"]
+    assert (
+        "bases dans la région : 300 citoyens, 300 fondations ; non publié dans la région "
+        "faute d'effectif suffisant : maires" in brittany["caption"]
+    )
+    assert "Fondations, 2021 : région : 80,0" in brittany["alt"]
+    corsica = drawn["chiffres-cles-94"]
+    assert (
+        "non publié dans la région faute d'effectif suffisant : citoyens, fondations, "
+        "maires" in corsica["caption"]
+    )
+    assert "bases dans la région" not in corsica["caption"]
+    assert "région" not in corsica["alt"].split(" : ", 1)[1].replace("la région", "")
+    assert "e.i." not in corsica["alt"]
+    assert "Fondations, 2021 : France : 80,0" in corsica["alt"]
