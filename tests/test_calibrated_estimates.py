@@ -243,21 +243,27 @@ def test_treating_the_raked_weights_as_fixed_would_differ(warehouse: Path) -> No
 
 
 def test_the_shipped_unanimous_share_is_exact(warehouse: Path) -> None:
-    """Issue 15, defect 1 on the shipped data: associations 2021, region 84, 123 respondents
-    all with a partnership, institute weights unequal. It was published as [100 % ; 100 %]
-    with an effective n of 668."""
+    """Issue 15, defect 1, and issue 16's test at the edge, on the shipped data: associations
+    2021, region 84, 123 respondents all with a partnership, institute weights unequal. It was
+    published as [100 % ; 100 %] with an effective n of 668."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         row = connection.execute(
             """
-            select estimate, se, deff, n, n_effective, ci_low, ci_high, status
+            select estimate, se, deff, n, n_effective, ci_low, ci_high, status,
+                vs_rest_difference, vs_rest_significant
             from marts.fct_indicator_estimates
             where indicator_id = 'associations_au_moins_un_partenariat' and wave = 2021
                 and geo_code = '84'
             """
         ).fetchone()
-    estimate, se, deff, n, n_effective, low, high, status = row
+    estimate, se, deff, n, n_effective, low, high, status, versus, significant = row
     assert (estimate, se, n, n_effective) == (1.0, 0.0, 123, 123.0)
     assert deff is None or math.isnan(deff)
     assert (low, high) == pytest.approx(clopper_pearson(123, 123), abs=1e-12)
     assert round(low, 6) == 0.970454 and high == 1.0
     assert status == "published"
+    # Issue 16: 2,3 points above the rest of France, whose value lies inside the region's exact
+    # interval. Tested with the region's SE at 0 it was called significant; with the SE of its
+    # exact interval it is not.
+    assert round(versus, 3) == 0.023 and estimate - versus > low
+    assert significant is False
