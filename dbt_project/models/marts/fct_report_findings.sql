@@ -187,7 +187,8 @@ regional_fallbacks as (
 ),
 
 reference_findings as (
-    select f.report_code, 'reference_headline' as kind, 1 as kind_rank, h.* exclude (report_code, kind, kind_rank)
+    select f.report_code, 'reference_headline' as kind, 1 as kind_rank,
+        h.* exclude (report_code, kind, kind_rank)
     from regional_fallbacks as f
     cross join headlines as h
     where h.report_code = 'FR' and f.main_count < {{ min_messages }}
