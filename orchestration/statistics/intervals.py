@@ -110,9 +110,10 @@ def edge_standard_error(estimate: Estimate, level: float = 0.95) -> float:
     distance from the estimate to the interval's far bound over the normal quantile: 100 % of
     123 respondents, interval [97,0 % ; 100 %], gives 1,5 points (never less than its own)."""
     alpha = 1 - level
-    if estimate.n < 2 or estimate.df < 1:
-        return estimate.se
     p, se = estimate.estimate, estimate.se
+    # No interval to lean on (one respondent), or not a proportion (a mean): its own SE.
+    if estimate.n < 2 or estimate.df < 1 or not 0 <= p <= 1:
+        return se
     if _korn_graubard_n(p, se, estimate.n, estimate.df, alpha) is not None:
         return se
     low, high = proportion_interval(estimate, level)
