@@ -207,7 +207,7 @@ def test_france_intervals_equal_svyciprop_itself(warehouse: Path) -> None:
 
 def test_region_against_the_rest_equals_svyttest_on_the_calibrated_design(warehouse) -> None:
     values, rows = r_values(), mart(warehouse)
-    compared = 0
+    compared = edges = 0
     for row in rows[rows["geo_level"] == "region"].itertuples():
         p_value = r_value(values, row.indicator_id, row.geo_code, "vs_rest_p_value")
         if row.status == "suppressed":
@@ -216,9 +216,15 @@ def test_region_against_the_rest_equals_svyttest_on_the_calibrated_design(wareho
             continue
         difference = r_value(values, row.indicator_id, row.geo_code, "vs_rest_difference")
         assert row.vs_rest_difference == pytest.approx(difference, abs=TOLERANCE)
+        if row.se == 0:
+            # A unanimous region: R's svyttest counts its SE as 0; the mart uses the SE of its
+            # exact interval (issue 16, docs/publication-rules.md § 3), so a larger p-value.
+            assert row.vs_rest_p_value > p_value
+            edges += 1
+            continue
         assert row.vs_rest_p_value == pytest.approx(p_value, abs=TOLERANCE)
         compared += 1
-    assert compared >= 8
+    assert compared >= 8 and edges >= 1
 
 
 def test_treating_the_raked_weights_as_fixed_would_differ(warehouse: Path) -> None:
@@ -243,21 +249,27 @@ def test_treating_the_raked_weights_as_fixed_would_differ(warehouse: Path) -> No
 
 
 def test_the_shipped_unanimous_share_is_exact(warehouse: Path) -> None:
-    """Issue 15, defect 1 on the shipped data: associations 2021, region 84, 123 respondents
-    all with a partnership, institute weights unequal. It was published as [100 % ; 100 %]
-    with an effective n of 668."""
+    """Issue 15, defect 1, and issue 16's test at the edge, on the shipped data: associations
+    2021, region 84, 123 respondents all with a partnership, institute weights unequal. It was
+    published as [100 % ; 100 %] with an effective n of 668."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         row = connection.execute(
             """
-            select estimate, se, deff, n, n_effective, ci_low, ci_high, status
+            select estimate, se, deff, n, n_effective, ci_low, ci_high, status,
+                vs_rest_difference, vs_rest_significant
             from marts.fct_indicator_estimates
             where indicator_id = 'associations_au_moins_un_partenariat' and wave = 2021
                 and geo_code = '84'
             """
         ).fetchone()
-    estimate, se, deff, n, n_effective, low, high, status = row
+    estimate, se, deff, n, n_effective, low, high, status, versus, significant = row
     assert (estimate, se, n, n_effective) == (1.0, 0.0, 123, 123.0)
     assert deff is None or math.isnan(deff)
     assert (low, high) == pytest.approx(clopper_pearson(123, 123), abs=1e-12)
     assert round(low, 6) == 0.970454 and high == 1.0
     assert status == "published"
+    # Issue 16: 2,3 points above the rest of France, whose value lies inside the region's exact
+    # interval. Tested with the region's SE at 0 it was called significant; with the SE of its
+    # exact interval it is not.
+    assert round(versus, 3) == 0.023 and estimate - versus > low
+    assert significant is False

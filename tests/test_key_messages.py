@@ -1,161 +1,153 @@
-"""The note de synthèse's rules (orchestration/publication/key_messages.py) on small exports
-shaped like ``report_data``'s: which findings become messages, and which never do."""
-
-import re
+"""The note de synthèse's wording (orchestration/publication/key_messages.py) on findings shaped
+like ``marts.fct_report_findings``'s. Which findings a note holds is the model's rule, proven by
+its dbt unit tests (dbt_project/models/marts/_findings.yml) and, on the shipped data, by
+test_pipeline; here: each kind's sentence, its numbers as the tables print them, its data text
+inert, and the note in the findings' order, one message per finding."""
 
 import pytest
+import yaml
 
-from orchestration.publication.french import percent
-from orchestration.publication.key_messages import (
-    MAX_MESSAGES,
-    MIN_MESSAGES,
-    national_messages,
-    regional_messages,
-)
+from orchestration.publication.french import integer, percent, points
+from orchestration.publication.key_messages import WORDINGS, national_messages, regional_messages
+from orchestration.settings import DBT_PROJECT_DIR
+
+FINDINGS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_findings.yml"
+
+COLUMNS = [
+    "geo_name", "indicator_id", "study", "label", "wave", "previous_wave", "share", "ci_low",
+    "ci_high", "base_n", "previous_share", "difference", "item_count", "total_count",
+    "case_count", "cases_per_100k", "catalyst_count", "first_domain", "first_domain_count",
+    "region_names",
+]  # fmt: skip
 
 
-def value(share=None, status="published", n=500, vs=None, vs_sig=None, change=None, ch_sig=None):
-    """One exported value; a withheld one carries no share, interval or test, as exported."""
-    shown = status != "suppressed"
+def finding(report, rank, kind, geo=None, **values):
+    """One row of the findings mart: every column, null unless given."""
     return {
-        "share": share if shown else None,
-        "ci_low": share - 0.03 if shown and share is not None else None,
-        "ci_high": share + 0.03 if shown and share is not None else None,
-        "n": n,
-        "status": status,
-        "vs_rest_difference": vs if shown else None,
-        "vs_rest_significant": vs_sig if shown else None,
-        "previous_wave": 2015,
-        "change": change if shown else None,
-        "change_significant": ch_sig if shown else None,
+        "report_code": report,
+        "rank": rank,
+        "kind": kind,
+        "kind_rank": values.pop("kind_rank", 1),
+        "geo_code": geo or report,
+        **dict.fromkeys(COLUMNS),
+        **values,
     }
 
 
-def indicator(id_, label, region_values, france=None, earlier=None):
-    """An indicator with a latest wave (2021) and, when given, an earlier one (2015)."""
-    france = france or value(0.5, n=3000)
-    waves = []
-    if earlier is not None:
-        waves.append({"wave": 2015, "values": {"FR": value(0.4, n=3000), **earlier}})
-    waves.append({"wave": 2021, "values": {"FR": france, **region_values}})
-    return {"id": id_, "study": "citoyens", "section": "pratiques", "label": label, "waves": waves}
+def survey(share, **values):
+    """The figures of a survey finding: its share, interval and base."""
+    return {"share": share, "ci_low": share - 0.03, "ci_high": share + 0.03, "base_n": 300} | values
 
 
-def export(indicators, cases=12, withheld_headline=False):
-    territory = {
-        "cases": cases,
-        "per_100k": 0.4,
-        "catalysts": 3,
-        "by_category": {"domain": {"Culture": 5, "Santé <b>": 7}},
-        "departments": {},
-    }
-    headline = indicator(
-        "citoyens_jouer_collectif",
-        "Part jugeant « jouer collectif » nécessaire",
-        {"53": value(status="suppressed", n=20) if withheld_headline else value(0.85, n=300)},
-        france=value(0.812, n=3000),
-    )
-    return {
-        "indicators": [headline, *indicators],
-        "regions": [
-            {
-                "code": "53",
-                "name": "Bretagne",
-                "collective_necessary": {"share": None},
-                "case_count": 1,
-            }
-        ],
-        "territories": {"53": territory, "FR": {**territory, "cases": 640}},
-        "published": [],
-    }
+BRETAGNE = "Bretagne <b>"
+FINDINGS = [
+    finding("53", 1, "headline", geo_name=BRETAGNE, wave=2020, **survey(0.852)),
+    finding("53", 2, "versus_rest", label="Part A *x*", wave=2021, difference=-0.052,
+            **survey(0.62, base_n=1234)),
+    finding("53", 3, "change", label="Part E", wave=2021, previous_wave=2015,
+            previous_share=0.40, difference=0.15, **survey(0.55)),
+    finding("53", 5, "withheld", item_count=11, total_count=44),
+    finding("53", 4, "cases", case_count=12, cases_per_100k=0.36, catalyst_count=1,
+            first_domain="Santé <b>", first_domain_count=7),
+    finding("FR", 1, "headline", wave=2020, **survey(0.812, base_n=3000)),
+    finding("FR", 2, "regions_versus_rest", geo="84", geo_name="Auvergne-Rhône-Alpes",
+            label="Part B", wave=2021, item_count=3, difference=0.023, **survey(0.9)),
+    finding("FR", 3, "cases", case_count=640, cases_per_100k=1.0, catalyst_count=350),
+    finding("FR", 4, "published_agreement", item_count=21, total_count=22),
+    finding("FR", 5, "withheld_regions", region_names=["Corse", "Bretagne <b>"]),
+]  # fmt: skip
+FIGURES = {"findings": FINDINGS}
 
 
-FIGURES = export(
-    [
-        indicator("a", "Part A", {"53": value(0.62, vs=0.12, vs_sig=True)}),
-        indicator(
-            "b", "Part B fragile", {"53": value(0.90, status="fragile", n=60, vs=0.4, vs_sig=True)}
-        ),
-        indicator("c", "Part C non significative", {"53": value(0.70, vs=0.2, vs_sig=False)}),
-        indicator("d", "Part D retenue", {"53": value(status="suppressed", n=12)}),
-        indicator(
-            "e",
-            "Part E en hausse",
-            {"53": value(0.55, change=0.15, ch_sig=True)},
-            earlier={"53": value(0.40)},
-        ),
-        indicator(
-            "f",
-            "Part F sans évolution significative",
-            {"53": value(0.55, change=0.3, ch_sig=False)},
-            earlier={"53": value(0.25)},
-        ),
-    ]
-)
-
-
-def test_significant_findings_become_messages_with_their_figures():
+def test_a_note_words_its_findings_in_their_order():
     messages = regional_messages(FIGURES, "53")
-    assert MIN_MESSAGES <= len(messages) <= MAX_MESSAGES
-    text = "\n".join(messages)
-    assert f"Part A (2021) : {percent(0.62)} dans la région" in text
-    assert "au-dessus du reste de la France, écart significatif" in text
-    assert f"Part E en hausse : {percent(0.55)} en 2021 contre {percent(0.40)} en 2015" in text
-    assert f"{percent(0.85)} des habitants de la région Bretagne" in messages[0]
+    assert [m.split(" ")[0] for m in messages] == ["En", "Part", "Part", "La", "Faute"]
+    assert len(national_messages(FIGURES)) == 5
 
 
-def test_no_message_rests_on_a_fragile_withheld_or_non_significant_figure():
-    text = "\n".join(regional_messages(FIGURES, "53"))
-    for label in ("Part B", "Part C", "Part D", "Part F"):
-        assert label not in text
-    # What cannot be said is one sentence, a count, not a list of names.
-    withheld = [m for m in regional_messages(FIGURES, "53") if m.startswith("Faute d'effectif")]
-    assert len(withheld) == 1 and "1 des 7 indicateurs" in withheld[0]
-
-
-def test_a_region_with_nothing_publishable_still_gets_four_messages():
-    figures = export(
-        [
-            indicator(
-                "d",
-                "Part D retenue",
-                {"53": value(status="suppressed", n=12)},
-                france=value(0.5, n=3000, change=0.1, ch_sig=True),
-                earlier={"53": value(status="suppressed", n=10)},
-            )
-        ],
-        cases=1,
-        withheld_headline=True,
+def test_survey_findings_print_their_figures_as_the_tables_do():
+    headline, versus, change, *_ = regional_messages(FIGURES, "53")
+    assert headline == (
+        f"En 2020, {percent(0.852)} des habitants de la région Bretagne \\<b\\> jugent "
+        "nécessaire de « jouer collectif » face aux crises (intervalle à 95 % : "
+        f"{percent(0.822)} à {percent(0.882)} ; base : 300 répondants)."
     )
-    messages = regional_messages(figures, "53")
-    assert len(messages) >= MIN_MESSAGES
-    assert not any("région Bretagne jugent" in m for m in messages)
-    assert any(m.startswith("Pour référence") and percent(0.812) in m for m in messages)
-    assert any("1 pratique partenariale dans la région" in m for m in messages)
-    assert any("aucun des 2 indicateurs d'enquête ne peut être publié" in m for m in messages)
-    assert not any("ne s'écarte significativement" in m for m in messages)  # nothing to test
-    # Only France's figures are quoted, as the reference.
-    assert any(m.startswith("Pour référence : part D retenue") for m in messages)
-    numbers = set(re.findall(r"\d+,\d %", "\n".join(messages)))
-    assert numbers <= {percent(v) for v in (0.812, 0.782, 0.842, 0.5, 0.4)}
+    assert versus == (
+        f"Part A \\*x\\* (2021) : {percent(0.62)} dans la région, 5,2\u00a0points en dessous "
+        f"du reste de la France, écart significatif (intervalle à 95 % : {percent(0.59)} à "
+        f"{percent(0.65)} ; base : {integer(1234)} répondants)."
+    )
+    assert change == (
+        f"Part E : {percent(0.55)} en 2021 contre {percent(0.40)} en 2015 dans la région, une "
+        f"évolution significative de {points(0.15)}."
+    )
 
 
-def test_data_text_in_a_message_is_inert():
-    text = "\n".join(regional_messages(FIGURES, "53"))
-    assert "Santé \\<b\\>" in text and "<b>" not in text.replace("\\<b\\>", "")
+def test_counts_and_the_case_database():
+    *_, cases, withheld = regional_messages(FIGURES, "53")
+    assert cases == (
+        "La base « IMPACT-Pratiques partenariales innovantes » recense 12 pratiques "
+        f"partenariales dans la région (0,4 pour {integer(100_000)} habitants) et 1 catalyseur "
+        "territorial ; domaine le plus représenté : Santé \\<b\\> (7)."
+    )
+    assert withheld.startswith("Faute d'effectif suffisant, 11 des 44 indicateurs d'enquête")
+    everything = finding("94", 1, "withheld", item_count=44, total_count=44)
+    assert "aucun des 44 indicateurs d'enquête ne peut être publié" in WORDINGS["withheld"](
+        everything
+    )
+    one_case = finding("94", 1, "cases", case_count=1, catalyst_count=0)
+    assert WORDINGS["cases"](one_case) == (
+        "La base « IMPACT-Pratiques partenariales innovantes » recense 1 pratique partenariale "
+        "dans la région et 0 catalyseur territorial."
+    )
+
+
+def test_reference_findings_quote_france():
+    france = finding("94", 2, "reference_headline", geo="FR", wave=2020, **survey(0.812))
+    assert WORDINGS["reference_headline"](france).startswith(
+        f"Pour référence, en 2020, {percent(0.812)} des habitants de la France métropolitaine"
+    )
+    trend = finding(
+        "94", 3, "reference_change", geo="FR", label="Part D", wave=2021, previous_wave=2015,
+        previous_share=0.4, difference=0.1, **survey(0.5),
+    )  # fmt: skip
+    assert WORDINGS["reference_change"](trend) == (
+        f"Pour référence : part D : {percent(0.5)} en 2021 contre {percent(0.4)} en 2015 en "
+        f"France métropolitaine, une évolution significative de {points(0.1)}."
+    )
+    assert WORDINGS["no_difference"](finding("53", 3, "no_difference")).startswith(
+        "Aucun des indicateurs publiés pour la région ne s'écarte significativement"
+    )
 
 
 def test_the_national_note_has_its_cross_region_findings():
-    figures = export([indicator("a", "Part A", {"53": value(0.62, vs=0.12, vs_sig=True)})])
-    figures["indicators"][0]["waves"][-1]["values"]["53"] = value(status="suppressed", n=20)
-    messages = national_messages(figures)
-    text = "\n".join(messages)
-    assert MIN_MESSAGES <= len(messages) <= MAX_MESSAGES
-    assert "Une seule valeur régionale publiée s'écarte significativement" in text
-    assert "n'est pas publiée pour Bretagne" in text
+    text = "\n".join(national_messages(FIGURES))
+    assert "3 valeurs régionales publiées s'écartent significativement" in text
+    assert f"{percent(0.9)} en Auvergne\\-Rhône\\-Alpes, 2,3\u00a0points au-dessus" in text
+    assert "21 des 22 chiffres publiés par le programme" in text
+    assert "n'est pas publiée pour Corse ni Bretagne \\<b\\> ;" in text
+    single = finding("FR", 2, "regions_versus_rest", geo="84", geo_name="X", label="B",
+                     wave=2021, item_count=1, difference=-0.1, **survey(0.5))  # fmt: skip
+    assert WORDINGS["regions_versus_rest"](single).startswith(
+        "Une seule valeur régionale publiée s'écarte"
+    )
+    assert "Aucune région ne s'écarte" in WORDINGS["no_region_differs"](finding("FR", 2, "x"))
 
 
-@pytest.mark.parametrize("code", ["53"])
+def test_data_text_in_a_message_is_inert():
+    text = "\n".join(regional_messages(FIGURES, "53") + national_messages(FIGURES))
+    assert "<b>" not in text.replace("\\<b\\>", "") and "*x*" not in text
+
+
+@pytest.mark.parametrize("code", ["53", "FR"])
 def test_messages_are_full_sentences(code):
     for message in regional_messages(FIGURES, code):
-        assert message[0].isupper() and message.endswith(".")
+        assert (message[0].isupper() or message[0].isdigit()) and message.endswith(".")
+
+
+def test_every_kind_of_the_model_has_its_wording():
+    """The kinds the model's accepted_values allow, each worded by one function."""
+    models = yaml.safe_load(FINDINGS_YML.read_text(encoding="utf-8"))["models"]
+    kind = next(c for c in models[0]["columns"] if c["name"] == "kind")
+    accepted = next(t for t in kind["data_tests"] if isinstance(t, dict))["accepted_values"]
+    assert set(WORDINGS) == set(accepted["arguments"]["values"])

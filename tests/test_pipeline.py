@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -17,6 +18,8 @@ from orchestration.geography import FRANCE_CODE, region_by_code, regions
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
+from orchestration.publication.escaping import inert
+from orchestration.publication.french import decimal, integer, percent, points
 from orchestration.publication.key_messages import (
     MAX_MESSAGES,
     MIN_MESSAGES,
@@ -387,6 +390,115 @@ def test_each_report_opens_with_its_cover_and_note_and_ends_with_provenance(pipe
             assert "territorialx" not in reader_text and "effectif effectif" not in reader_text
 
 
+FINDINGS = "marts.fct_report_findings"
+# Numbers the sentences print whatever the data: « intervalle à 95 % », « test à 5 % »,
+# « pour 100 000 habitants ».
+WORDING_NUMBERS = {"95", "5", "100 000"}
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers of a visible text as printed: « 3 000 », « 81,2 », « 2020 »."""
+    return re.findall(r"\d+(?: \d{3})*(?:,\d+)?", normalized(text))
+
+
+SURVEY_FIGURES = ("wave", "share", "ci_low", "ci_high", "base_n")
+# The mart's columns each kind of sentence prints.
+PRINTED = {
+    "headline": SURVEY_FIGURES,
+    "reference_headline": SURVEY_FIGURES,
+    "versus_rest": (*SURVEY_FIGURES, "difference"),
+    "regions_versus_rest": (*SURVEY_FIGURES, "difference", "item_count"),
+    "change": ("wave", "share", "previous_wave", "previous_share", "difference"),
+    "reference_change": ("wave", "share", "previous_wave", "previous_share", "difference"),
+    "cases": ("case_count", "cases_per_100k", "catalyst_count", "first_domain_count"),
+    "withheld": ("item_count", "total_count"),
+    "published_agreement": ("item_count", "total_count"),
+}
+
+
+def printed_numbers(finding: dict) -> set[str]:
+    """The mart's values of a finding, formatted as the note and the tables print them."""
+    texts = []
+    for name in PRINTED.get(finding["kind"], ()):
+        value = finding[name]
+        if value is None:
+            continue
+        if name in ("wave", "previous_wave"):
+            texts.append(str(value))
+        elif name == "difference":
+            texts.append(points(abs(value)))
+        elif name == "cases_per_100k":
+            texts.append(decimal(value, 1))
+        elif name in ("share", "ci_low", "ci_high", "previous_share"):
+            texts.append(percent(value))
+        else:
+            texts.append(integer(value))
+    return {number for text in texts for number in numbers(text)}
+
+
+def mart_findings(project, code: str) -> list[dict]:
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        frame = connection.execute(
+            f"select * from {FINDINGS} where report_code = ? order by rank", [code]
+        ).df()
+    return [
+        {k: (None if not isinstance(v, list | str) and pd.isna(v) else v) for k, v in f.items()}
+        for f in frame.to_dict("records")
+    ]
+
+
+def test_every_number_of_each_note_is_the_marts_rounded_as_printed(pipeline):
+    """Issue 16: each message printed in a note is one finding of fct_report_findings, in its
+    order, and prints the mart's values of that finding as the tables round them, nothing
+    else."""
+    project, _, _ = pipeline
+    for job in report_jobs(project):
+        figures = json.loads(job.data_file.read_text(encoding="utf-8"))
+        code = "FR" if job.source == "national.qmd" else job.params["region"]
+        messages = national_messages(figures) if code == "FR" else regional_messages(figures, code)
+        findings = mart_findings(project, code)
+        assert len(messages) == len(findings), job.title
+        text = html_text(job.html)
+        for message, finding in zip(messages, findings, strict=True):
+            printed = visible_markdown(message)
+            assert printed in text, (job.title, printed)
+            names = [finding["label"], finding["geo_name"], finding["first_domain"]]
+            for name in filter(None, [*names, *(finding["region_names"] or ())]):
+                printed = printed.replace(visible_markdown(inert(name)), "")
+            expected = printed_numbers(finding)
+            assert set(numbers(printed)) - WORDING_NUMBERS <= expected, (job.title, printed)
+            assert expected <= set(numbers(printed)), (job.title, printed)
+
+
+def test_no_finding_rests_on_a_withheld_fragile_or_non_significant_value(pipeline):
+    """Every survey finding's value is `published` in fct_indicator_estimates, with the same
+    share, its test (gap or change) significant, and a change's earlier wave published too."""
+    project, _, _ = pipeline
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            f"""
+            select f.kind, f.share, f.previous_share, now.estimate, now.status,
+                now.vs_rest_significant, now.change_significant, earlier.estimate,
+                earlier.status
+            from {FINDINGS} as f
+            join {INDICATOR} as now using (indicator_id, wave, geo_code)
+            left join {INDICATOR} as earlier
+                on earlier.indicator_id = f.indicator_id and earlier.geo_code = f.geo_code
+                and earlier.wave = f.previous_wave
+            """
+        ).fetchall()
+        survey_findings = connection.execute(
+            f"select count(*) from {FINDINGS} where indicator_id is not null"
+        ).fetchone()[0]
+    assert len(rows) == survey_findings > 14
+    for kind, share, previous, estimate, status, versus, change, earlier, earlier_status in rows:
+        assert status == "published" and share == estimate, kind
+        if kind in ("versus_rest", "regions_versus_rest"):
+            assert versus is True
+        if kind in ("change", "reference_change"):
+            assert change is True and earlier_status == "published" and previous == earlier
+
+
 def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(pipeline):
     project, instance, _ = pipeline
     # Everything under raw/ was ingested by the full run, and everything downstream updated.
@@ -418,6 +530,7 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
             "staging/stg_case_modes",
             "staging/stg_catalysts",
             "marts/fct_case_database_indicators",
+            "marts/fct_report_findings",
             "report_data",
             "national_report",
             "reports_index",

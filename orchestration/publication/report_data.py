@@ -16,11 +16,13 @@ import duckdb
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.charts import is_national_chart, region_chart_names
 from orchestration.publication.report_figures import (
+    Finding,
     Indicator,
     InputFile,
     PublishedFigure,
     Source,
     Territory,
+    read_findings,
     read_indicators,
     read_inputs,
     read_published,
@@ -113,6 +115,8 @@ class ReportData:
     published: tuple[PublishedFigure, ...]
     inputs: tuple[InputFile, ...]
     provenance: Provenance
+    # The notes de synthèse's findings, every report's (``marts.fct_report_findings``).
+    findings: tuple[Finding, ...]
     # The charts drawn for the reports (``charts.draw_report_charts``), exported by name.
     charts: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -121,12 +125,13 @@ class ReportData:
         write_json(asdict(self), path)
 
     def for_nation(self) -> dict:
-        """What the national synthesis reads: the whole export, its own charts only."""
+        """What the national synthesis reads: the whole export, its own charts and findings
+        only."""
         document = asdict(self)
         charts = {
             name: chart for name, chart in document["charts"].items() if is_national_chart(name)
         }
-        return {**document, "charts": charts}
+        return {**document, "charts": charts, "findings": _findings_of(document, FRANCE_CODE)}
 
     def for_region(self, code: str) -> dict:
         """What one region's report reads: the whole export less the other regions' values,
@@ -156,12 +161,18 @@ class ReportData:
             ],
             "territories": {code: document["territories"][code]},
             "regional_respondents": {code: document["regional_respondents"].get(code, {})},
+            "findings": _findings_of(document, code),
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
                 if name in region_chart_names(code)
             },
         }
+
+
+def _findings_of(document: dict, code: str) -> list[dict]:
+    """The findings of one report's note (``FR``: the national synthesis)."""
+    return [finding for finding in document["findings"] if finding["report_code"] == code]
 
 
 def write_json(document: dict, path: Path) -> None:
@@ -243,4 +254,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         published=read_published(connection),
         inputs=read_inputs(connection),
         provenance=provenance,
+        findings=read_findings(connection),
     )

@@ -3,9 +3,10 @@
 The export holds, for France and each region: every indicator of the catalogue in every wave
 (estimate, interval, base, status, comparison with the rest of France, change since the previous
 wave); the case database by domain, actor profile, mode, level and department, with example
-cases; the sources (file, hash, fieldwork, weighting diagnostics per study wave). A suppressed
-estimate is exported without its value, interval or comparisons: a report cannot print what it
-does not have.
+cases; the sources (file, hash, fieldwork, weighting diagnostics per study wave); the findings
+of each report's note de synthèse (``marts.fct_report_findings``). A suppressed estimate is
+exported without its value, interval or comparisons: a report cannot print what it does not
+have.
 """
 
 from __future__ import annotations
@@ -117,6 +118,39 @@ class Territory:
     # populations).
     departments: dict[str, int]
     examples: tuple[ExampleCase, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One message of a note de synthèse, as ``marts.fct_report_findings`` selects it: which
+    report, where in its note, of what kind, and the figures its sentence prints (the columns
+    are documented in ``dbt_project/models/marts/_findings.yml``)."""
+
+    report_code: str
+    rank: int
+    kind: str
+    kind_rank: int
+    geo_code: str
+    geo_name: str | None
+    indicator_id: str | None
+    study: str | None
+    label: str | None
+    wave: int | None
+    previous_wave: int | None
+    share: float | None
+    ci_low: float | None
+    ci_high: float | None
+    base_n: int | None
+    previous_share: float | None
+    difference: float | None
+    item_count: int | None
+    total_count: int | None
+    case_count: int | None
+    cases_per_100k: float | None
+    catalyst_count: int | None
+    first_domain: str | None
+    first_domain_count: int | None
+    region_names: tuple[str, ...] | None
 
 
 def _number(value) -> float | None:
@@ -286,3 +320,19 @@ def _examples(connection: duckdb.DuckDBPyConnection, code: str) -> tuple[Example
         [code, code, EXAMPLE_CASES],
     ).fetchall()
     return tuple(ExampleCase(*row) for row in rows)
+
+
+def read_findings(connection: duckdb.DuckDBPyConnection) -> tuple[Finding, ...]:
+    """Every report's findings, report by report in the order its note prints them."""
+    fields = list(Finding.__annotations__)
+    rows = connection.execute(
+        f"select {', '.join(fields)} from marts.fct_report_findings order by report_code, rank"
+    ).fetchall()
+    return tuple(
+        Finding(**dict(zip(fields, row, strict=True)) | {"region_names": _names(row[-1])})
+        for row in rows
+    )
+
+
+def _names(names: list[str] | None) -> tuple[str, ...] | None:
+    return None if names is None else tuple(names)

@@ -13,6 +13,7 @@ from orchestration.statistics.comparisons import (
     Difference,
     compare_domains,
     compare_waves,
+    with_edge_uncertainty,
 )
 from orchestration.statistics.design import Calibration, Design
 from orchestration.statistics.estimates import (
@@ -25,6 +26,7 @@ from orchestration.statistics.estimates import (
 )
 from orchestration.statistics.intervals import (
     Interval,
+    edge_standard_error,
     korn_graubard,
     mean_interval,
     proportion_interval,
@@ -68,6 +70,7 @@ __all__ = [
     "calibrated_design",
     "compare_domains",
     "compare_waves",
+    "edge_standard_error",
     "effective_sample_size",
     "kish_design_effect",
     "korn_graubard",
@@ -81,4 +84,5 @@ __all__ = [
     "weighted_mean",
     "weighted_proportion",
     "weighted_total",
+    "with_edge_uncertainty",
 ]

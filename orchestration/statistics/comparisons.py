@@ -12,6 +12,15 @@ Two waves are independent samples, so the variance of their difference is the su
 variances, with Welch–Satterthwaite degrees of freedom.
 
 Both tests refer the statistic to Student's t, as R ``survey`` does for means.
+
+At the edges a share's SE is no measure of its uncertainty: every answer agreeing (100 % of 123
+associations), the SE is 0 and a test would call any gap certain, although the exact interval
+[97,0 % ; 100 %] holds values 3 points away. There the share's variance is replaced by that of
+its exact interval (:func:`~orchestration.statistics.intervals.edge_standard_error`): for two
+waves in :func:`compare_waves`; for a region against the rest of France by
+:func:`with_edge_uncertainty` (a unanimous domain has no influence values, so its variance adds
+to the difference's with no covariance). A value inside the share's exact interval is then
+never significantly different from it.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from scipy import stats
 
 from orchestration.statistics.design import ArrayLike, Design
 from orchestration.statistics.estimates import Estimate, linearised_mean
+from orchestration.statistics.intervals import edge_standard_error
 
 # Two-sided level at which a difference is called significant.
 SIGNIFICANCE_LEVEL = 0.05
@@ -70,11 +80,25 @@ def compare_domains(
     return _t_test(first.value - second.value, math.sqrt(variance), df)
 
 
+def with_edge_uncertainty(difference: Difference, first: Estimate) -> Difference:
+    """``difference`` (from :func:`compare_domains`, ``first`` the estimate of its first
+    domain) tested again with ``first``'s edge variance added where its interval is the exact
+    one on n (a share at 0 or 1): the same test everywhere else."""
+    floor = edge_standard_error(first)
+    if floor == first.se:
+        return difference
+    se = math.sqrt(difference.se**2 + floor**2 - first.se**2)
+    return _t_test(difference.difference, se, difference.df)
+
+
 def compare_waves(earlier: Estimate, later: Estimate) -> Difference:
-    """Test ``later - earlier`` for estimates from two independent samples (two waves)."""
-    variance = earlier.variance + later.variance
+    """Test ``later - earlier`` for estimates from two independent samples (two waves); a share
+    at an edge counts with the variance of its exact interval (see the module)."""
+    earlier_variance = edge_standard_error(earlier) ** 2
+    later_variance = edge_standard_error(later) ** 2
+    variance = earlier_variance + later_variance
     # Welch–Satterthwaite: the t distribution whose variance estimate matches the sum's.
-    denominator = earlier.variance**2 / earlier.df + later.variance**2 / later.df
+    denominator = earlier_variance**2 / earlier.df + later_variance**2 / later.df
     df = variance**2 / denominator if denominator > 0 else min(earlier.df, later.df)
     return _t_test(later.estimate - earlier.estimate, math.sqrt(variance), df)
 

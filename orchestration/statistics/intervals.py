@@ -21,6 +21,13 @@ falls back to ``n`` as above, so the interval is continuous as a share reaches 0
 interval has zero width. Elsewhere R's figures are kept, even where a small design effect near
 an edge gives a narrower interval than ``n`` unanimous respondents would (51 mayors of 52 with a
 design effect of 0.05 after calibration: [99,1 % ; 99,9 %]).
+
+Wherever the interval falls back to ``n`` its standard error says nothing of the share's
+uncertainty (0 for a unanimous share). A test against another estimate then uses
+:func:`edge_standard_error` instead: the SE a symmetric normal interval would need to reach the
+exact interval's far bound, ``|bound - p| / z_{1-a/2}`` (a unanimous 123: [97,0 % ; 100 %],
+SE 1,5 points). A value inside the exact interval is then never called significantly different
+(:mod:`.comparisons`).
 """
 
 from __future__ import annotations
@@ -62,15 +69,8 @@ def korn_graubard(p: float, se: float, n: int, df: float, level: float = 0.95) -
     if n < 2 or df < 1 or se < 0 or not 0 < level < 1:
         raise ValueError("need n >= 2, df >= 1, se >= 0 and 0 < level < 1")
     alpha = 1 - level
-    n_eff = float(n)
-    if p not in (0, 1) and se**2 > 0:
-        # Fewer degrees of freedom than respondents widen the interval, as t widens the normal.
-        df_ratio = stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)
-        korn_graubard_n = p * (1 - p) / se**2 * df_ratio**2
-        # A million times the respondents is no survey's precision: a variance that small is
-        # what is left of an exact 0 after rounding (e.g. a share the calibration fixes).
-        if korn_graubard_n <= n * _NOISE_FACTOR:
-            n_eff = korn_graubard_n
+    korn_graubard_n = _korn_graubard_n(p, se, n, df, alpha)
+    n_eff = float(n) if korn_graubard_n is None else korn_graubard_n
     successes = n_eff * p
     failures = n_eff * (1 - p)
     # A beta with a zero shape parameter is a point mass at 0 (or 1): R's qbeta returns that,
@@ -88,6 +88,37 @@ def korn_graubard(p: float, se: float, n: int, df: float, level: float = 0.95) -
     )
     # The estimate inside, even where scipy's beta quantiles lose it (shapes near 1e-300).
     return Interval(min(low, p), max(high, p))
+
+
+def _korn_graubard_n(p: float, se: float, n: int, df: float, alpha: float) -> float | None:
+    """Korn–Graubard's effective size, or None where the interval falls back to ``n``: a share
+    at 0 or 1, a zero SE, or an effective size made of rounding noise."""
+    if p in (0, 1) or se**2 <= 0:
+        return None
+    # Fewer degrees of freedom than respondents widen the interval, as t widens the normal.
+    df_ratio = stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)
+    korn_graubard_n = p * (1 - p) / se**2 * df_ratio**2
+    # A million times the respondents is no survey's precision: a variance that small is what
+    # is left of an exact 0 after rounding (e.g. a share the calibration fixes).
+    return korn_graubard_n if korn_graubard_n <= n * _NOISE_FACTOR else None
+
+
+def edge_standard_error(estimate: Estimate, level: float = 0.95) -> float:
+    """The SE a test should use for a proportion :class:`Estimate`: its own, except where its
+    interval falls back to Clopper–Pearson on ``n`` (see the module), where its own SE (0 for a
+    unanimous share) would claim a certainty the exact interval denies. There it is the
+    distance from the estimate to the interval's far bound over the normal quantile: 100 % of
+    123 respondents, interval [97,0 % ; 100 %], gives 1,5 points (never less than its own)."""
+    alpha = 1 - level
+    p, se = estimate.estimate, estimate.se
+    # No interval to lean on (one respondent), or not a proportion (a mean): its own SE.
+    if estimate.n < 2 or estimate.df < 1 or not 0 <= p <= 1:
+        return se
+    if _korn_graubard_n(p, se, estimate.n, estimate.df, alpha) is not None:
+        return se
+    low, high = proportion_interval(estimate, level)
+    far = max(p - low, high - p)
+    return max(se, far / float(stats.norm.ppf(1 - alpha / 2)))
 
 
 def proportion_interval(estimate: Estimate, level: float = 0.95) -> Interval:

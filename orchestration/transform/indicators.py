@@ -28,6 +28,7 @@ from orchestration.statistics import (
     proportion_interval,
     publication_status,
     weighted_proportion,
+    with_edge_uncertainty,
 )
 
 NSP = "nsp"
@@ -293,6 +294,8 @@ def _row(
     # A region withheld for want of respondents gives no difference with the rest of France:
     # the difference and the rest's published figure would give its value away.
     if versus is not None and row.status != SUPPRESSED:
+        # A unanimous region (SE 0) is tested with the variance of its exact interval.
+        versus = with_edge_uncertainty(versus, estimate)
         row = _replace(
             row,
             vs_rest_difference=versus.difference,

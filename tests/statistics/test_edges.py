@@ -12,11 +12,15 @@ from scipy import stats
 
 from orchestration.statistics import (
     Design,
+    Estimate,
     compare_domains,
+    compare_waves,
+    edge_standard_error,
     korn_graubard,
     proportion_interval,
     publication_status,
     weighted_proportion,
+    with_edge_uncertainty,
 )
 
 PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -168,3 +172,64 @@ def test_no_korn_graubard_interval_has_zero_width(p, se, n, df) -> None:
     low, high = korn_graubard(p, se, n, min(df, n - 1) or 1)
     assert 0 <= low <= p <= high <= 1
     assert high > low
+
+
+def unanimous_region_against(rest_share: float, region_n: int = 123, rest_n: int = 2877):
+    """A region whose ``region_n`` respondents all count (Auvergne-Rhône-Alpes' 123 employer
+    associations), in a France whose other respondents count at ``rest_share``."""
+    rng = np.random.default_rng(16)
+    n = region_n + rest_n
+    design = Design(weights=rng.uniform(0.5, 2.0, n), strata=np.arange(n) % 4)
+    region = np.arange(n) < region_n
+    rest_yes = np.arange(rest_n) < round(rest_share * rest_n)
+    y = np.concatenate([np.ones(region_n), rng.permutation(rest_yes)]).astype(float)
+    return y, design, region
+
+
+def test_a_unanimous_region_is_tested_with_its_exact_interval() -> None:
+    """Issue 16: 100 % of 123 (exact interval [97,0 % ; 100 %]) against a rest of France at
+    97,7 %. With the region's SE of 0 the 2,3-point gap was called significant; with the SE of
+    its exact interval it is not, the rest's value lying inside that interval."""
+    y, design, region = unanimous_region_against(0.977)
+    result = weighted_proportion(y, design, region)
+    low, high = proportion_interval(result)
+    assert (result.estimate, result.se) == (1.0, 0.0)
+    assert round(low, 3) == 0.970 and high == 1.0
+    naive = compare_domains(y, design, region)
+    assert 0.015 < naive.difference < 0.035
+    assert naive.significant  # the defect: a gap inside the exact interval called certain
+    edge_se = edge_standard_error(result)
+    assert edge_se == pytest.approx((1 - low) / stats.norm.ppf(0.975))
+    honest = with_edge_uncertainty(naive, result)
+    assert honest.difference == naive.difference and honest.df == naive.df
+    assert honest.se == pytest.approx(math.hypot(naive.se, edge_se))
+    assert not honest.significant
+    # A gap beyond the exact interval and the rest's own uncertainty stays significant.
+    y, design, region = unanimous_region_against(0.90)
+    far = with_edge_uncertainty(
+        compare_domains(y, design, region), weighted_proportion(y, design, region)
+    )
+    assert far.significant
+
+
+@PROPERTY
+@given(rest_share=st.floats(0.5, 0.999), region_n=st.integers(30, 400))
+def test_a_value_inside_the_exact_interval_never_differs_significantly(rest_share, region_n):
+    y, design, region = unanimous_region_against(rest_share, region_n, 600)
+    result = weighted_proportion(y, design, region)
+    low, _ = proportion_interval(result)
+    rest = weighted_proportion(y, design, ~region)
+    versus = with_edge_uncertainty(compare_domains(y, design, region), result)
+    if rest.estimate >= low:
+        assert not versus.significant
+
+
+def test_a_change_from_a_unanimous_wave_uses_its_exact_interval() -> None:
+    """The same rule for two waves: 100 % of 123 then 97,7 % of 900 is no significant fall."""
+    earlier = Estimate(estimate=1.0, se=0.0, deff=math.nan, n=123, n_effective=123, df=120)
+    later = Estimate(estimate=0.977, se=0.005, deff=1.0, n=900, n_effective=900, df=880)
+    result = compare_waves(earlier, later)
+    assert result.se == pytest.approx(math.hypot(edge_standard_error(earlier), 0.005))
+    assert not result.significant
+    # Away from the edges the SE is the estimate's own: the test is unchanged.
+    assert edge_standard_error(later) == later.se
