@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from orchestration.publication.french import (
     NARROW_NBSP,
     NBSP,
+    counted,
     date,
     decimal,
     integer,
@@ -60,3 +61,15 @@ def test_percent_reads_back_as_the_share(share):
     assert "." not in text and "nan" not in text
     number = float(text.removesuffix(f"{NARROW_NBSP}%").replace(NARROW_NBSP, "").replace(",", "."))
     assert number == pytest.approx(share * 100, abs=0.05 + 1e-9)
+
+
+def test_a_count_agrees_with_its_noun_and_zero_reads_aucun():
+    def catalysts(n):
+        return counted(
+            n, "catalyseur territorial", "catalyseurs territoriaux", "aucun catalyseur territorial"
+        )
+
+    assert catalysts(0) == "aucun catalyseur territorial"
+    assert catalysts(1) == "1 catalyseur territorial"
+    assert catalysts(10) == "10 catalyseurs territoriaux"
+    assert catalysts(1200) == "1\u202f200 catalyseurs territoriaux"

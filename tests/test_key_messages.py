@@ -98,7 +98,7 @@ def test_counts_and_the_case_database():
     one_case = finding("94", 1, "cases", case_count=1, catalyst_count=0)
     assert WORDINGS["cases"](one_case) == (
         "La base « IMPACT-Pratiques partenariales innovantes » recense 1 pratique partenariale "
-        "dans la région et 0 catalyseur territorial."
+        "dans la région et aucun catalyseur territorial."
     )
 
 

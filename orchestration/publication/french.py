@@ -74,3 +74,12 @@ def month(day: dt.date) -> str:
 def quoted(text: str) -> str:
     """« text », with the no-break spaces French typography puts inside the quotes."""
     return f"«{NBSP}{text}{NBSP}»"
+
+
+def counted(count: int, one: str, many: str, none: str) -> str:
+    """« aucun catalyseur territorial », « 1 catalyseur territorial », « 10 catalyseurs
+    territoriaux »: a count with its noun agreed (``none`` is the whole text for zero, since
+    « aucun » / « aucune » agrees in gender)."""
+    if count == 0:
+        return none
+    return f"{integer(count)} {one if count == 1 else many}"

@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.escaping import inert
-from orchestration.publication.french import decimal, integer, percent, points
+from orchestration.publication.french import counted, decimal, integer, percent, points
 
 # The bounds of a note (the model's rule 6 and its per-kind cap keep a note within them).
 MIN_MESSAGES, MAX_MESSAGES = 4, 7
@@ -104,6 +104,20 @@ def reference_change(finding: dict) -> str:
     return _as_reference("Pour référence : ", change(finding))
 
 
+def cases_text(count: int) -> str:
+    """« 15 pratiques partenariales », « aucune pratique partenariale »."""
+    return counted(
+        count, "pratique partenariale", "pratiques partenariales", "aucune pratique partenariale"
+    )
+
+
+def catalysts_text(count: int) -> str:
+    """« 10 catalyseurs territoriaux », « aucun catalyseur territorial »."""
+    return counted(
+        count, "catalyseur territorial", "catalyseurs territoriaux", "aucun catalyseur territorial"
+    )
+
+
 def cases(finding: dict) -> str:
     """What the case database holds for the territory, with its first domain."""
     count, catalysts = finding["case_count"], finding["catalyst_count"]
@@ -114,10 +128,8 @@ def cases(finding: dict) -> str:
         else ""
     )
     text = (
-        f"La base « IMPACT-Pratiques partenariales innovantes » recense {integer(count)} "
-        f"pratique{'s' if count > 1 else ''} partenariale{'s' if count > 1 else ''} {where}"
-        f"{rate} et {integer(catalysts)} "
-        f"{'catalyseurs territoriaux' if catalysts > 1 else 'catalyseur territorial'}"
+        f"La base « IMPACT-Pratiques partenariales innovantes » recense {cases_text(count)} "
+        f"{where}{rate} et {catalysts_text(catalysts)}"
     )
     if finding["first_domain"] is not None:
         text += (
