@@ -5,6 +5,7 @@ PostgreSQL is a throwaway cluster started by the deployment's own script; a mach
 cannot start fails this test (``.ci/run`` installs Debian's package).
 """
 
+import json
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import dagster as dg
@@ -26,7 +28,7 @@ from dagster._core.scheduler.instigation import InstigatorStatus, InstigatorType
 from dagster_graphql import DagsterGraphQLClient
 
 from orchestration.automation import AUTOMATION_SENSOR
-from orchestration.ingest.deliveries import CASE_DATABASE
+from orchestration.ingest.deliveries import CASE_DATABASE, DeliveryKind
 from orchestration.ingest.sensors import delivery_job_name
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import WAREHOUSE_POOL
@@ -38,14 +40,15 @@ STARTUP_SECONDS = 180
 RUN_SECONDS = 300
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 # The sensors that launch runs by themselves: stopped from the UI before the daemon starts, so
-# the only run is the test's.
+# the only runs are the test's.
 LAUNCHING_SENSORS = ("raw_delivery_sensor", AUTOMATION_SENSOR)
 
 
 @dataclass(frozen=True)
 class TeamDeployment:
-    """The running webserver (and its GraphQL client) and the environment of every process."""
+    """The running webserver (its address and GraphQL client) and every process's environment."""
 
+    url: str
     client: DagsterGraphQLClient
     env: dict[str, str]
     dagster_home: Path
@@ -126,6 +129,19 @@ def wait_until_served(url: str, server: subprocess.Popen, log: Path) -> None:
     raise TimeoutError(f"the webserver did not answer at {url} within {STARTUP_SECONDS} s")
 
 
+def graphql(url: str, query: str, variables: dict) -> dict:
+    """One request to the webserver's GraphQL API, as the UI sends it; its ``data``."""
+    request = urllib.request.Request(
+        f"{url}/graphql",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.load(response)
+    assert "errors" not in answer, answer["errors"]
+    return answer["data"]
+
+
 SENSORS_QUERY = """
 query Sensors($selector: RepositorySelector!) {
   sensorsOrError(repositorySelector: $selector) {
@@ -144,14 +160,41 @@ mutation Stop($id: String!) {
 """
 
 
-def stop_sensors(client: DagsterGraphQLClient, names: tuple[str, ...]) -> None:
+LAUNCH_RUN = """
+mutation Launch($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def submit_ingest_only(url: str, kind: DeliveryKind) -> str:
+    """Launch a delivery's ingest job as the UI's « Materialize » on its asset alone does: the
+    ingest step without the quality checks (importing Great Expectations would take most of
+    the test's time, and the checks are not what it is about)."""
+    selector = {
+        "repositoryLocationName": LOCATION,
+        "repositoryName": "__repository__",
+        "jobName": delivery_job_name(kind),
+        "assetSelection": [kind.asset_key.to_graphql_input()],
+        "assetCheckSelection": [],
+    }
+    launched = graphql(url, LAUNCH_RUN, {"params": {"selector": selector}})["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    return launched["run"]["runId"]
+
+
+def stop_sensors(url: str, names: tuple[str, ...]) -> None:
     """Switch sensors off as a user does in the UI: the state is stored in PostgreSQL, where
     the daemon reads it."""
     selector = {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"}
-    sensors = client._execute(SENSORS_QUERY, {"selector": selector})["sensorsOrError"]["results"]
+    sensors = graphql(url, SENSORS_QUERY, {"selector": selector})["sensorsOrError"]["results"]
     states = {sensor["name"]: sensor["sensorState"]["id"] for sensor in sensors}
     for name in names:
-        stopped = client._execute(STOP_SENSOR, {"id": states[name]})["stopSensor"]
+        stopped = graphql(url, STOP_SENSOR, {"id": states[name]})["stopSensor"]
         assert stopped["instigationState"]["status"] == "STOPPED", stopped
 
 
@@ -168,6 +211,7 @@ def team(postgres, tmp_path_factory) -> Iterator[TeamDeployment]:
     bin_dir = Path(sys.executable).parent
     workspace = ["-w", str(DEPLOYMENT / "workspace.yaml")]
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     webserver_log = root / "webserver.log"
     webserver = start(
         [bin_dir / "dagster-webserver", *workspace, "--host", "127.0.0.1", "--port", str(port)],
@@ -176,11 +220,11 @@ def team(postgres, tmp_path_factory) -> Iterator[TeamDeployment]:
     )
     daemon = None
     try:
-        wait_until_served(f"http://127.0.0.1:{port}", webserver, webserver_log)
-        client = DagsterGraphQLClient("127.0.0.1", port_number=port)
-        stop_sensors(client, LAUNCHING_SENSORS)
+        wait_until_served(url, webserver, webserver_log)
+        stop_sensors(url, LAUNCHING_SENSORS)
         daemon = start([bin_dir / "dagster-daemon", "run", *workspace], env, root / "daemon.log")
-        yield TeamDeployment(client, env, dagster_home)
+        client = DagsterGraphQLClient("127.0.0.1", port_number=port)
+        yield TeamDeployment(url, client, env, dagster_home)
     finally:
         for process in (daemon, webserver):
             if process is not None:
@@ -208,31 +252,65 @@ def fresh_instance(team: TeamDeployment) -> Iterator[dg.DagsterInstance]:
             yield instance
 
 
-def test_a_run_queued_by_the_webserver_is_started_by_the_daemon_and_kept_in_postgres(team):
+def warehouse_steps(job_name: str) -> set[str]:
+    """The steps of a job that take a slot in the ``warehouse`` pool."""
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    return {node.name for node in job.graph.nodes if node.definition.pool == WAREHOUSE_POOL}
+
+
+def step_spans(instance: dg.DagsterInstance, run_id: str, steps: set[str]) -> list[tuple]:
+    """When each of these steps that a run executed started and finished, by its events."""
+    started, finished = {}, {}
+    for entry in instance.all_logs(run_id):
+        if entry.step_key not in steps:
+            continue
+        if entry.dagster_event_type == DagsterEventType.STEP_START:
+            started[entry.step_key] = entry.timestamp
+        elif entry.dagster_event_type == DagsterEventType.STEP_SUCCESS:
+            finished[entry.step_key] = entry.timestamp
+    assert started.keys() == finished.keys()
+    return [(started[step], finished[step], run_id, step) for step in started]
+
+
+def test_runs_queued_by_the_webserver_are_started_by_the_daemon_and_kept_in_postgres(team):
     from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
-    run_id = team.client.submit_job_execution(delivery_job_name(CASE_DATABASE))
+    job_name = delivery_job_name(CASE_DATABASE)
+    # Two runs that write the warehouse, at once, as two people would.
+    run_ids = [submit_ingest_only(team.url, CASE_DATABASE) for _ in range(2)]
 
-    assert wait_for_run(team.client, run_id) == DagsterRunStatus.SUCCESS
+    assert [wait_for_run(team.client, run_id) for run_id in run_ids] == [
+        DagsterRunStatus.SUCCESS
+    ] * 2
+    in_pool = warehouse_steps(job_name)
     with fresh_instance(team) as instance:
         assert isinstance(instance.run_storage, PostgresRunStorage)
         assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
-        run = instance.get_run_by_id(run_id)
-        events = [event.dagster_event_type for event in instance.all_logs(run_id)]
+        runs = instance.get_runs()
+        events = [[entry.dagster_event_type for entry in instance.all_logs(r)] for r in run_ids]
+        spans = sorted(span for r in run_ids for span in step_spans(instance, r, in_pool))
         materialized = instance.get_latest_materialization_event(CASE_DATABASE.asset_key)
         pool = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
         daemons = instance.get_daemon_heartbeats()
-    assert run.job_name == delivery_job_name(CASE_DATABASE)
-    assert run.status == DagsterRunStatus.SUCCESS
+    # Nothing else ran: the daemon kept the sensors stopped from the webserver.
+    assert {run.run_id for run in runs} == set(run_ids)
+    assert {(run.job_name, run.status) for run in runs} == {(job_name, DagsterRunStatus.SUCCESS)}
     # Queued by the webserver; only the daemon takes a run off the queue and launches it.
     order = [DagsterEventType.RUN_ENQUEUED, DagsterEventType.RUN_STARTING]
     order += [DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS]
-    assert [event for event in events if event in order] == order
-    assert materialized.run_id == run_id
-    # The ingest step took the warehouse slot in PostgreSQL, and gave it back.
+    for run_events in events:
+        assert [event for event in run_events if event in order] == order
+    assert "QUEUED_RUN_COORDINATOR" in daemons
+    assert materialized.run_id in run_ids
+    # The warehouse steps of both runs took turns: each started after the previous finished.
+    assert {run_id for *_, run_id, _ in spans} == set(run_ids)
+    for (_, finished, *_), (next_started, *_) in pairwise(spans):
+        assert next_started >= finished, spans
+    # The slot is a row in PostgreSQL, limit 1, given back by both runs.
     assert pool.slot_count == 1
     assert pool.claimed_slots == []
-    assert "QUEUED_RUN_COORDINATOR" in daemons
 
 
 def test_the_instance_settings_are_the_deployments(team):
@@ -245,7 +323,7 @@ def test_the_instance_settings_are_the_deployments(team):
         }
     assert queue.max_concurrent_runs == 3
     assert pool_limit == 1
-    # Stopped through the webserver, read by the daemon: both from PostgreSQL.
+    # Stopped through the webserver, stored in PostgreSQL.
     assert {name: sensors.get(name) for name in LAUNCHING_SENSORS} == {
         name: InstigatorStatus.STOPPED for name in LAUNCHING_SENSORS
     }
