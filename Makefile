@@ -9,6 +9,7 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: install manifest run report test ui lint samples bench clean
+.PHONY: team-db team-db-stop team-webserver team-daemon
 
 install: $(INSTALLED)
 
@@ -43,6 +44,38 @@ test: manifest
 
 ui: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
+
+# The team deployment (deployment/team/README.md): the same code location on a Dagster instance
+# stored in PostgreSQL, the webserver and the daemon as two processes (two terminals, or two
+# machines). The DAGSTER_PG_* variables name the database; `make team-db` starts a local one
+# (Debian's PostgreSQL) with these defaults. Set your own password for anything but a trial.
+TEAM_DAGSTER_HOME ?= $(CURDIR)/.team/dagster_home
+TEAM_DB_DIR ?= $(CURDIR)/.team/postgres
+TEAM_WORKSPACE := deployment/team/workspace.yaml
+TEAM_HOST ?= 127.0.0.1
+TEAM_PORT ?= 3001
+export DAGSTER_PG_HOST ?= 127.0.0.1
+export DAGSTER_PG_PORT ?= 5433
+export DAGSTER_PG_DB ?= dagster
+export DAGSTER_PG_USERNAME ?= dagster
+export DAGSTER_PG_PASSWORD ?= impact-local
+
+team-db:
+	deployment/team/postgres.sh start $(TEAM_DB_DIR)
+
+team-db-stop:
+	deployment/team/postgres.sh stop $(TEAM_DB_DIR)
+
+$(TEAM_DAGSTER_HOME)/dagster.yaml: deployment/team/dagster.yaml
+	mkdir -p $(TEAM_DAGSTER_HOME)
+	cp $< $@
+
+team-webserver: manifest $(TEAM_DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(TEAM_DAGSTER_HOME) $(BIN)/dagster-webserver -w $(TEAM_WORKSPACE) \
+		--host $(TEAM_HOST) --port $(TEAM_PORT)
+
+team-daemon: manifest $(TEAM_DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(TEAM_DAGSTER_HOME) $(BIN)/dagster-daemon run -w $(TEAM_WORKSPACE)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
