@@ -40,6 +40,7 @@ class IndexPage(HTMLParser):
         self.footer_text = ""
         self.notice = ""  # the illustrative-data notice (``p.avis``)
         self.sections: dict[str, list[str]] = {}  # links of each <section id=…>
+        self.section_text: dict[str, str] = {}
         self.footer_links: list[str] = []
         self.rows: list[Row] = []
         self.shapes: list[Shape] = []
@@ -52,6 +53,7 @@ class IndexPage(HTMLParser):
             self.svg_count += 1
         if tag == "section":
             self.sections[attributes.get("id", "")] = []
+            self.section_text[attributes.get("id", "")] = ""
         if tag == "tr" and self._inside("tbody"):
             self.rows.append(Row(attributes.get("id", "")))
         if tag in ("td", "th") and self._inside("tbody") and self.rows:
@@ -82,6 +84,9 @@ class IndexPage(HTMLParser):
             self.footer_text += data
             return
         self.reader_text += data
+        for name, attributes in self._open:
+            if name == "section":
+                self.section_text[attributes.get("id", "")] += data
         if self._inside("p", "avis"):
             self.notice += data
         if self._inside("title") and self.shapes:
