@@ -3,10 +3,14 @@ grepped. The reader's part is everything outside the « À propos de cette publi
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
+
+from orchestration.settings import REPORT_SOURCES_DIR
 
 # Tags a browser does not show as text (an SVG <title> is a tooltip: the reader sees it).
 HIDDEN = {"style", "script"}
@@ -42,6 +46,7 @@ class IndexPage(HTMLParser):
         self.sections: dict[str, list[str]] = {}  # links of each <section id=…>
         self.section_text: dict[str, str] = {}
         self.footer_links: list[str] = []
+        self.states: list[str] = []  # each report's state (class ``etat``), synthesis first
         self.rows: list[Row] = []
         self.shapes: list[Shape] = []
         self.svg_count = 0
@@ -64,6 +69,8 @@ class IndexPage(HTMLParser):
             self.shapes[-1].fill = attributes.get("class", "")
         if tag == "a" and "href" in attributes:
             self._link(attributes["href"])
+        if "etat" in attributes.get("class", "").split():
+            self.states.append("")
         if tag not in VOID:
             self._open.append((tag, attributes))
 
@@ -89,6 +96,8 @@ class IndexPage(HTMLParser):
                 self.section_text[attributes.get("id", "")] += data
         if self._inside("p", "avis"):
             self.notice += data
+        if self._inside(None, "etat"):
+            self.states[-1] += data
         if self._inside("title") and self.shapes:
             self.shapes[-1].title += data
         if (self._inside("td") or self._inside("th")) and self._inside("tbody"):
@@ -103,9 +112,11 @@ class IndexPage(HTMLParser):
         if self._inside("tr") and self.rows:
             self.rows[-1].hrefs.append(href)
 
-    def _inside(self, tag: str, css_class: str | None = None) -> bool:
+    def _inside(self, tag: str | None, css_class: str | None = None) -> bool:
+        """Whether an open element is a ``tag`` (any, for ``None``) of class ``css_class``."""
         return any(
-            name == tag and (css_class is None or css_class in attributes.get("class", "").split())
+            tag in (None, name)
+            and (css_class is None or css_class in attributes.get("class", "").split())
             for name, attributes in self._open
         )
 
@@ -121,3 +132,13 @@ def read_index(path: Path) -> IndexPage:
 def spaced(text: str) -> str:
     """Every run of spaces (no-break ones included) as one space, trimmed."""
     return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
+
+
+def report_helpers() -> ModuleType:
+    """``reports/report_helpers.py``: how the reports print a figure, the index's reference."""
+    spec = importlib.util.spec_from_file_location(
+        "report_helpers", REPORT_SOURCES_DIR / "report_helpers.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -135,10 +135,10 @@ def _synthesis(report: ReportStatus | None, headline: Headline | None, base: Pat
     if report is None:
         return figure
     if not report.published:
-        return f"{figure}\n<p>{_state(report)}</p>"
+        return f'{figure}\n<p class="etat">{_state(report)}</p>'
     links = (
         f'<a class="lire" href="{_href(report.html, base)}">Lire la synthèse nationale</a> '
-        f"{_pdf_link(report, base, 'version PDF')} · {_state(report)}"
+        f'{_pdf_link(report, base, "version PDF")} · <span class="etat">{_state(report)}</span>'
     )
     return f'{figure}\n<p class="liens">{links}</p>'
 
