@@ -300,7 +300,7 @@ def _engines(reports: list[ReportStatus]) -> str:
     if not counts:
         return ""
     engines = " ; ".join(
-        f"{_escaped(engine)} ({count} rapport{'s' if count > 1 else ''})"
+        f"{_escaped(engine)}, {count} rapport{'s' if count > 1 else ''}"
         for engine, count in sorted(counts.items())
     )
     return f"Mise en page : {engines}."
