@@ -157,6 +157,7 @@ def test_the_index_is_the_front_page_of_the_publication(pipeline):
         page.reader_text
     )
     assert page.sections["synthese"] == [synthesis.html.name, synthesis.pdf.name]
+    assert synthesis.html.is_file() and synthesis.pdf.is_file()
     france = spaced(helpers.share_text(figures["national"]))
     assert f"En {figures['wave']}, {france} des habitants" in spaced(page.section_text["synthese"])
     headline = next(i for i in figures["indicators"] if i["id"] == HEADLINE)["waves"][-1]
