@@ -23,7 +23,7 @@ from orchestration.publication.escaping import html_escaped
 from orchestration.publication.french import date, decimal
 from orchestration.publication.index_figures import LEGEND, MAP_RULE, Headline
 from orchestration.publication.index_map import MapRegion, regions_svg
-from orchestration.publication.index_style import PAGE
+from orchestration.publication.index_style import BODY, HEAD, french_spacing
 from orchestration.publication.report_jobs import (
     RenderFailure,
     RenderRecord,
@@ -93,7 +93,7 @@ def write_index(
     headline = Headline.of(export) if export else None
     synthesis = next((report for report in reports if report.region is None), None)
     regional = [report for report in reports if report.region is not None]
-    page = PAGE.format(
+    body = BODY.format(
         published=_publication_date(reports),
         notice=f'<p class="avis">{ILLUSTRATIVE_NOTICE}</p>'
         if export and export["synthetic"]
@@ -103,7 +103,7 @@ def write_index(
         about=_about(reports, export, data_docs, base),
     )
     # By rename: a reader (or a web server) never sees half a page.
-    write_text_atomically(path, page)
+    write_text_atomically(path, HEAD + french_spacing(body))
     return path
 
 
