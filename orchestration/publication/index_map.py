@@ -25,8 +25,8 @@ TOLERANCE = 0.75
 
 @dataclass(frozen=True)
 class MapRegion:
-    """What the map shows of one region: the tooltip text, the report it links to (``None``:
-    not published, no link) and the CSS class that fills it."""
+    """What the map shows of one region, as plain text (escaped here): the tooltip, the
+    report's relative URL (``None``: not published, no link) and the CSS class that fills it."""
 
     title: str
     href: str | None
@@ -83,7 +83,7 @@ def _path_data(shape: Shape, project) -> str:
     for polygon in shape.polygons:
         for ring in polygon:
             kept: list[tuple[float, float]] = []
-            for point in map(lambda xy: project(*xy), ring):
+            for point in (project(x, y) for x, y in ring):
                 if not kept or math.dist(kept[-1], point) > TOLERANCE:
                     kept.append(point)
             rings.append("M" + " ".join(f"{_number(x)} {_number(y)}" for x, y in kept) + "Z")

@@ -111,8 +111,12 @@ def _escaped(value: object) -> str:
     return str(html_escaped(str(value)))
 
 
+def _relative(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(path, base)).as_posix()
+
+
 def _href(path: Path, base: Path) -> str:
-    return _escaped(Path(os.path.relpath(path, base)).as_posix())
+    return _escaped(_relative(path, base))
 
 
 def _day(timestamp: str) -> str:
@@ -216,7 +220,7 @@ def _map(reports: list[ReportStatus], headline: Headline | None, base: Path) -> 
         title = f"{report.title} : {_tooltip(value, headline)}"
         if not report.published:
             title += " ; rapport pas encore publié"
-        href = _href(report.html, base) if report.published else None
+        href = _relative(report.html, base) if report.published else None
         fill = headline.map_class(report.region) if headline else figures_text.NO_DIFFERENCE
         shown[report.region] = MapRegion(title, href, fill)
     svg = regions_svg(shown, "Carte des 13 régions : chaque région mène à son rapport")
