@@ -182,8 +182,9 @@ def test_the_index_is_the_front_page_of_the_publication(pipeline):
     # The map: 13 shapes, each a link to its report, coloured only by a significant test.
     assert [shape.href for shape in page.shapes] == [job.html.name for job in regional]
     for shape, job in zip(page.shapes, regional, strict=True):
-        assert shape.title.startswith(f"{job.title} : ")
         value = headline["values"][job.params["region"]]
+        figure = spaced(f"{helpers.share_text(value)} {helpers.interval_text(value)}")
+        assert spaced(shape.title).startswith(f"{job.title} : {figure}")
         expected = (
             "non-publie"
             if value["share"] is None
