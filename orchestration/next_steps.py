@@ -40,8 +40,8 @@ def next_step(step_key: str, error: BaseException | None) -> str:
         return (
             "A report did not render (see the error above, report by report): its last "
             "published files are intact, the other reports were rendered, and index.html marks "
-            "it late with the reason. After a fix, launch the render_regions job for the region "
-            "concerned."
+            "it late (the reason is under « À propos de cette publication »). After a fix, "
+            "launch the render_regions job for the region concerned."
         )
     return f"See the error above. {UNCHANGED}"
 

@@ -1,6 +1,7 @@
 """End to end through Dagster: sample deliveries -> warehouse -> dbt -> GX -> 28 reports, then a
 corrupted delivery that must publish nothing and leave the last good state intact."""
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -19,7 +20,7 @@ from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.escaping import inert
-from orchestration.publication.french import decimal, integer, percent, points
+from orchestration.publication.french import date, decimal, integer, percent, points
 from orchestration.publication.key_messages import (
     MAX_MESSAGES,
     MIN_MESSAGES,
@@ -43,6 +44,7 @@ from orchestration.run_all import (
 from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
 from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey, settled
+from tests.index_reading import read_index, report_helpers, spaced
 
 CHECKED_REGION = "84"
 INDICATOR = "marts.fct_indicator_estimates"
@@ -50,6 +52,8 @@ HEADLINE = "citoyens_jouer_collectif"
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 CODEBOOK = load_codebook(codebook_path("citoyens", 2020))
 REGION, WEIGHT, ID = CODEBOOK.region, CODEBOOK.weight, CODEBOOK.respondent_id
+# What a reader of the index must not see before « À propos de cette publication ».
+JARGON = ("moteur", "pandoc", "typst", "pipeline", "dagster", "quarto")
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +130,7 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     for path in files:
         assert f'href="{path.name}"' in index
     assert 'href="qualite/index.html"' in index
-    assert normalized(index).count("à jour, rendu le") == 14
+    assert read_index(project.reports_dir / "index.html").states == ["à jour"] * 14
     [regional, *_] = [
         event.materialization.metadata
         for event in result.get_asset_materialization_events()
@@ -137,6 +141,68 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
         r"Bretagne : \[HTML\]\(file://.*\), \[PDF\]\(.*\), \d+ pages",
         str(regional["rendered_reports"].value),
     )
+
+
+def test_the_index_is_the_front_page_of_the_publication(pipeline):
+    """The index a real run wrote, parsed: the notice, the synthesis and the 13 regions linked
+    to files that exist, each region's headline as the reports print it (their own helpers),
+    the map, and nothing technical before « À propos de cette publication »."""
+    project = pipeline[0]
+    page = read_index(project.reports_dir / "index.html")
+    synthesis, *regional = report_jobs(project)
+    figures = json.loads(synthesis.data_file.read_text(encoding="utf-8"))
+    helpers = report_helpers()
+    assert figures["synthetic"]  # the shipped sample
+    assert spaced(page.notice).startswith("Données illustratives.")
+    published = max(job.record().rendered_at for job in report_jobs(project))
+    assert f"Publication du {date(dt.datetime.fromisoformat(published).date())}" in spaced(
+        page.reader_text
+    )
+    assert page.sections["synthese"] == [synthesis.html.name, synthesis.pdf.name]
+    assert synthesis.html.is_file() and synthesis.pdf.is_file()
+    france = spaced(helpers.share_text(figures["national"]))
+    assert f"En {figures['wave']}, {france} des habitants" in spaced(page.section_text["synthese"])
+    headline = next(i for i in figures["indicators"] if i["id"] == HEADLINE)["waves"][-1]
+    rows = {row.id: row for row in page.rows}
+    assert len(rows) == 13
+    withheld = []
+    for job, region in zip(regional, figures["regions"], strict=True):
+        row = rows[f"region-{region['code']}"]
+        assert row.hrefs == [job.html.name, job.pdf.name]
+        assert all((project.reports_dir / href).is_file() for href in row.hrefs)
+        name, share, interval, versus = (spaced(cell) for cell in row.cells[:4])
+        value = region["collective_necessary"]
+        assert name == job.title
+        if value["share"] is None:
+            withheld.append(name)
+            assert (share, interval) == (f"e.i. (France métropolitaine : {france})", "–")
+        else:
+            assert share == spaced(helpers.share_text(value))
+            assert interval == spaced(helpers.interval_text(value))
+        assert versus == spaced(helpers.versus_rest_text(headline["values"][region["code"]]))
+    assert withheld == ["Corse"]  # in the shipped sample: the « e.i. » row is read too
+    # The map: 13 shapes, each a link to its report, coloured only by a significant test.
+    assert [shape.href for shape in page.shapes] == [job.html.name for job in regional]
+    for shape, job in zip(page.shapes, regional, strict=True):
+        value = headline["values"][job.params["region"]]
+        figure = spaced(f"{helpers.share_text(value)} {helpers.interval_text(value)}")
+        assert spaced(shape.title).startswith(f"{job.title} : {figure}")
+        expected = (
+            "non-publie"
+            if value["share"] is None
+            else ("au-dessus" if value["vs_rest_difference"] > 0 else "en-dessous")
+            if value["vs_rest_significant"]
+            else "sans-ecart"
+        )
+        assert shape.fill == expected
+    reader = page.reader_text
+    assert not [word for word in JARGON if word in reader.lower()]
+    assert not re.search(r"[0-9a-f]{12}|\w/\w|\.(json|html|pdf|duckdb|py)\b", reader)
+    provenance = figures["provenance"]
+    assert provenance["run_id"] in page.footer_text
+    assert provenance["code_version"] in page.footer_text
+    assert page.footer_links == ["qualite/index.html"]
+    assert (project.reports_dir / "qualite" / "index.html").is_file()
 
 
 def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
@@ -546,8 +612,7 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
     region = region_by_code(cases.iloc[-1]["region"])
     rendered = {job.title for job in jobs if published_times(job) != published_before[job.title]}
     assert rendered == {"Synthèse nationale", region.name}
-    index = html_text(project.reports_dir / "index.html")
-    assert index.count("à jour, rendu le") == 14
+    assert read_index(project.reports_dir / "index.html").states == ["à jour"] * 14
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
         total = connection.execute(
             "select sum(count) from marts.fct_case_database_indicators "

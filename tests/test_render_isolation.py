@@ -8,8 +8,8 @@ published before, and the 13 regions are rendered again (``force``) in one run.
 """
 
 import hashlib
-import html
 import json
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -36,6 +36,7 @@ from orchestration.run_all import job_definition, report_summary, run_everything
 from orchestration.schedules import refresh_all_job
 from orchestration.settings import ProjectPaths, dagster_instance_settings
 from tests.conftest import make_isolated_project
+from tests.index_reading import read_index, spaced
 
 # Centre-Val de Loire: second in the queue, so a failure there used to cancel the 11 after it.
 FAILING = "24"
@@ -192,26 +193,31 @@ def test_dagster_shows_the_regions_that_succeeded_and_those_that_failed(runs):
 
 def test_the_index_matches_what_is_published(runs):
     jobs, project = runs["jobs"], runs["project"]
-    page = (project.reports_dir / "index.html").read_text(encoding="utf-8")
-    rows = {job.title: row_of(page, job.title) for job in jobs.values()}
-    failing, never = jobs[FAILING], jobs[NEVER_PUBLISHED]
-    assert "<strong>en retard sur les données</strong> : rendu le " in rows[failing.title]
-    assert f"a échoué : {html.escape(TYPST_REASON)}" in rows[failing.title]
-    assert f'href="{failing.pdf.name}"' in rows[failing.title]  # its last published files
-    assert "<em>pas encore publié</em> ; le rendu du " in rows[never.title]
-    assert f"a échoué : {html.escape(TYPST_REASON)}" in rows[never.title]
-    assert "href=" not in rows[never.title]
-    current = [title for title, row in rows.items() if "à jour, rendu le" in row]
-    assert len(current) == 12  # the 11 other regions and the synthesis
+    index = project.reports_dir / "index.html"
+    page, text = read_index(index), index.read_text(encoding="utf-8")
+    rows = {row.id: row for row in page.rows}
+    states = {row.id: spaced(row.cells[-1]) for row in page.rows}
+    failing, never = f"region-{FAILING}", f"region-{NEVER_PUBLISHED}"
+    # In plain French for the reader; the technical reason in « À propos de cette publication ».
+    assert re.fullmatch(
+        r"en retard sur les données \(version du .+ ; la mise à jour du .+ a échoué\)",
+        states[failing],
+    )
+    assert jobs[FAILING].pdf.name in rows[failing].hrefs  # its last published files
+    assert re.fullmatch(r"pas encore publié \(la mise à jour du .+ a échoué\)", states[never])
+    assert not rows[never].hrefs
+    assert "Typst" not in page.reader_text
+    footer = spaced(page.footer_text)
+    for job in (jobs[FAILING], jobs[NEVER_PUBLISHED]):
+        reason = f"Rendu échoué de « {re.escape(job.title)} » le .+ : {re.escape(TYPST_REASON)}"
+        assert re.search(reason, footer)
+    # The map links only to what is online.
+    linked = [shape.href for shape in page.shapes if shape.href]
+    assert len(linked) == 12 and jobs[NEVER_PUBLISHED].html.name not in linked
+    assert page.states.count("à jour") == 12  # the 11 other regions and the synthesis
     # Rewriting the index from the disk gives the same page: it already said what is online.
     write_reports_index(project.paths)
-    assert (project.reports_dir / "index.html").read_text(encoding="utf-8") == page
-
-
-def row_of(page: str, title: str) -> str:
-    rows = [row.split("</tr>")[0] for row in page.split("<tr>")]
-    [row] = [row for row in rows if f">{html.escape(title)}<" in row]
-    return row
+    assert index.read_text(encoding="utf-8") == text
 
 
 def test_make_run_s_summary_says_what_was_republished_and_what_failed(runs):

@@ -5,8 +5,7 @@ import json
 import pytest
 
 from orchestration.geography import region_by_code
-from orchestration.publication.index_page import ReportStatus, write_index
-from orchestration.publication.report_jobs import national_job, regional_job
+from orchestration.publication.report_jobs import regional_job
 from orchestration.settings import ProjectPaths
 
 ENGINE = "moteur intégré (pandoc + Typst)"
@@ -83,23 +82,3 @@ def test_a_report_is_current_only_when_rendered_from_its_key(job):
     assert job.is_current(ENGINE)
     edit(job, lambda document: document["charts"].clear())
     assert not job.is_current(ENGINE)
-
-
-def test_the_index_states_each_report_status(job):
-    synthesis = national_job(job.paths)
-    write(synthesis.data_file, {"charts": {}, "provenance": {"code_version": "abc"}})
-    job.write_record(job.key(ENGINE), "run-1", ENGINE)
-    for path in (job.html, job.pdf):
-        path.write_text("rendu", encoding="utf-8")
-    index = job.paths.reports_dir / "index.html"
-    statuses = [ReportStatus.of(each, ENGINE) for each in (synthesis, job)]
-    page = write_index(index, statuses).read_text(encoding="utf-8")
-    assert "Synthèse nationale</td><td></td><td><em>pas encore publié</em>" in page
-    assert f'<a href="{job.html.name}">Auvergne-Rhône-Alpes</a>' in page
-    assert "à jour, rendu le " in page
-    assert "moteur" not in page and "Données illustratives" not in page
-    page = write_index(index, statuses, synthetic=True).read_text(encoding="utf-8")
-    assert "<strong>Données illustratives.</strong>" in page
-    edit(job, lambda document: document["charts"].clear())
-    page = write_index(index, [ReportStatus.of(job, ENGINE)]).read_text(encoding="utf-8")
-    assert "<strong>en retard sur les données</strong> : rendu le " in page

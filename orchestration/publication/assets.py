@@ -188,7 +188,7 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
     jobs = all_report_jobs(paths, regions())
     statuses = [ReportStatus.of(job, engine) for job in jobs]
     data_docs = paths.data_docs_dir / "index.html"
-    index = write_index(paths.reports_dir / "index.html", statuses, data_docs, _synthetic(jobs[0]))
+    index = write_index(paths.reports_dir / "index.html", statuses, _export(jobs[0]), data_docs)
     return {
         "index": dg.MetadataValue.path(str(index)),
         "reports_published": dg.MetadataValue.int(
@@ -202,12 +202,13 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
     }
 
 
-def _synthetic(job: ReportJob) -> bool:
-    """Whether the published figures are illustrative (the synthesis's export says so)."""
+def _export(job: ReportJob) -> dict | None:
+    """The synthesis's export (every region's figures, and whether they are illustrative), or
+    ``None`` when it cannot be read: the index then lists the reports without figures."""
     try:
-        return bool(json.loads(job.data_file.read_text(encoding="utf-8")).get("synthetic"))
+        return json.loads(job.data_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
 
 
 def page_count(pdf: Path) -> int:
