@@ -7,8 +7,11 @@ import re
 
 from orchestration.publication.french import NARROW_NBSP, NBSP
 
-# French typography in the page's text: no line may break inside « », before « : » or « % ».
+# French typography in the page's text: no line may break inside « », before « : » or « % »;
+# the apostrophe is the typographic one, as pandoc sets it in the reports (a delivered text's
+# apostrophe is escaped as an entity, so it stays as delivered).
 SPACING = (
+    ("'", "’"),
     ("« ", f"«{NBSP}"),
     (" »", f"{NBSP}»"),
     (" :", f"{NBSP}:"),
