@@ -497,7 +497,7 @@ def printed_numbers(finding: dict) -> set[str]:
             texts.append(decimal(value, 1))
         elif name in ("share", "ci_low", "ci_high", "previous_share"):
             texts.append(percent(value))
-        else:
+        elif value != 0:  # a count of zero is written in words: « aucun catalyseur »
             texts.append(integer(value))
     return {number for text in texts for number in numbers(text)}
 
