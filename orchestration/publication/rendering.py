@@ -27,6 +27,7 @@ import yaml
 from orchestration.publication.builtin_renderer import render_with_builtin_engine
 from orchestration.publication.escaping import inert
 from orchestration.publication.executed_notebook import write_executed_notebook
+from orchestration.publication.fonts import copy_report_fonts
 from orchestration.publication.publishing import publish_report
 from orchestration.publication.qmd_document import parse_qmd
 from orchestration.publication.report_jobs import REPORT_DATA_FILE, RenderRecord, ReportJob
@@ -125,7 +126,8 @@ def render_report(
 ) -> RenderedReport:
     """Render ``reports/<source_name>`` to HTML and PDF inside ``scratch`` (an empty folder).
 
-    ``inputs`` are files copied next to the source under the given names (the report's data).
+    ``inputs`` are files copied next to the source under the given names (the report's data),
+    and so are the reports' fonts (``fonts.copy_report_fonts``).
     ``front_matter`` overrides keys of the copy's front matter (the report's own title, the
     month of publication): both engines take the document's title, HTML ``<title>`` and PDF
     metadata from there. Its values are plain text; they are escaped here.
@@ -136,6 +138,7 @@ def render_report(
     shutil.copytree(REPORT_SOURCES_DIR, workdir, ignore=SOURCE_IGNORE)
     for name, path in inputs.items():
         shutil.copyfile(path, workdir / name)
+    copy_report_fonts(workdir)
     source = workdir / source_name
     if front_matter:
         set_front_matter(source, front_matter)
