@@ -1,6 +1,7 @@
 -- The house style's blocks, which a report marks with a class (a fenced div, ::: {.class}):
 --   own-page  a part on a page of its own in the PDF (the note de synthèse);
 --   notice    the illustrative-data notice, in a box;
+--   table-title  the numbered title above a table (« Tableau 3 – … »);
 --   source    the source line under a figure or a table.
 -- HTML keeps the div and its class (reports/report.css styles them); the PDF calls the
 -- functions of the Typst house style (reports/typst/typst-template.typ).
@@ -8,7 +9,11 @@ if not FORMAT:match("typst") then
   return {}
 end
 
-local FUNCTIONS = { notice = "impact-notice", source = "impact-source" }
+local FUNCTIONS = {
+  notice = "impact-notice",
+  source = "impact-source",
+  ["table-title"] = "impact-table-title",
+}
 
 function Div(div)
   if div.classes:includes("own-page") then

@@ -102,9 +102,12 @@ def markdown_table(
     cells = [[inert(cell) for cell in row] for row in [header, *rows]]
     lines = [cells[0], rule, *cells[1:]]
     table = "\n".join("| " + " | ".join(line) + " |" for line in lines) + "\n"
-    if title:
-        table += f"\n: {NUMBERING.caption(TABLE, inert(title))}\n"
-    return table + source_block(source)
+    # The title is a block of its own above the table, not a pandoc table caption: Quarto's
+    # Typst output drops the caption of a table that has no cross-reference label.
+    heading = (
+        f"::: {{.table-title}}\n{NUMBERING.caption(TABLE, inert(title))}\n:::\n\n" if title else ""
+    )
+    return heading + table + source_block(source)
 
 
 def source_block(line: str) -> str:

@@ -10,7 +10,8 @@ reports use are honoured, so that the same ``.qmd`` also renders with ``quarto r
   ``warning``, ``label`` and ``fig-cap``, with document defaults from the front matter
   ``execute:`` key;
 * ``@fig-...`` cross-references to captioned, labelled figures;
-* front matter ``title``, ``subtitle``, ``author``, ``date`` (``today`` too), ``lang``, and per
+* front matter ``title``, ``subtitle``, ``author``, ``date`` (``today`` too; ``date-format``
+  for an ISO date), ``lang``, and per
   format ``toc``, ``toc-depth``, ``toc-title``, ``number-sections``; for HTML also ``css``
   (files beside the document); for Typst also
   ``papersize``, ``margin``, ``fontsize``, ``mainfont``, ``section-numbering``, ``columns``,
@@ -89,6 +90,9 @@ _FRENCH_MONTHS = (
     "novembre",
     "décembre",
 )
+
+
+_ENGLISH_MONTHS = tuple(date(2000, month, 1).strftime("%B") for month in range(1, 13))
 
 
 class BuiltinRenderError(RuntimeError):
@@ -457,9 +461,30 @@ def _pandoc_metadata(options: Mapping[str, Any], keys: Sequence[str]) -> dict[st
         metadata["author"] = _author_names(options["author"])
         # Quarto's name for the normalised authors, which template partials read.
         metadata["by-author"] = [{"name": {"literal": name}} for name in metadata["author"]]
+    lang = str(metadata.get("lang", ""))
     if metadata.get("date") == "today":
-        metadata["date"] = _today(str(metadata.get("lang", "")))
+        metadata["date"] = _today(lang) if not options.get("date-format") else date.today()
+    if options.get("date-format") and metadata.get("date"):
+        metadata["date"] = _formatted_date(metadata["date"], str(options["date-format"]), lang)
     return metadata
+
+
+def _formatted_date(value: Any, date_format: str, lang: str) -> Any:
+    """An ISO date written as Quarto's ``date-format`` says (its tokens ``YYYY``, ``MMMM``,
+    ``MM``, ``DD``, ``D``), months in French for ``lang: fr``; any other value as it is."""
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        return value
+    months = _FRENCH_MONTHS if lang.startswith("fr") else _ENGLISH_MONTHS
+    tokens = {
+        "YYYY": str(day.year),
+        "MMMM": months[day.month - 1],
+        "MM": f"{day.month:02d}",
+        "DD": f"{day.day:02d}",
+        "D": str(day.day),
+    }
+    return re.sub("YYYY|MMMM|MM|DD|D", lambda token: tokens[token[0]], date_format)
 
 
 def _author_names(author: Any) -> list[str]:

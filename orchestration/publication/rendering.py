@@ -122,7 +122,7 @@ def render_report(
     params: Mapping[str, object],
     inputs: Mapping[str, Path],
     scratch: Path,
-    front_matter: Mapping[str, str] | None = None,
+    front_matter: Mapping[str, str | dt.date] | None = None,
 ) -> RenderedReport:
     """Render ``reports/<source_name>`` to HTML and PDF inside ``scratch`` (an empty folder).
 
@@ -170,7 +170,7 @@ def render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport:
     return report
 
 
-def set_front_matter(source: Path, values: Mapping[str, str]) -> None:
+def set_front_matter(source: Path, values: Mapping[str, str | dt.date]) -> None:
     """Overwrite ``values`` in the front matter of ``source`` (a scratch copy), as inert text.
 
     A value may come from data (a region's name): pandoc reads front matter strings as
@@ -182,7 +182,9 @@ def set_front_matter(source: Path, values: Mapping[str, str]) -> None:
     lines = text.splitlines(keepends=True)
     # The body starts after the second "---" line; the parser has checked there is one.
     closing = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
-    matter = {**document.front_matter, **{key: inert(value) for key, value in values.items()}}
+    # A date (the month of publication) is written as a YAML date, which both engines read.
+    written = {k: v if isinstance(v, dt.date) else inert(v) for k, v in values.items()}
+    matter = {**document.front_matter, **written}
     header = yaml.safe_dump(matter, allow_unicode=True, sort_keys=False)
     source.write_text("---\n" + header + "---\n" + "".join(lines[closing + 1 :]), "utf-8")
 
