@@ -56,10 +56,12 @@ def source_line(
     populations: bool = False,
     published: bool = False,
 ) -> str:
-    """The source line of a figure or table showing ``surveys`` ((study, wave) pairs, in the
-    order given, each once) and, as flagged, the case database, INSEE's populations and the
+    """The source line of a figure or table showing ``surveys`` ((study, wave) pairs, each
+    named once) and, as flagged, the case database, INSEE's populations and the
     programme's published figures. Names from data are made inert (markdown)."""
-    waves = list(dict.fromkeys(surveys))
+    # The programme's order of studies (citizens first), each study's waves in time order.
+    order = list(STUDY_TITLES)
+    waves = sorted(set(surveys), key=lambda pair: (order.index(pair[0]), pair[1]))
     ours = [inert(survey_name(sources, study, wave)) for study, wave in waves]
     if cases:
         ours.append(CASE_DATABASE)
