@@ -28,14 +28,15 @@ local function codes(text)
   return list
 end
 
--- Fix the spaces inside one word (pandoc's Str): no-break spaces already there become the
--- right ones, glued guillemets get theirs.
+-- Fix the spaces inside a text: a word (pandoc's Str), whose no-break spaces become the right
+-- ones and whose glued guillemets get theirs, or an attribute's text (an image's alternative
+-- text), whose ordinary spaces beside the marks become the right no-break ones too.
 local function fixed_word(text)
   local input, output = codes(text), {}
   for index, code in ipairs(input) do
     local want = BEFORE[code]
     local last = output[#output]
-    if want and last and (last == 0x202F or last == 0x00A0) then
+    if want and last and SPACES[last] then
       output[#output] = utf8.codepoint(want)
     elseif want and last and GLUED[code] then
       table.insert(output, utf8.codepoint(want))
@@ -43,7 +44,7 @@ local function fixed_word(text)
     table.insert(output, code)
     if code == OPENING then
       local following = input[index + 1]
-      if following == 0x00A0 then
+      if following == 0x00A0 or following == 0x20 then
         input[index + 1] = 0x202F
       elseif following and not SPACES[following] then
         table.insert(output, 0x202F)
@@ -85,7 +86,18 @@ local function fixed_inlines(inlines)
   return output
 end
 
+-- An image's alternative text is an attribute (``alt``, or Quarto's ``fig-alt`` before Quarto
+-- turns it into ``alt``): the same spaces as the caption.
+local function fixed_image(image)
+  for _, name in ipairs({ "alt", "fig-alt" }) do
+    if image.attributes[name] then
+      image.attributes[name] = fixed_word(image.attributes[name])
+    end
+  end
+  return image
+end
+
 function Pandoc(document)
-  document.blocks = document.blocks:walk({ Inlines = fixed_inlines })
+  document.blocks = document.blocks:walk({ Inlines = fixed_inlines, Image = fixed_image })
   return document
 end
