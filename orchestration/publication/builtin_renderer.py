@@ -46,6 +46,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from orchestration.publication.qmd_document import CodeCell, MarkdownBlock, QmdDocument, parse_qmd
+from orchestration.publication.typst_setup import font_paths, typst_template_args
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 600
@@ -73,9 +74,6 @@ _TYPST_METADATA_KEYS = (
     "section-numbering",
     "columns",
 )
-# This engine's main Typst template, standing for Quarto's: it includes the document's partials.
-_TYPST_TEMPLATE = Path(__file__).with_name("typst") / "template.typ"
-_TYPST_PARTIALS = ("typst-template.typ", "typst-show.typ")
 _FRENCH_MONTHS = (
     "janvier",
     "février",
@@ -561,52 +559,17 @@ def _render_pdf(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path)
     metadata = _pandoc_metadata(options, _TYPST_METADATA_KEYS)
     source = _write_markdown(qmd_path, "typst", metadata, _to_markdown(pieces, "typst"))
     typ = qmd_path.with_suffix(".typ")
-    args = ["--standalone", *_typst_template_args(options, qmd_path)]
+    args = ["--standalone", *typst_template_args(options, qmd_path)]
     args += _structure_args(options) + _filter_args(document.front_matter, qmd_path)
     _run_pandoc(source, "typst", typ, args, qmd_path)
     pdf = qmd_path.with_suffix(".pdf")
-    fonts = [str(folder) for folder in _font_paths(options, qmd_path)]
+    fonts = [str(folder) for folder in font_paths(options, qmd_path)]
     try:
         typst.compile(str(typ), output=str(pdf), root=str(typ.parent), font_paths=fonts)
     except typst.TypstError as exc:
         message = f"{qmd_path.name}: Typst could not compile {typ.name}: {exc}"
         raise BuiltinRenderError(message) from exc
     return pdf
-
-
-def _typst_template_args(options: Mapping[str, Any], qmd_path: Path) -> list[str]:
-    """``--template`` for a document with ``template-partials:``: this engine's template, copied
-    into the partials' folder, where pandoc looks for the partials it includes. Without
-    partials, pandoc's default template."""
-    declared = options.get("template-partials") or []
-    partials = [qmd_path.parent / name for name in declared]
-    if not partials:
-        return []
-    folders = {path.parent for path in partials}
-    names = sorted(path.name for path in partials)
-    if len(folders) != 1 or names != sorted(_TYPST_PARTIALS):
-        raise ValueError(
-            f"{qmd_path.name}: template-partials must be {' and '.join(_TYPST_PARTIALS)}, in one "
-            f"folder beside the document, got {declared}"
-        )
-    for path in partials:
-        if not path.is_file():
-            raise ValueError(f"{qmd_path.name}: template partial {path.name!r} not found")
-    template = folders.pop() / "builtin-template.typ"
-    template.write_text(_TYPST_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
-    return [f"--template={template.relative_to(qmd_path.parent).as_posix()}"]
-
-
-def _font_paths(options: Mapping[str, Any], qmd_path: Path) -> list[Path]:
-    """The ``font-paths:`` folders (beside the document), where Typst looks for fonts first."""
-    declared = options.get("font-paths") or []
-    folders = [
-        qmd_path.parent / name for name in ([declared] if isinstance(declared, str) else declared)
-    ]
-    for folder in folders:
-        if not folder.is_dir():
-            raise ValueError(f"{qmd_path.name}: font folder {folder.name!r} not found")
-    return folders
 
 
 def _run_pandoc(source: Path, to: str, output: Path, args: list[str], qmd_path: Path) -> None:
