@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from orchestration.publication import vocabulary
+from orchestration.publication.captions import FIGURE, TABLE, Numbering, latest_waves, source_line
 from orchestration.publication.escaping import attribute, image_file, inert
 from orchestration.publication.french import date, integer, percent, points
 
@@ -31,6 +32,11 @@ SOURCES = (
     "Sources : Observatoire des partenariats (Le RAMEAU), programme IMPACT ; populations "
     "légales 2021, INSEE."
 )
+
+
+# One report per kernel (both engines execute a report once, in a kernel of its own): its
+# figures and tables are numbered from 1 in the order it prints them.
+NUMBERING = Numbering()
 
 
 def load_figures(path: str) -> dict:
@@ -62,11 +68,18 @@ def interval_text(value: dict) -> str:
 
 
 def markdown_table(
-    header: list[str], rows: list[list[str]], align: str, widths: list[int] | None = None
+    header: list[str],
+    rows: list[list[str]],
+    align: str,
+    widths: list[int] | None = None,
+    title: str = "",
+    source: str = "",
 ) -> str:
     """A pipe table of plain texts (each cell goes through :func:`inert`); ``align`` has one
     letter per column, 'l' or 'r'; ``widths`` gives relative column widths (pandoc reads them
-    from the rule's dashes), so that names are not broken in the PDF's narrow columns."""
+    from the rule's dashes), so that names are not broken in the PDF's narrow columns. With a
+    ``title``, the table is numbered (« Tableau 3 – title »); ``source`` is its source line
+    (:func:`source_line`), printed under it."""
     widths = widths or [1] * len(align)
     rule = [
         "-" * (10 * width) + ":" if a == "r" else ":" + "-" * (10 * width)
@@ -74,7 +87,34 @@ def markdown_table(
     ]
     cells = [[inert(cell) for cell in row] for row in [header, *rows]]
     lines = [cells[0], rule, *cells[1:]]
-    return "\n".join("| " + " | ".join(line) + " |" for line in lines) + "\n"
+    table = "\n".join("| " + " | ".join(line) + " |" for line in lines) + "\n"
+    # The title is a block of its own above the table, not a pandoc table caption: Quarto's
+    # Typst output drops the caption of a table that has no cross-reference label.
+    heading = (
+        f"::: {{.table-title}}\n{NUMBERING.caption(TABLE, inert(title))}\n:::\n\n" if title else ""
+    )
+    return heading + table + source_block(source)
+
+
+def source_block(line: str) -> str:
+    """A source line (already markdown) as the house style prints it under a figure or table."""
+    return f"\n::: {{.source}}\n{line}\n:::\n" if line else ""
+
+
+def survey_source(figures: dict, surveys: list[tuple[str, int]], **others: bool) -> str:
+    """The source line of what shows ``surveys`` ((study, wave) pairs): see
+    :func:`orchestration.publication.captions.source_line` for ``others``."""
+    return source_line(figures["sources"], surveys, **others)
+
+
+def indicators_source(figures: dict, indicators: list[dict], waves: int = 1) -> str:
+    """The source line of what shows each of ``indicators`` at its last ``waves`` waves."""
+    return survey_source(figures, latest_waves(indicators, waves))
+
+
+def notice_block() -> str:
+    """The illustrative-data notice, boxed by the house style."""
+    return f"::: {{.notice}}\n{ILLUSTRATIVE_NOTICE}\n:::\n"
 
 
 NO_VALUE = "–"
@@ -143,10 +183,13 @@ def published_text(value: dict, published: float) -> str:
     return "dans l'intervalle" if inside else "hors de l'intervalle"
 
 
-def figure_markdown(chart: dict) -> str:
-    """A chart drawn upstream, with its caption and its alternative text (``fig-alt``)."""
-    caption, file = inert(chart["caption"]), image_file(chart["file"])
-    return f'![{caption}]({file}){{fig-alt="{attribute(chart["alt"])}"}}\n'
+def figure_markdown(chart: dict, source: str = "") -> str:
+    """A chart drawn upstream, numbered (« Figure 2 – caption »), with its alternative text
+    (``fig-alt``) and its source line."""
+    caption = NUMBERING.caption(FIGURE, inert(chart["caption"]))
+    file = image_file(chart["file"])
+    image = f'![{caption}]({file}){{fig-alt="{attribute(chart["alt"])}"}}\n'
+    return image + source_block(source)
 
 
 def withheld_sentence(labels: list[str], lead: str = vocabulary.WITHHELD_LEAD) -> str:
@@ -163,12 +206,14 @@ def value_of(wave: dict, code: str) -> dict:
     return {**value, "base_n": value["n"]}
 
 
-def indicator_table(items: list[tuple[str, dict]], region: str) -> str:
-    """The region beside France for ``items`` (printed label, indicator), publishable rows only.
+def indicator_table(items: list[tuple[str, dict]], region: str, title: str, figures: dict) -> str:
+    """The region beside France for ``items`` (printed label, indicator), publishable rows only,
+    numbered under ``title`` and sourced (each indicator's latest wave, from ``figures``).
 
     A withheld regional value is named in one sentence under the table, not shown as a row of
     marks; when no row is publishable, one sentence says so and the France figures follow.
     """
+    source = indicators_source(figures, [item for _, item in items])
     rows, withheld, france_rows = [], [], []
     for label, item in items:
         wave = latest(item)
@@ -199,6 +244,8 @@ def indicator_table(items: list[tuple[str, dict]], region: str) -> str:
                 france_rows,
                 "lrrr",
                 [6, 2, 3, 1],
+                f"{title}, en France métropolitaine",
+                source,
             )
         )
     table = markdown_table(
@@ -213,10 +260,14 @@ def indicator_table(items: list[tuple[str, dict]], region: str) -> str:
         rows,
         "lrrrrl",
         [6, 2, 3, 1, 2, 3],
+        title,
+        source,
     )
     return table + "\n" + withheld_sentence(withheld)
 
 
+CHANGES_TITLE = "Évolutions entre les deux dernières vagues, dans la région"
+CHANGES_TITLE_FRANCE = "Évolutions entre les deux dernières vagues, en France métropolitaine"
 CHANGES_WITHHELD_LEAD = (
     "Évolutions non publiées faute d'effectif suffisant dans la région à l'une des deux vagues"
 )
@@ -246,14 +297,18 @@ def changes_table(figures: dict, region: str) -> str:
                 ]
             )
     header = ["Indicateur", "Vague précédente", "Dernière vague", "Évolution"]
+    asked_twice = [item for item in figures["indicators"] if len(item["waves"]) >= 2]
+    source = indicators_source(figures, asked_twice, waves=2)
     if not rows:
         return (
             "Aucune évolution n'est publiable pour la région faute d'effectif suffisant ; en "
             "France métropolitaine :\n\n"
-            + markdown_table(header, france_rows, "lrrl", [6, 2, 2, 3])
+            + markdown_table(
+                header, france_rows, "lrrl", [6, 2, 2, 3], CHANGES_TITLE_FRANCE, source
+            )
         )
     return (
-        markdown_table(header, rows, "lrrl", [6, 2, 2, 3])
+        markdown_table(header, rows, "lrrl", [6, 2, 2, 3], CHANGES_TITLE, source)
         + "\n"
         + withheld_sentence(withheld, CHANGES_WITHHELD_LEAD)
     )

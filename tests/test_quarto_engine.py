@@ -31,7 +31,9 @@ from tests.conftest import make_isolated_project
 
 REGION = "84"
 # The provenance line names the engine (and Quarto's version): the one line that differs.
-ENGINE_LINE = re.compile(r"mise en page : (Quarto \d[\d.]*\d|moteur intégré \(pandoc \+ Typst\))")
+# French typography puts a no-break space before the colon.
+ENGINE_LINE = re.compile(r"mise en page\s: (Quarto \d[\d.]*\d|moteur intégré \(pandoc \+ Typst\))")
+ENGINE_LEAD = "mise en page\u00a0: "
 NUMBER = re.compile(r"\d+(?:[,.]\d+)?")
 
 
@@ -137,7 +139,7 @@ def test_one_region_rendered_by_hand_is_published_and_current(exported, capsys):
     assert record.run_id == RUN_ID and record.engine == engine_name()
     assert job.is_current(engine_name())  # the next run leaves it as it is
     html = job.html.read_text(encoding="utf-8")
-    assert f"mise en page : {engine_name()}" in html and "mise en page : inconnu" not in html
+    assert f"{ENGINE_LEAD}{engine_name()}" in html and f"{ENGINE_LEAD}inconnu" not in html
     assert len(re.findall(r'<img[^>]*\ssrc="data:image/png;base64,', html)) == 2
     assert len(PdfReader(job.pdf).pages) > 1
     assert str(job.html) in capsys.readouterr().out
@@ -147,7 +149,7 @@ def test_each_engine_names_itself(renders):
     assert renders["quarto"].engine.startswith("Quarto 1.")
     assert renders["builtin"].engine == BUILTIN_ENGINE
     quarto_html = renders["quarto"].html.read_text(encoding="utf-8")
-    assert f"mise en page : {renders['quarto'].engine}" in quarto_html
+    assert f"{ENGINE_LEAD}{renders['quarto'].engine}" in quarto_html
 
 
 def test_same_sections_captions_alt_texts_and_numbers_in_html(renders):

@@ -71,6 +71,9 @@ class Codebook:
     # Routing: question → {filter question: canonical answers that lead to it}. A question
     # asked of everyone is absent; one asked of part of the sample is empty for the others.
     asked_if: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    # The survey institute that ran the wave, as the programme's own publications name it;
+    # None when they do not say (a report's source line then names no institute).
+    institute: str | None = None
 
     def asked(self, question: str) -> dict[str, frozenset[str]]:
         """Who is asked ``question``: each filter question and the answers to it that lead to
@@ -126,9 +129,18 @@ def load_codebook(path: Path) -> Codebook:
             questions=questions,
             other=tuple(content.get("other", [])),
             asked_if=_routing(content, design + questions),
+            institute=_institute(content.get("institute")),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise ValueError(f"{path}: malformed codebook, missing or wrong key {error}") from error
+
+
+def _institute(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"institute must be a non-empty text, not {value!r}")
+    return value.strip()
 
 
 def _layout(section: dict) -> FileLayout:

@@ -163,6 +163,10 @@ def _file_row(accepted: AcceptedSurvey) -> pd.DataFrame:
             "codebook": [codebook.path.relative_to(codebook.path.parents[2]).as_posix()],
             "respondents": [len(survey.data)],
             "warnings": [len(accepted.report.warnings)],
+            # The survey's name and institute, as the reports' source lines give them (the
+            # institute None when not known).
+            "survey_title": [codebook.title],
+            "institute": pd.Series([codebook.institute], dtype="object"),
         }
     )
 

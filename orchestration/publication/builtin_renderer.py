@@ -10,10 +10,15 @@ reports use are honoured, so that the same ``.qmd`` also renders with ``quarto r
   ``warning``, ``label`` and ``fig-cap``, with document defaults from the front matter
   ``execute:`` key;
 * ``@fig-...`` cross-references to captioned, labelled figures;
-* front matter ``title``, ``subtitle``, ``author``, ``date`` (``today`` too), ``lang``, and per
+* front matter ``title``, ``subtitle``, ``author``, ``date`` (``today`` too; ``date-format``
+  for an ISO date), ``lang``, and per
   format ``toc``, ``toc-depth``, ``toc-title``, ``number-sections``; for HTML also ``css``
   (files beside the document); for Typst also
-  ``papersize``, ``margin``, ``fontsize``, ``mainfont``, ``section-numbering``, ``columns``;
+  ``papersize``, ``margin``, ``fontsize``, ``mainfont``, ``section-numbering``, ``columns``,
+  ``font-paths`` (folders beside the document) and ``template-partials``: Quarto's
+  ``typst-template.typ`` and ``typst-show.typ`` (one folder), which a pandoc template of this
+  engine includes in the order Quarto's own template does (``typst/template.typ``), so that both
+  engines set the document with the same house style;
 * ``filters``: Lua filters beside the document, run by pandoc in the order given (Quarto runs
   a document's own filters before its own, which the reports' filters do not depend on).
 """
@@ -41,6 +46,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from orchestration.publication.qmd_document import CodeCell, MarkdownBlock, QmdDocument, parse_qmd
+from orchestration.publication.typst_setup import font_paths, typst_template_args
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 600
@@ -68,8 +74,6 @@ _TYPST_METADATA_KEYS = (
     "section-numbering",
     "columns",
 )
-# Pandoc's Typst template draws tables without any rule; light borders read better in reports.
-_TYPST_HEADER = "#set table(stroke: 0.5pt + luma(170))"
 _FRENCH_MONTHS = (
     "janvier",
     "février",
@@ -84,6 +88,9 @@ _FRENCH_MONTHS = (
     "novembre",
     "décembre",
 )
+
+
+_ENGLISH_MONTHS = tuple(date(2000, month, 1).strftime("%B") for month in range(1, 13))
 
 
 class BuiltinRenderError(RuntimeError):
@@ -450,9 +457,32 @@ def _pandoc_metadata(options: Mapping[str, Any], keys: Sequence[str]) -> dict[st
     metadata = {key: options[key] for key in keys if options.get(key) is not None}
     if options.get("author"):
         metadata["author"] = _author_names(options["author"])
+        # Quarto's name for the normalised authors, which template partials read.
+        metadata["by-author"] = [{"name": {"literal": name}} for name in metadata["author"]]
+    lang = str(metadata.get("lang", ""))
     if metadata.get("date") == "today":
-        metadata["date"] = _today(str(metadata.get("lang", "")))
+        metadata["date"] = _today(lang) if not options.get("date-format") else date.today()
+    if options.get("date-format") and metadata.get("date"):
+        metadata["date"] = _formatted_date(metadata["date"], str(options["date-format"]), lang)
     return metadata
+
+
+def _formatted_date(value: Any, date_format: str, lang: str) -> Any:
+    """An ISO date written as Quarto's ``date-format`` says (its tokens ``YYYY``, ``MMMM``,
+    ``MM``, ``DD``, ``D``), months in French for ``lang: fr``; any other value as it is."""
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        return value
+    months = _FRENCH_MONTHS if lang.startswith("fr") else _ENGLISH_MONTHS
+    tokens = {
+        "YYYY": str(day.year),
+        "MMMM": months[day.month - 1],
+        "MM": f"{day.month:02d}",
+        "DD": f"{day.day:02d}",
+        "D": str(day.day),
+    }
+    return re.sub("YYYY|MMMM|MM|DD|D", lambda token: tokens[token[0]], date_format)
 
 
 def _author_names(author: Any) -> list[str]:
@@ -529,12 +559,13 @@ def _render_pdf(document: QmdDocument, pieces: Sequence[_Piece], qmd_path: Path)
     metadata = _pandoc_metadata(options, _TYPST_METADATA_KEYS)
     source = _write_markdown(qmd_path, "typst", metadata, _to_markdown(pieces, "typst"))
     typ = qmd_path.with_suffix(".typ")
-    args = ["--standalone", f"--variable=header-includes={_TYPST_HEADER}"]
+    args = ["--standalone", *typst_template_args(options, qmd_path)]
     args += _structure_args(options) + _filter_args(document.front_matter, qmd_path)
     _run_pandoc(source, "typst", typ, args, qmd_path)
     pdf = qmd_path.with_suffix(".pdf")
+    fonts = [str(folder) for folder in font_paths(options, qmd_path)]
     try:
-        typst.compile(str(typ), output=str(pdf), root=str(typ.parent))
+        typst.compile(str(typ), output=str(pdf), root=str(typ.parent), font_paths=fonts)
     except typst.TypstError as exc:
         message = f"{qmd_path.name}: Typst could not compile {typ.name}: {exc}"
         raise BuiltinRenderError(message) from exc

@@ -25,6 +25,15 @@ from typing import TYPE_CHECKING
 
 from orchestration.geography import FRANCE_CODE, departments, region_by_code, regions
 from orchestration.publication.french import NBSP, decimal, integer, percent
+from orchestration.publication.palette import (
+    ACCENT,
+    BORDER,
+    FONT_FAMILY,
+    GRID,
+    INK,
+    NEUTRAL,
+    SEQUENTIAL,
+)
 from orchestration.publication.vocabulary import (
     NOT_PUBLISHED,
     NOT_PUBLISHED_MEANING,
@@ -45,14 +54,6 @@ CONTOURS_ATTRIBUTION = (
     "Contours : IGN Admin Express COG 2018 (Licence Ouverte), simplifiés par france-geojson."
 )
 
-# Light to dark blue, CIE lightness L* 88, 74, 60, 46, 32: even steps, so each class keeps its
-# own grey when printed without colour.
-SEQUENTIAL = ("#ccdff1", "#87bddc", "#4a98c9", "#2070b4", "#084b93")
-ACCENT = "#b2182b"  # « this region »: L* 38, darker than NEUTRAL, so it also stands out in greys
-NEUTRAL = "#8c8c8c"  # the other regions, and hatching for « e.i. » / missing
-BORDER = "#ffffff"
-GRID = "#e3e3e3"
-INK = "#1a1a1a"
 
 DPI = 150
 WIDTH_PIXELS = 945  # 16 cm at 150 dpi
@@ -61,7 +62,7 @@ MAP_HEIGHT_INCHES = 4.2
 NOT_PUBLISHED_ALT = f"{NOT_PUBLISHED} ({NOT_PUBLISHED_MEANING})"
 # Fixed fonts and sizes, whatever the local matplotlibrc says: the same inputs give the same PNG.
 STYLE = {
-    "font.family": "DejaVu Sans",
+    "font.family": FONT_FAMILY,
     "font.size": 8,
     "text.color": INK,
     "axes.edgecolor": NEUTRAL,

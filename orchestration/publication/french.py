@@ -66,11 +66,6 @@ def date(day: dt.date) -> str:
     return f"{first} {MONTHS[day.month - 1]} {day.year}"
 
 
-def month(day: dt.date) -> str:
-    """« décembre 2026 »: the month of publication printed on a cover."""
-    return f"{MONTHS[day.month - 1]} {day.year}"
-
-
 def quoted(text: str) -> str:
     """« text », with the no-break spaces French typography puts inside the quotes."""
     return f"«{NBSP}{text}{NBSP}»"

@@ -27,6 +27,7 @@ import yaml
 from orchestration.publication.builtin_renderer import render_with_builtin_engine
 from orchestration.publication.escaping import inert
 from orchestration.publication.executed_notebook import write_executed_notebook
+from orchestration.publication.fonts import copy_report_fonts
 from orchestration.publication.publishing import publish_report
 from orchestration.publication.qmd_document import parse_qmd
 from orchestration.publication.report_jobs import REPORT_DATA_FILE, RenderRecord, ReportJob
@@ -121,11 +122,12 @@ def render_report(
     params: Mapping[str, object],
     inputs: Mapping[str, Path],
     scratch: Path,
-    front_matter: Mapping[str, str] | None = None,
+    front_matter: Mapping[str, str | dt.date] | None = None,
 ) -> RenderedReport:
     """Render ``reports/<source_name>`` to HTML and PDF inside ``scratch`` (an empty folder).
 
-    ``inputs`` are files copied next to the source under the given names (the report's data).
+    ``inputs`` are files copied next to the source under the given names (the report's data),
+    and so are the reports' fonts (``fonts.copy_report_fonts``).
     ``front_matter`` overrides keys of the copy's front matter (the report's own title, the
     month of publication): both engines take the document's title, HTML ``<title>`` and PDF
     metadata from there. Its values are plain text; they are escaped here.
@@ -136,6 +138,7 @@ def render_report(
     shutil.copytree(REPORT_SOURCES_DIR, workdir, ignore=SOURCE_IGNORE)
     for name, path in inputs.items():
         shutil.copyfile(path, workdir / name)
+    copy_report_fonts(workdir)
     source = workdir / source_name
     if front_matter:
         set_front_matter(source, front_matter)
@@ -167,7 +170,7 @@ def render_and_publish(job: ReportJob, key: str, run_id: str) -> RenderedReport:
     return report
 
 
-def set_front_matter(source: Path, values: Mapping[str, str]) -> None:
+def set_front_matter(source: Path, values: Mapping[str, str | dt.date]) -> None:
     """Overwrite ``values`` in the front matter of ``source`` (a scratch copy), as inert text.
 
     A value may come from data (a region's name): pandoc reads front matter strings as
@@ -179,7 +182,9 @@ def set_front_matter(source: Path, values: Mapping[str, str]) -> None:
     lines = text.splitlines(keepends=True)
     # The body starts after the second "---" line; the parser has checked there is one.
     closing = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
-    matter = {**document.front_matter, **{key: inert(value) for key, value in values.items()}}
+    # A date (the month of publication) is written as a YAML date, which both engines read.
+    written = {k: v if isinstance(v, dt.date) else inert(v) for k, v in values.items()}
+    matter = {**document.front_matter, **written}
     header = yaml.safe_dump(matter, allow_unicode=True, sort_keys=False)
     source.write_text("---\n" + header + "---\n" + "".join(lines[closing + 1 :]), "utf-8")
 

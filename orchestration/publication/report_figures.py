@@ -76,6 +76,8 @@ class Source:
     max_weight: float
     kish_deff: float
     kish_n_effective: float
+    survey_title: str = ""  # the codebook's name of the wave: « IMPACT-Citoyens 2020 »
+    institute: str | None = None  # the survey institute, when the codebook names it
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,8 @@ def read_sources(connection: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
         select f.study, f.wave, f.file_label, f.format, f.source_file, f.source_sha256,
             f.respondents, strftime(min(r.fieldwork_date), '%Y-%m-%d'),
             strftime(max(r.fieldwork_date), '%Y-%m-%d'),
-            w.weight_source, w.min_weight, w.max_weight, w.kish_deff, w.kish_n_effective
+            w.weight_source, w.min_weight, w.max_weight, w.kish_deff, w.kish_n_effective,
+            f.survey_title, f.institute
         from staging.stg_survey_files as f
         left join staging.stg_survey_respondents as r using (study, wave)
         left join marts.weighting_diagnostics as w using (study, wave)

@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from orchestration.geography import Region
-from orchestration.publication import french
 from orchestration.settings import REPORT_SOURCES_DIR, ProjectPaths
 
 # The file name under which each report reads its export (the ``data`` parameter).
@@ -65,11 +64,13 @@ class ReportJob:
     stem: str
     paths: ProjectPaths
 
-    def front_matter(self, today: dt.date) -> dict[str, str]:
+    def front_matter(self, today: dt.date) -> dict[str, str | dt.date]:
         """What the render writes into the report's front matter: its own title (the cover,
-        the HTML ``<title>``, the PDF's title metadata) and the month of publication."""
+        the HTML ``<title>``, the PDF's title metadata) and the month of publication: the
+        month's first day, which the front matter's ``date-format`` writes « décembre 2026 »
+        (Quarto reads any ``date`` as a date, and « décembre 2026 » as 1 January)."""
         title = "IMPACT-France" if self.source == "national.qmd" else f"IMPACT-{self.title}"
-        return {"title": title, "date": french.month(today)}
+        return {"title": title, "date": today.replace(day=1)}
 
     @property
     def data_file(self) -> Path:
@@ -114,7 +115,7 @@ class ReportJob:
         printed = {name: part for name, part in export.items() if name not in PROVENANCE_KEYS}
         digest = hashlib.sha256()
         # The front matter (title, month of publication): a new month republishes the cover.
-        front_matter = json.dumps(self.front_matter(dt.date.today()), sort_keys=True)
+        front_matter = json.dumps(self.front_matter(dt.date.today()), sort_keys=True, default=str)
         for part in (self.source, json.dumps(self.params, sort_keys=True), engine, code_version):
             digest.update(part.encode("utf-8") + b"\0")
         digest.update(front_matter.encode("utf-8") + b"\0")
