@@ -87,6 +87,13 @@ def test_the_reading_guide_has_no_statistical_jargon():
             assert word.lower() not in line.lower(), word
 
 
+def test_a_wave_is_named_by_its_codebooks_title():
+    phare = {**source("entreprises", 2015), "survey_title": "PHARE-Entreprises 2015"}
+    header, rows = survey_rows({"sources": [phare, source()]})
+    assert rows[0][0] == "PHARE-Entreprises 2015 : Dirigeants d’entreprise"
+    assert rows[1][0] == "IMPACT-Citoyens 2020 : Citoyens (18 ans et plus)"  # no title: the study's
+
+
 def test_the_annex_gives_each_wave_its_weighting_and_diagnostics():
     header, rows = weighting_rows({"sources": [source()]})
     assert header[1:] == ["Pondération", "Poids", "Effet de plan (Kish)", "Effectif efficace"]

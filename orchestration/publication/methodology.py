@@ -95,8 +95,14 @@ def fieldwork_text(source: dict) -> str:
     return f"du {date(start)} au {date(end)}"
 
 
+def survey_title(source: dict) -> str:
+    """« IMPACT-Citoyens 2020 », « PHARE-Entreprises 2015 »: the codebook's title of the wave,
+    or the study's title and the wave when the codebook gives none."""
+    return source.get("survey_title") or f"{STUDY_TITLES[source['study']]} {source['wave']}"
+
+
 def _survey_name(source: dict) -> str:
-    return f"{STUDY_TITLES[source['study']]} {source['wave']} : {POPULATIONS[source['study']]}"
+    return f"{survey_title(source)} : {POPULATIONS[source['study']]}"
 
 
 def survey_rows(figures: dict, region: str | None = None) -> tuple[list[str], list[list[str]]]:
@@ -130,7 +136,7 @@ def weighting_rows(figures: dict) -> tuple[list[str], list[list[str]]]:
     header = ["Enquête", "Pondération", "Poids", "Effet de plan (Kish)", "Effectif efficace"]
     rows = [
         [
-            f"{STUDY_TITLES[source['study']]} {source['wave']}",
+            survey_title(source),
             WEIGHTINGS.get(source["weight_source"], source["weight_source"]),
             f"{decimal(source['min_weight'], 2)} à {decimal(source['max_weight'], 2)}",
             decimal(source["kish_deff"], 2),
