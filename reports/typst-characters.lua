@@ -37,8 +37,23 @@ local function literal(element)
   return pieces
 end
 
+-- Text in straight quotes ('b', "b") is read by pandoc as quoted, and written back with
+-- straight quotes that Typst's smart quotes set the French way (« » and “ ”): 'b' would print
+-- as “b”. The quotes pandoc's HTML shows are written as constants instead: ‘b’ and “b”.
+local QUOTES = { SingleQuote = { "‘", "’" }, DoubleQuote = { "“", "”" } }
+
+local function quoted(element)
+  local marks = QUOTES[element.quotetype]
+  local pieces = { pandoc.RawInline("typst", marks[1]) }
+  for _, inline in ipairs(element.content) do
+    table.insert(pieces, inline)
+  end
+  table.insert(pieces, pandoc.RawInline("typst", marks[2]))
+  return pieces
+end
+
 -- The body only: metadata values such as the page margin ("1.8cm") are Typst code, not text.
 function Pandoc(document)
-  document.blocks = document.blocks:walk({ Str = literal })
+  document.blocks = document.blocks:walk({ Str = literal, Quoted = quoted })
   return document
 end
