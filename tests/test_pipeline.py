@@ -413,6 +413,14 @@ def requested_assets(result) -> set[str]:
     return {key.to_user_string() for key in keys if result.get_num_requested(key)}
 
 
+# What a general reader must not meet before the annex « À propos de cette publication »: the
+# machinery, and the statisticians' words (the section « Méthode » says it in plain French).
+TECHNICAL_WORDS = (
+    "pipeline", "docs/", ".md", "SHA-256", "Dagster", "Korn", "Kish", "linéarisation",
+    "effet de plan", "moteur",
+)  # fmt: skip
+
+
 def visible_markdown(text: str) -> str:
     """What a reader sees of a line of markdown written through inert(): the characters, with
     apostrophes set as pandoc sets French text."""
@@ -452,7 +460,7 @@ def test_each_report_opens_with_its_cover_and_note_and_ends_with_provenance(pipe
         assert positions == sorted(positions), job.title
         for reader_text in (text, pdf_text(job.pdf)):
             before_annex = reader_text[: reader_text.rindex(annex)]
-            for jargon in ("pipeline", "docs/", ".md", "SHA-256", result.run_id, "Dagster"):
+            for jargon in (*TECHNICAL_WORDS, result.run_id):
                 assert jargon not in before_annex, (job.title, jargon)
             assert "territorialx" not in reader_text and "effectif effectif" not in reader_text
 

@@ -17,8 +17,7 @@ import math
 
 from orchestration.publication.french import date, decimal, integer
 from orchestration.publication.vocabulary import (
-    NOT_PUBLISHED,
-    NOT_PUBLISHED_MEANING,
+    NOT_PUBLISHED_LEGEND,
     POPULATIONS,
     STUDY_TITLES,
 )
@@ -41,9 +40,7 @@ READING_GUIDE = (
     "proche de 50 % (elle est plus étroite près de 0 % ou de 100 %).",
     "« (effectif faible) » : le pourcentage repose sur 30 à 99 répondants ; il est à lire avec "
     "prudence.",
-    f"« {NOT_PUBLISHED} » : {NOT_PUBLISHED_MEANING}. Trop peu de répondants pour publier un "
-    "pourcentage (moins de 30, ou moins de 30 une fois la pondération prise en compte) ; les "
-    "écarts et les évolutions qui en dépendent ne sont pas publiés non plus.",
+    NOT_PUBLISHED_LEGEND,
     "Un **écart** entre la région et le reste de la France, ou une **évolution** entre deux "
     "enquêtes, n'est présenté comme un résultat que s'il est **significatif** : trop grand pour "
     "s'expliquer par le seul hasard de l'échantillon (test au seuil de 5 %). Sinon le rapport "

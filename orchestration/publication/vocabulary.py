@@ -8,9 +8,9 @@ NOT_PUBLISHED = "e.i."
 NOT_PUBLISHED_MEANING = "effectif insuffisant, valeur non publiée"
 # The legend printed under every table and chart that may hold the mark.
 NOT_PUBLISHED_LEGEND = (
-    f"« {NOT_PUBLISHED} » : {NOT_PUBLISHED_MEANING} (moins de 30 répondants, ou moins de 30 "
-    "en effectif équivalent, c'est-à-dire corrigé de l'effet de plan de l'estimation) ; un "
-    "écart ou une évolution calculé à partir d'une telle valeur n'est pas publié non plus."
+    f"« {NOT_PUBLISHED} » : {NOT_PUBLISHED_MEANING} (moins de 30 répondants, ou moins de 30 une "
+    "fois la pondération prise en compte) ; un écart ou une évolution calculé à partir d'une "
+    "telle valeur n'est pas publié non plus."
 )
 
 # The population each study surveys, as a row or column label.
