@@ -43,8 +43,7 @@ HEAD = """<!DOCTYPE html>
 <style>
 html { color: #1f2328; background: #fff; }
 body { margin: 0 auto; max-width: 60rem; padding: 2rem 1.25rem 3rem; line-height: 1.5;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  sans-serif; }
+  font-family: "DejaVu Sans", "Bitstream Vera Sans", Verdana, sans-serif; }
 a { color: #0b5cad; }
 header p { margin: 0.1rem 0; color: #555; }
 h1 { font-size: 2rem; line-height: 1.2; margin: 0.3rem 0; }
