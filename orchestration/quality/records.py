@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import numbers
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from orchestration.publication import french
 from orchestration.quality.suites import CRITICAL, WARNING
 
 
@@ -116,15 +119,20 @@ def _observed(result) -> str:
     if "observed_value" in details:
         return _value(details["observed_value"])
     if "unexpected_count" in details:
-        total = details.get("element_count")
-        outside = f"{details['unexpected_count']} ligne(s) hors règle"
-        return outside if total is None else f"{outside} sur {total}"
+        count, total = details["unexpected_count"], details.get("element_count")
+        outside = "aucune ligne hors règle" if not count else f"{_value(count)} ligne(s) hors règle"
+        return outside if total is None else f"{outside} sur {_value(total)}"
     return ""
 
 
 def _value(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    """A number written in French (« 3 000 », « 0,998 »); anything else as its text."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return french.integer(value)
+    if isinstance(value, numbers.Real) and math.isfinite(value):
+        return f"{value:.6g}".replace(".", ",")
     if isinstance(value, list):
         return ", ".join(_value(item) for item in value)
     return str(value)

@@ -137,14 +137,19 @@ def _refusals(refusals: tuple[Refusal, ...]) -> list[str]:
 def _summary(results: list[SuiteRecord]) -> str:
     rows = "".join(
         f'<tr><td><a href="#{_text(r.anchor)}">{_text(r.batch)}</a></td>'
-        f"<td>{_text(suite(r.suite).description)}</td><td>{_state(r)}</td>"
+        f"<td>{_text(_short(suite(r.suite).description))}</td><td>{_state(r)}</td>"
         f"<td>{_when(dt.datetime.fromisoformat(r.validated_at))}</td></tr>"
         for r in sorted(results, key=lambda r: (r.errors == 0, r.warnings == 0, r.anchor))
     )
     return (
-        "<h2>En bref</h2><table><thead><tr><th>Table contrôlée</th><th>Suite</th>"
+        "<h2>En bref</h2><table><thead><tr><th>Table contrôlée</th><th>Contrôle</th>"
         f"<th>Résultat</th><th>Contrôlé le</th></tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def _short(description: str) -> str:
+    """A suite's description up to its first colon: what it checks, without the detail."""
+    return description.split(" : ", 1)[0]
 
 
 def _suite_section(name: str, results: list[SuiteRecord]) -> list[str]:
