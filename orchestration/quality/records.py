@@ -18,6 +18,9 @@ from pathlib import Path
 from orchestration.publication import french
 from orchestration.quality.suites import CRITICAL, WARNING
 
+# How many items of an observed list (the columns of a table, say) the report shows.
+LISTED = 8
+
 
 @dataclass(frozen=True)
 class ExpectationRecord:
@@ -134,7 +137,8 @@ def _value(value) -> str:
     if isinstance(value, numbers.Real) and math.isfinite(value):
         return f"{value:.6g}".replace(".", ",")
     if isinstance(value, list):
-        return ", ".join(_value(item) for item in value)
+        shown = ", ".join(_value(item) for item in value[:LISTED])
+        return shown if len(value) <= LISTED else f"{shown}… ({len(value)} au total)"
     return str(value)
 
 

@@ -41,12 +41,16 @@ h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #ddd
 h3 { font-size: 1.1rem; margin-bottom: .3rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
 th, td { border: 1px solid #ccc; padding: .3rem .45rem; text-align: left; vertical-align: top; }
+td.long { overflow-wrap: anywhere; }
+td ul { margin: 0; padding-left: 1.1rem; }
 th { background: #f2f2f2; }
 .etat { font-weight: 600; white-space: nowrap; }
 .reussi { color: #1b6e2f; } .echec { color: #b00020; } .avertissement { color: #8a5300; }
 .absent { color: #666; }
 .note { color: #555; font-size: .9rem; margin: .2rem 0; }
-.refus { border: 2px solid #b00020; padding: .5rem 1rem; background: #fff5f5; }
+.refus { border: 2px solid #b00020; padding: .5rem 1rem; margin-top: 1.5rem;
+  background: #fff5f5; }
+.refus h2 { margin-top: .5rem; }
 pre { white-space: pre-wrap; font-size: .85rem; }
 code { font-size: .85rem; }
 """
@@ -195,7 +199,7 @@ def _expectation_row(each: ExpectationRecord) -> str:
     return (
         f"<tr><td>{_text(each.description)} <code>{_text(each.rule)}</code></td>"
         f"<td>{_text(each.column or '–')}</td><td>{scope}</td><td>{state}</td>"
-        f"<td>{_text(each.observed)}</td><td>{cell}</td></tr>"
+        f'<td class="long">{_text(each.observed)}</td><td class="long">{cell}</td></tr>'
     )
 
 

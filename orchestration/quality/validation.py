@@ -169,7 +169,7 @@ class QualityStore:
             records.now(),
             batch.sample,
             tuple(
-                records.expectation_record(each, *_offending(each, batch.row_columns)[1:])
+                records.expectation_record(each, *_offending(each, batch.row_columns, "ligne")[1:])
                 for each in validation.results
             ),
         )
@@ -280,10 +280,11 @@ def _failure(result, row_columns: tuple[str, ...]) -> FailedExpectation:
 
 
 def _offending(
-    result, row_columns: tuple[str, ...]
+    result, row_columns: tuple[str, ...], line: str = "row"
 ) -> tuple[int | None, tuple[str, ...], tuple[str, ...]]:
-    """How many rows broke the rule, the first of them and their values (for a failed
-    aggregate rule, the value it observed; for an error, its message)."""
+    """How many rows broke the rule, the first of them (``<file> <line> 12``: « ligne » for
+    the French report) and their values (for a failed aggregate rule, the value it observed;
+    for an error, its message)."""
     if result.success:
         return None, (), ()
     details = result.result or {}
@@ -295,19 +296,19 @@ def _offending(
         values = details.get("observed_value", details.get("exception"))
     return (
         details.get("unexpected_count"),
-        tuple(_row_reference(row, row_columns) for row in index_rows[:ROWS_SHOWN]),
+        tuple(_row_reference(row, row_columns, line) for row in index_rows[:ROWS_SHOWN]),
         _shown_values(values),
     )
 
 
-def _row_reference(row, row_columns: tuple[str, ...]) -> str:
+def _row_reference(row, row_columns: tuple[str, ...], line: str) -> str:
     """``surveys/.../file.sav row 12`` for delivered rows, ``column=value`` for other keys."""
     if not isinstance(row, dict):
         return f"index {row}"
     lineage = (SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN)
     parts = []
     if all(column in row_columns for column in lineage):
-        parts.append(f"{row.get(SOURCE_FILE_COLUMN)} row {row.get(SOURCE_ROW_COLUMN)}")
+        parts.append(f"{row.get(SOURCE_FILE_COLUMN)} {line} {row.get(SOURCE_ROW_COLUMN)}")
     parts += [f"{column}={row.get(column)}" for column in row_columns if column not in lineage]
     return " ".join(parts)
 
@@ -317,4 +318,11 @@ def _shown_values(values) -> tuple[str, ...]:
         return ()
     if not isinstance(values, list):
         values = [values]
-    return tuple(str(value) for value in values[:ROWS_SHOWN])
+    return tuple(_shown(value) for value in values[:ROWS_SHOWN])
+
+
+def _shown(value) -> str:
+    """A value as a person reads it: ``region=84 titre=X`` for a row of several columns."""
+    if isinstance(value, dict):
+        return " ".join(f"{column}={item}" for column, item in value.items())
+    return str(value)
