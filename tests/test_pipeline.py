@@ -800,7 +800,8 @@ def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline)
     export = project.raw_dir / CASE_EXPORT
     original = export.read_bytes()
     cases, catalysts = case_database.generate()
-    cases.loc[3, "echelon"] = "Intercommunal"
+    hostile = "Intercommunal <script>alert(1)</script>"
+    cases.loc[3, "echelon"] = hostile
     cases.loc[8, "profils_acteurs"] = "Association ; Syndicat"
     case_database.write_xlsx((cases, catalysts), export)
     try:
@@ -812,7 +813,13 @@ def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline)
     failures = dict(failure.split(": ", 1) for failure in failed_checks(run))
     assert set(failures) == {"case_database", "case_profiles"}
     assert f"{CASE_EXPORT} row 5" in failures["case_database"]  # header on row 1
-    assert "values Intercommunal" in failures["case_database"]
+    assert f"values {hostile}" in failures["case_database"]
+    # The quality report names the row and shows the delivered value as text.
+    page = (project.reports_dir / "qualite" / "index.html").read_text(encoding="utf-8")
+    section = quality_section(page, "case_database--case_database")
+    assert f"<li>{CASE_EXPORT} ligne 5</li>" in section
+    assert f"Valeurs : {html.escape(hostile)}" in section
+    assert "<script" not in page
     assert f"id_cas={cases.loc[8, 'id_cas']}" in failures["case_profiles"]
     assert "values Syndicat" in failures["case_profiles"]
     assert_nothing_published(project, run, reports_before)

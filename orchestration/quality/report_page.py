@@ -85,6 +85,9 @@ def write_report(
     site_dir.mkdir(parents=True, exist_ok=True)
     for name in FORMER_DATA_DOCS:
         shutil.rmtree(site_dir / name, ignore_errors=True)
+    # A suite since removed from ``expectations/`` has nothing left to report.
+    known = {each.name for each in all_suites()}
+    results = [result for result in results if result.suite in known]
     page = site_dir / "index.html"
     page.write_text(render(results, refusals, run, dt.datetime.now(dt.UTC)), encoding="utf-8")
     return page
