@@ -63,7 +63,8 @@ class ProjectPaths:
 
     @property
     def data_docs_dir(self) -> Path:
-        """The browsable quality site (GX Data Docs), published beside the reports."""
+        """The quality report's folder (``index.html``, in French), published beside the
+        reports."""
         return self.reports_dir / "qualite"
 
     @classmethod

@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import dagster as dg
@@ -104,8 +105,8 @@ def pdf_text(path: Path) -> str:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    """The published files (the quality site beside them is rebuilt on every run, failed or
-    not, to show what failed)."""
+    """The published files (the quality report beside them is rewritten by every check, failed
+    or not, to show what failed)."""
     files = sorted(p for p in folder.iterdir() if p.is_file())
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
@@ -205,21 +206,66 @@ def test_the_index_is_the_front_page_of_the_publication(pipeline):
     assert (project.reports_dir / "qualite" / "index.html").is_file()
 
 
+class LoadedUrls(HTMLParser):
+    """The addresses a browser would load by itself: scripts, style sheets, images, frames."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "link", "img", "iframe", "source"):
+            self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+def network_urls(folder: Path) -> list[str]:
+    """Every http(s) address loaded by an HTML page under ``folder``."""
+    urls = []
+    for page in sorted(folder.rglob("*.html")):
+        reader = LoadedUrls()
+        reader.feed(page.read_text(encoding="utf-8"))
+        urls += [f"{page.name}: {url}" for url in reader.urls if re.match(r"(https?:)?//", url)]
+    return urls
+
+
+def quality_section(page: str, anchor: str) -> str:
+    """The section of the quality report on one suite and batch."""
+    [section] = re.findall(rf'<section id="{anchor}">.*?</section>', page, flags=re.S)
+    return section
+
+
 def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
+    """The quality report a real run wrote: French, self-contained, every suite on every batch
+    it ran on, linked from each check's metadata."""
     project, _, result = pipeline
     evaluations = result.get_asset_check_evaluations()
-    gx_checks = {e.check_name for e in evaluations if e.metadata.get("data_docs")}
+    gx_checks = [e for e in evaluations if e.metadata.get("data_docs")]
     assert len(gx_checks) == 5 * len(SURVEY_SUITES) + len(CASE_SUITES) + len(MART_SUITES)
     assert [e.check_name for e in evaluations if not e.passed] == []
     site = project.reports_dir / "qualite" / "index.html"
-    listed = site.read_text(encoding="utf-8")
+    assert sorted(p.name for p in site.parent.rglob("*")) == ["index.html"]
+    page = site.read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
+    assert "<h1>Contrôles de qualité des données</h1>" in page
+    assert "<script" not in page and network_urls(site.parent) == []
     for each in all_suites():
-        assert f"expectations/{each.name}.html" in listed
-        assert (site.parent / "expectations" / f"{each.name}.html").exists()
-    pages = list((site.parent / "validations").glob("*/*/*/*.html"))
-    # One page per suite and batch: 8 deliveries x 3 suites, 6 weighted deliveries x 2,
-    # the case database's 4 suites, the mart's 3.
-    assert len(pages) == 8 * 3 + 6 * 2 + len(CASE_SUITES) + len(MART_SUITES)
+        assert f'<h3 id="{each.name}">{html.escape(each.description)}</h3>' in page
+    # One section per suite and batch: 8 deliveries x 3 suites, 6 weighted deliveries x 2,
+    # the case database's 4 suites, the mart's 3; each rule passed, blocking or warning.
+    sections = re.findall(r'<section id="([^"]+)">', page)
+    assert len(sections) == 8 * 3 + 6 * 2 + len(CASE_SUITES) + len(MART_SUITES)
+    assert "Pas encore exécutée" not in page and 'class="etat echec"' not in page
+    weights = quality_section(page, "survey_weights--survey_citoyens_2020")
+    assert "La somme des poids est égale au nombre de répondants, à 1 % près." in weights
+    assert "<td>weight</td><td>bloquante</td>" in weights
+    assert "<td>weight_to_mean</td><td>avertissement</td>" in weights
+    assert weights.count('<td><span class="etat reussi">réussi</span></td>') == 4
+    assert "aucune ligne hors règle sur 3\u202f000" in weights
+    linked = []
+    for check in gx_checks:
+        assert check.metadata["data_docs"].value == site.as_uri()
+        linked += re.findall(r"#([\w-]+)\)", check.metadata["data_docs_pages"].value)
+    assert sorted(linked) == sorted(sections)
 
 
 def test_indicator_equals_an_independent_computation_from_the_delivery(pipeline):
@@ -677,6 +723,9 @@ def test_a_delivery_breaking_its_contract_is_rejected_at_the_door(pipeline):
         answers.loc[[4, 10], REGION] = 99.0  # SPSS cases 5 and 11
         answers.loc[7, WEIGHT] = -1.0  # SPSS case 8
 
+    quality = project.reports_dir / "qualite" / "index.html"
+    anchor = "survey_respondents--survey_citoyens_2020"
+    checked_before = quality_section(quality.read_text(encoding="utf-8"), anchor)
     breached = rewrite_survey(delivery, breach)
     try:
         run = run_everything(instance)
@@ -694,6 +743,13 @@ def test_a_delivery_breaking_its_contract_is_rejected_at_the_door(pipeline):
     assert indicator_row(project, CHECKED_REGION) == indicator_before
     assert digests(project.reports_dir) == reports_before
     assert breached != hashlib.sha256(original).hexdigest()
+    # The quality report keeps the last accepted delivery's results and adds the refusal.
+    page = quality.read_text(encoding="utf-8")
+    assert quality_section(page, anchor) == checked_before
+    [refused] = re.findall(r'<section class="refus".*?</section>', page, flags=re.S)
+    assert f"<strong>{CITIZENS_2020}</strong>" in refused
+    [rejection] = (project.warehouse.parent / "quarantine").rglob(f"*{breached[:12]}*")
+    assert html.escape(rejection.read_text(encoding="utf-8")) in refused
 
 
 def report_files_state(project) -> dict[str, tuple[str, int]]:
@@ -744,7 +800,8 @@ def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline)
     export = project.raw_dir / CASE_EXPORT
     original = export.read_bytes()
     cases, catalysts = case_database.generate()
-    cases.loc[3, "echelon"] = "Intercommunal"
+    hostile = "Intercommunal <script>alert(1)</script>"
+    cases.loc[3, "echelon"] = hostile
     cases.loc[8, "profils_acteurs"] = "Association ; Syndicat"
     case_database.write_xlsx((cases, catalysts), export)
     try:
@@ -756,7 +813,13 @@ def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline)
     failures = dict(failure.split(": ", 1) for failure in failed_checks(run))
     assert set(failures) == {"case_database", "case_profiles"}
     assert f"{CASE_EXPORT} row 5" in failures["case_database"]  # header on row 1
-    assert "values Intercommunal" in failures["case_database"]
+    assert f"values {hostile}" in failures["case_database"]
+    # The quality report names the row and shows the delivered value as text.
+    page = (project.reports_dir / "qualite" / "index.html").read_text(encoding="utf-8")
+    section = quality_section(page, "case_database--case_database")
+    assert f"<li>{CASE_EXPORT} ligne 5</li>" in section
+    assert f"Valeurs : {html.escape(hostile)}" in section
+    assert "<script" not in page
     assert f"id_cas={cases.loc[8, 'id_cas']}" in failures["case_profiles"]
     assert "values Syndicat" in failures["case_profiles"]
     assert_nothing_published(project, run, reports_before)

@@ -6,7 +6,7 @@ regions suppressed in a wave (fewer than 30 respondents) beside published ones, 
 between a suppressed and a published wave (entreprises and associations, regions 27, 28, 52,
 84). Every published artefact is then read back: the mart, the export and each report's slice
 (including the charts' alternative texts), each report's HTML and PDF text, the run's metadata
-and the quality site (GX Data Docs).
+and the quality report.
 """
 
 import json

@@ -3,7 +3,8 @@
 One step per guarded asset runs all its suites (GX is imported once), and reports one check per
 suite. A failed critical expectation fails its check with severity ERROR: blocking checks then
 stop everything downstream, the reports included. Failed warnings give severity WARN, which
-never blocks. Every result lands in the GX Data Docs site, linked from the check's metadata.
+never blocks. Every result lands in the French quality report (``report_page.py``), linked
+from the check's metadata.
 """
 
 import time
@@ -25,6 +26,7 @@ from orchestration.quality.batches import (
     mart_runs,
     survey_runs,
 )
+from orchestration.quality.report_page import current_refusals
 from orchestration.quality.sampling import SAMPLE_ABOVE_ANSWERS, RespondentSample
 from orchestration.quality.suites import suite
 from orchestration.quality.validation import QualityStore, ValidationOutcome
@@ -38,7 +40,7 @@ INDICATOR_MART = get_asset_key_for_model([impact_dbt_models], "fct_indicator_est
 
 
 def quality_store(context: dg.AssetCheckExecutionContext) -> QualityStore:
-    """The GX project and Data Docs site of this installation, results named after the run."""
+    """The GX project and quality report of this installation, results named after the run."""
     paths = ProjectPaths.from_env()
     return QualityStore(
         paths.quality_store_dir, paths.data_docs_dir, f"dagster-{context.run.run_id[:8]}"
@@ -68,12 +70,14 @@ def run_suites(
     store: QualityStore, runs: Iterable[SuiteRun], suites: tuple[str, ...], prefix: str = ""
 ) -> Iterator[dg.AssetCheckResult]:
     """Validate every batch (``runs`` may build them as it goes) and report one result per
-    suite, then refresh the site's index."""
+    suite, then rewrite the quality report (every suite's latest result, and the deliveries
+    refused at the door)."""
     started = time.perf_counter()
     outcomes = {name: [] for name in suites}
     for run in runs:
         outcomes[run.suite].append(store.validate(suite(run.suite), run.batch))
-    site = store.build_site()
+    paths = ProjectPaths.from_env()
+    site = store.build_site(current_refusals(paths.quarantine_dir, paths.raw_dir))
     seconds = round(time.perf_counter() - started, 2)
     for name in suites:
         yield check_result(check_name(prefix, name), outcomes[name], site, seconds)
@@ -83,10 +87,10 @@ def check_result(
     name: str, outcomes: list[ValidationOutcome], site: Path, gx_seconds: float
 ) -> dg.AssetCheckResult:
     """A check's result over a suite's batches: ERROR if a critical expectation failed, WARN
-    if only warnings did; the description names what failed, the metadata links Data Docs."""
+    if only warnings did; the description names what failed, the metadata links the quality
+    report and each batch's section of it."""
     errors = any(outcome.errors for outcome in outcomes)
     failed = errors or any(outcome.warnings for outcome in outcomes)
-    pages = [outcome.docs_page for outcome in outcomes if outcome.docs_page]
     return dg.AssetCheckResult(
         check_name=name,
         passed=not failed,
@@ -101,7 +105,10 @@ def check_result(
             "gx_seconds_for_step": gx_seconds,
             "data_docs": dg.MetadataValue.url(site.as_uri()),
             "data_docs_pages": dg.MetadataValue.md(
-                "\n".join(f"- [{page.stem}]({page.as_uri()})" for page in pages) or "aucune"
+                "\n".join(
+                    f"- [{outcome.batch}]({site.as_uri()}#{outcome.anchor})" for outcome in outcomes
+                )
+                or "aucune"
             ),
         },
     )

@@ -1,8 +1,12 @@
-"""Validate DataFrames against the suites, keeping each result in a GX project for Data Docs.
+"""Validate DataFrames against the suites; each result feeds the French quality report.
 
 GX 1.x has no DuckDB data source, so tables are read from the warehouse and validated as pandas
 DataFrames. GX is imported only here, when a check runs: it takes seconds to import, and
 definitions must load fast; its analytics are switched off (the pipeline runs offline).
+
+GX's own Data Docs are not built: their pages load jQuery, Bootstrap and a dozen other files
+from CDNs (the wheel ships none of them), so offline they show an empty list, in English. The
+project writes its own page instead (``report_page.py``), self-contained and in French.
 """
 
 from __future__ import annotations
@@ -13,23 +17,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import pandas as pd
 
 from orchestration.ingest.lineage import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
 from orchestration.publication.escaping import html_escaped
-from orchestration.quality.suites import CRITICAL, WARNING, Suite, all_suites
+from orchestration.quality import records
+from orchestration.quality.report_page import Refusal, write_report
+from orchestration.quality.suites import CRITICAL, Suite, all_suites
 
 # How many offending rows a failure lists: enough to find the pattern, short enough to read.
 ROWS_SHOWN = 5
-SITE_NAME = "qualite"
 DATA_SOURCE = "warehouse"
 
 
 @dataclass(frozen=True)
 class Batch:
-    """A table to validate: its name in Data Docs, the columns that name an offending row, the
+    """A table to validate: its name in the report, the columns that name an offending row, the
     values of the suite's ``$PARAMETER`` placeholders, and, when the frame is a sample of a
     larger table, how it was drawn (empty for a whole table)."""
 
@@ -73,13 +77,13 @@ class FailedExpectation:
 
 @dataclass(frozen=True)
 class ValidationOutcome:
-    """The result of a suite on a batch, and its page in Data Docs."""
+    """The result of a suite on a batch, and its section of the quality report."""
 
     suite: str
     batch: str
     evaluated: int
     failures: tuple[FailedExpectation, ...]
-    docs_page: Path | None = None
+    anchor: str = ""
     sample: str = ""
 
     @property
@@ -111,7 +115,7 @@ class ValidationOutcome:
 
 class QualityStore:
     """A GX file project that keeps the latest result of each suite on each batch, and the
-    Data Docs site built from them.
+    French quality report (``site_dir/index.html``) drawn from them.
 
     Writers are serialised by the ``warehouse`` pool: every check that uses a store runs in it.
     """
@@ -120,6 +124,11 @@ class QualityStore:
         self.project_dir = project_dir
         self.site_dir = site_dir
         self.run_name = run_name
+
+    @property
+    def records_dir(self) -> Path:
+        """Where the report's records are kept: the latest result of each suite and batch."""
+        return self.project_dir / "resultats"
 
     @cached_property
     def _context(self):
@@ -131,32 +140,17 @@ class QualityStore:
         context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(
             globally=False
         )
-        self._point_site(context)
-        for each in all_suites():  # so that Data Docs lists every suite, run or not yet
+        # No Data Docs site (see the module's docstring), not even one configured by an older
+        # version of this project into the published folder.
+        for name in list(context.get_config().data_docs_sites or {}):
+            context.delete_data_docs_site(name)
+        for each in all_suites():
             context.suites.add_or_update(_gx_suite(each))
         return context
 
-    def _point_site(self, context) -> None:
-        config = {
-            "class_name": "SiteBuilder",
-            "show_how_to_buttons": False,
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(self.site_dir),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        }
-        sites = context.get_config().data_docs_sites or {}
-        for name in [name for name in sites if name != SITE_NAME]:
-            context.delete_data_docs_site(name)
-        if SITE_NAME in sites:
-            context.update_data_docs_site(SITE_NAME, config)
-        else:
-            context.add_data_docs_site(SITE_NAME, config)
-
     def validate(self, suite: Suite, batch: Batch) -> ValidationOutcome:
-        """Run ``suite`` on ``batch`` and store the result; its Data Docs page is written by the
-        next :meth:`build_site`."""
+        """Run ``suite`` on ``batch`` and store the result; the report shows it from the next
+        :meth:`build_site`."""
         from orchestration.quality.gx_import import gx
 
         checkpoint = self._checkpoint(suite, batch)
@@ -166,24 +160,33 @@ class QualityStore:
             expectation_parameters=dict(batch.parameters),
             run_id=gx.core.run_identifier.RunIdentifier(run_name=self.run_name),
         )
-        ((identifier, validation),) = result.run_results.items()
+        ((validation),) = result.run_results.values()
         self._store_inert(suite, batch)
+        record = records.SuiteRecord(
+            suite.name,
+            batch.name,
+            self.run_name,
+            records.now(),
+            batch.sample,
+            tuple(
+                records.expectation_record(each, *_offending(each, batch.row_columns, "ligne")[1:])
+                for each in validation.results
+            ),
+        )
+        records.save(record, self.records_dir)
         failures = tuple(
             _failure(each, batch.row_columns) for each in validation.results if not each.success
         )
         return ValidationOutcome(
-            suite.name,
-            batch.name,
-            len(validation.results),
-            failures,
-            self._page(identifier),
-            batch.sample,
+            suite.name, batch.name, len(validation.results), failures, record.anchor, batch.sample
         )
 
-    def build_site(self) -> Path:
-        """Rebuild the whole Data Docs site from the stored results; its index page."""
-        self._context.build_data_docs(site_names=[SITE_NAME])
-        return self.site_dir / "index.html"
+    def build_site(self, refusals: tuple[Refusal, ...] = ()) -> Path:
+        """Rewrite the quality report from the latest result of every suite and batch, and the
+        deliveries refused at the door (``refusals``); its page."""
+        return write_report(
+            records.load_all(self.records_dir), refusals, self.run_name, self.site_dir
+        )
 
     def _checkpoint(self, suite: Suite, batch: Batch):
         from orchestration.quality.gx_import import gx
@@ -212,8 +215,6 @@ class QualityStore:
             gx.Checkpoint(
                 name=definition.name,
                 validation_definitions=[definition],
-                # No per-validation Data Docs action: the step builds the site once at its end
-                # (0.8 s saved per validation).
                 actions=[],
                 result_format={
                     "result_format": "COMPLETE",
@@ -228,8 +229,9 @@ class QualityStore:
         return sorted(folder.glob(f"*/*/{DATA_SOURCE}-{batch.name}.json"))
 
     def _store_inert(self, suite: Suite, batch: Batch) -> None:
-        """Keep the stored result's values (delivered data) HTML-escaped: Data Docs put them
-        into the page as raw HTML, where a delivered ``<script>`` would run."""
+        """Keep the stored result's values (delivered data) HTML-escaped: should anyone build
+        GX's Data Docs from this project, they put them into the page as raw HTML, where a
+        delivered ``<script>`` would run."""
         for path in self._results(suite, batch):
             document = json.loads(path.read_text(encoding="utf-8"))
             for each in document["results"]:
@@ -238,22 +240,13 @@ class QualityStore:
             path.write_text(json.dumps(document), encoding="utf-8")
 
     def _forget_previous(self, suite: Suite, batch: Batch) -> None:
-        """Keep one result per suite and batch, the latest: the site shows the current state."""
-        results = self.project_dir / "gx" / "uncommitted" / "validations" / suite.name
-        pages = self.site_dir / "validations" / suite.name
-        for folder, suffix in ((results, ".json"), (pages, ".html")):
-            for old in folder.glob(f"*/*/{DATA_SOURCE}-{batch.name}{suffix}"):
-                old.unlink()
-            for empty in sorted(folder.glob("*/*"), reverse=True):
-                if empty.is_dir() and not any(empty.iterdir()):
-                    shutil.rmtree(empty)
-
-    def _page(self, identifier) -> Path | None:
-        urls = self._context.get_docs_sites_urls(
-            resource_identifier=identifier, site_name=SITE_NAME, only_if_exists=False
-        )
-        url = urls[0].get("site_url") if urls else None
-        return Path(unquote(urlparse(url).path)) if url else None
+        """Keep one GX result per suite and batch, the latest."""
+        folder = self.project_dir / "gx" / "uncommitted" / "validations" / suite.name
+        for old in folder.glob(f"*/*/{DATA_SOURCE}-{batch.name}.json"):
+            old.unlink()
+        for empty in sorted(folder.glob("*/*"), reverse=True):
+            if empty.is_dir() and not any(empty.iterdir()):
+                shutil.rmtree(empty)
 
 
 def _gx_suite(suite: Suite):
@@ -273,7 +266,27 @@ def _gx_suite(suite: Suite):
 
 
 def _failure(result, row_columns: tuple[str, ...]) -> FailedExpectation:
-    config = result.expectation_config
+    checked = records.expectation_record(result, (), ())
+    unexpected_count, rows, values = _offending(result, row_columns)
+    return FailedExpectation(
+        rule=checked.rule,
+        description=checked.description,
+        severity=checked.severity,
+        column=checked.column,
+        unexpected_count=unexpected_count,
+        rows=rows,
+        values=values,
+    )
+
+
+def _offending(
+    result, row_columns: tuple[str, ...], line: str = "row"
+) -> tuple[int | None, tuple[str, ...], tuple[str, ...]]:
+    """How many rows broke the rule, the first of them (``<file> <line> 12``: « ligne » for
+    the French report) and their values (for a failed aggregate rule, the value it observed;
+    for an error, its message)."""
+    if result.success:
+        return None, (), ()
     details = result.result or {}
     if result.exception_info and result.exception_info.get("raised_exception"):
         details = {"exception": result.exception_info.get("exception_message")}
@@ -281,26 +294,21 @@ def _failure(result, row_columns: tuple[str, ...]) -> FailedExpectation:
     values = details.get("partial_unexpected_list")
     if values is None:
         values = details.get("observed_value", details.get("exception"))
-    severity = getattr(config.severity, "value", config.severity) or CRITICAL
-    return FailedExpectation(
-        rule=config.type,
-        description=config.description or config.type,
-        severity=WARNING if severity == WARNING else CRITICAL,
-        column=config.kwargs.get("column") or _joined(config.kwargs),
-        unexpected_count=details.get("unexpected_count"),
-        rows=tuple(_row_reference(row, row_columns) for row in index_rows[:ROWS_SHOWN]),
-        values=_shown_values(values),
+    return (
+        details.get("unexpected_count"),
+        tuple(_row_reference(row, row_columns, line) for row in index_rows[:ROWS_SHOWN]),
+        _shown_values(values),
     )
 
 
-def _row_reference(row, row_columns: tuple[str, ...]) -> str:
+def _row_reference(row, row_columns: tuple[str, ...], line: str) -> str:
     """``surveys/.../file.sav row 12`` for delivered rows, ``column=value`` for other keys."""
     if not isinstance(row, dict):
         return f"index {row}"
     lineage = (SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN)
     parts = []
     if all(column in row_columns for column in lineage):
-        parts.append(f"{row.get(SOURCE_FILE_COLUMN)} row {row.get(SOURCE_ROW_COLUMN)}")
+        parts.append(f"{row.get(SOURCE_FILE_COLUMN)} {line} {row.get(SOURCE_ROW_COLUMN)}")
     parts += [f"{column}={row.get(column)}" for column in row_columns if column not in lineage]
     return " ".join(parts)
 
@@ -310,11 +318,11 @@ def _shown_values(values) -> tuple[str, ...]:
         return ()
     if not isinstance(values, list):
         values = [values]
-    return tuple(str(value) for value in values[:ROWS_SHOWN])
+    return tuple(_shown(value) for value in values[:ROWS_SHOWN])
 
 
-def _joined(kwargs: dict) -> str | None:
-    columns = kwargs.get("column_list") or [
-        kwargs[key] for key in ("column_A", "column_B") if key in kwargs
-    ]
-    return ", ".join(columns) if columns else None
+def _shown(value) -> str:
+    """A value as a person reads it: ``region=84 titre=X`` for a row of several columns."""
+    if isinstance(value, dict):
+        return " ".join(f"{column}={item}" for column, item in value.items())
+    return str(value)
