@@ -10,7 +10,7 @@ import pandas as pd
 
 from orchestration.ingest.cases import case_table_names, case_tables, read_case_export
 from orchestration.ingest.codebooks import codebook_path
-from orchestration.ingest.conformance import DeliveryRejected
+from orchestration.ingest.conformance import REPORT_METADATA, DeliveryRejected
 from orchestration.ingest.deliveries import (
     CASE_DATABASE,
     REFUSED,
@@ -48,7 +48,7 @@ def refused_for_the_analyst() -> Iterator[None]:
     try:
         yield
     except DeliveryRejected as error:
-        metadata = {"rapport": dg.MetadataValue.path(str(error.written_to))}
+        metadata = {REPORT_METADATA: dg.MetadataValue.path(str(error.written_to))}
         raise dg.Failure(str(error), metadata, allow_retries=False) from error
     except DeliveryError as error:
         metadata = {"fichier": dg.MetadataValue.path(str(error.file)), "règle": error.rule}

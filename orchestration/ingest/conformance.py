@@ -31,6 +31,8 @@ SERIAL_TEXT = re.compile(r"\d+(?:\.\d+)?")
 WINDOWS_1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 MOJIBAKE = re.compile(f"[ÃÂ][\u0080-\u00bf{WINDOWS_1252_HIGH}]|Ã |â€|Å[“’]")
 
+# The step failure's metadata naming the rejection report in the quarantine.
+REPORT_METADATA = "rapport"
 # The rules as an analyst reads them, in one place (French: the analyst's language).
 NO_RESPONDENT = "le fichier ne contient aucun répondant"
 MISSING_VARIABLE = "variable obligatoire absente"
