@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,14 +77,13 @@ def output_to(log_file: Path) -> Iterator[None]:
     sys.stderr.flush()
     saved = [os.dup(1), os.dup(2)]
     try:
-        with log_file.open("ab") as log:
+        with log_file.open("a", encoding="utf-8", buffering=1) as log:
+            # The descriptors for the step processes and dbt; the Python streams for this
+            # process, whose sys.stdout and sys.stderr may not write to them (under pytest).
             os.dup2(log.fileno(), 1)
             os.dup2(log.fileno(), 2)
-            try:
+            with redirect_stdout(log), redirect_stderr(log):
                 yield
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
     finally:
         os.dup2(saved[0], 1)
         os.dup2(saved[1], 2)
