@@ -45,6 +45,9 @@ STAGES = (
     Stage("Rendu des rapports", steps=("regional_report", "national_report")),
     Stage("Page d'accueil (index.html)", steps=("reports_index",)),
 )
+# The console while ``output_to`` sends the run's output to its log file: what must still be
+# seen as it happens (a run waiting for another's pool slot) is written there too.
+_console: list = []
 SUCCEEDED, FAILED, NOT_RUN = "succès", "échec", "étape non lancée"
 
 
@@ -82,13 +85,28 @@ def output_to(log_file: Path) -> Iterator[None]:
             # process, whose sys.stdout and sys.stderr may not write to them (under pytest).
             os.dup2(log.fileno(), 1)
             os.dup2(log.fileno(), 2)
-            with redirect_stdout(log), redirect_stderr(log):
-                yield
+            with (
+                open(saved[0], "w", encoding="utf-8", buffering=1, closefd=False) as console,
+                redirect_stdout(log),
+                redirect_stderr(log),
+            ):
+                _console.append(console)
+                try:
+                    yield
+                finally:
+                    _console.remove(console)
     finally:
         os.dup2(saved[0], 1)
         os.dup2(saved[1], 2)
         for descriptor in saved:
             os.close(descriptor)
+
+
+def echo(line: str) -> None:
+    """Say ``line`` on the console while ``make run`` sends the run's output to its log file
+    (elsewhere, Dagster's own console logger already shows the run's events)."""
+    for console in _console:
+        print(line, file=console, flush=True)
 
 
 def stage_outcomes(instance: dg.DagsterInstance, run_id: str) -> list[StageOutcome]:

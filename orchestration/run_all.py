@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.console import FAILED, failure_lines, output_to, stage_outcomes
+from orchestration.console import FAILED, echo, failure_lines, output_to, stage_outcomes
 from orchestration.geography import regions
 from orchestration.publication.assets import REPORTS_METADATA
 from orchestration.publication.outcomes import summary_lines
@@ -43,6 +43,7 @@ def launch(instance: dg.DagsterInstance, name: str, **options) -> dg.JobExecutio
     them; each one recovered is said on the console."""
     for notice in recover_dead_runs(instance):
         print(notice, flush=True)
+        echo(notice)  # under make run, print writes to the log file
     job = dg.build_reconstructable_job(__name__, job_definition.__name__, (name,))
     return dg.execute_job(job, instance=instance, **options)
 
