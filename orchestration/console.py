@@ -172,8 +172,10 @@ def advice(entries: list, step_key: str) -> str:
 
 def failure_lines(instance: dg.DagsterInstance, run_id: str, outcome: StageOutcome) -> list[str]:
     """Which stage failed, its French message and what to do next, step by step."""
-    entries = [entry for entry in instance.all_logs(run_id) if entry.dagster_event is not None]
-    hooks = [entry for entry in instance.all_logs(run_id) if entry.dagster_event is None]
+    logs = instance.all_logs(run_id)
+    entries = [entry for entry in logs if entry.dagster_event is not None]
+    # The failure hook's advice is a plain log message, not an event.
+    hooks = [entry for entry in logs if entry.dagster_event is None]
     lines = [f"Étape en échec : {outcome.stage.title}."]
     for step in outcome.failed_steps:
         lines += [f"{step} : {line}" for line in failure_message(entries, step)]
