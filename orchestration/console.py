@@ -137,28 +137,35 @@ def _blocking_check_failed(event: dg.DagsterEvent) -> bool:
 
 
 def failure_message(entries: list, step_key: str) -> list[str]:
-    """The French message of a failed step: its ``dg.Failure`` description (first line) and
-    where the full rejection report is, or the error it raised, or its failed blocking
-    checks."""
+    """The French message of a failed step: its failed blocking checks (the step's own error
+    then only says that checks failed), else its ``dg.Failure`` description (first line) and
+    where the full rejection report is, else the error it raised."""
+    checks = [
+        entry.dagster_event.event_specific_data
+        for entry in entries
+        if entry.step_key == step_key and _blocking_check_failed(entry.dagster_event)
+    ]
+    if checks:
+        return [f"{check.check_name} : {_first_line(check.description)}" for check in checks]
     for entry in entries:
         if entry.step_key != step_key or not entry.dagster_event.is_step_failure:
             continue
         data = entry.dagster_event.step_failure_data
         failure = data.user_failure_data
         if failure is not None and failure.description:
-            lines = [failure.description.strip().splitlines()[0]]
+            lines = [_first_line(failure.description)]
             if REPORT_METADATA in failure.metadata:
                 lines.append(f"Rapport complet : {failure.metadata[REPORT_METADATA].value}")
             return lines
         if data.error is not None:
             raised = data.error.cause if data.error.cause is not None else data.error
-            return [raised.message.strip().splitlines()[0]]
-    return [
-        f"{entry.dagster_event.event_specific_data.check_name} : "
-        f"{entry.dagster_event.event_specific_data.description}"
-        for entry in entries
-        if entry.step_key == step_key and _blocking_check_failed(entry.dagster_event)
-    ]
+            return [_first_line(raised.message)]
+    return []
+
+
+def _first_line(text: str | None) -> str:
+    lines = (text or "").strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def advice(entries: list, step_key: str) -> str:
