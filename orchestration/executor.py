@@ -41,6 +41,7 @@ from dagster._core.execution.step_dependency_config import StepDependencyConfig
 from dagster._core.executor.in_process import InProcessExecutor
 from dagster._utils.interrupts import pop_captured_interrupt
 
+from orchestration.console import echo
 from orchestration.recovery import recover_dead_runs, run_worker_event_data, run_worker_message
 
 # How often a waiting run looks for a signal; the pool itself is asked less and less often
@@ -119,8 +120,10 @@ class TakingTurns(InstanceConcurrencyContext):
         return f"le run {run_id} ({job}étape {step_key})"
 
     def _tell(self, notice: str) -> None:
-        # An engine event of the run: on the console and in the run's log in the UI.
+        # An engine event of the run: on the console and in the run's log in the UI; under
+        # `make run`, whose console shows only stages, echoed there as it happens.
         DagsterEvent.engine_event(self._job_context, notice, EngineEventData())
+        echo(notice)
 
 
 def _steps_taking_turns(

@@ -1,49 +1,58 @@
-"""What to do after a failed step, said in the run's log right after the failure."""
+"""What to do after a failed step, said in the run's log right after the failure, in French."""
 
 import dagster as dg
 
 from orchestration.warehouse import WarehouseLocked
 
+# How the advice starts, in the run's log and in ``make run``'s summary.
+NEXT_STEP_LABEL = "Que faire maintenant : "
 UNCHANGED = (
-    "Nothing downstream ran: the warehouse tables and the published reports are those of the "
-    "last successful run."
+    "Rien n'a tourné en aval : les tables de l'entrepôt et les rapports publiés sont ceux du "
+    "dernier run réussi."
 )
+# The advice by kind of failure, in the analyst's language.
+LOCKED = (
+    "Le fichier de l'entrepôt est resté ouvert dans un autre programme. Fermez-le (un notebook "
+    "ou une session DuckDB sur impact.duckdb), puis relancez ce run depuis l'interface."
+)
+REFUSED = (
+    "Une livraison a été refusée à l'entrée (fichier, ligne, colonne et règle ci-dessus). "
+    "Corrigez le fichier, ou demandez à l'institut une livraison corrigée, et déposez-le de "
+    "nouveau dans raw/ : le capteur l'ingère en moins d'une minute. " + UNCHANGED
+)
+QUALITY = (
+    "Une règle de qualité bloquante a échoué (la description du contrôle nomme les lignes ; "
+    "le site Data Docs sous reports/output/qualite/ montre chaque résultat). Corrigez la "
+    "livraison et déposez-la de nouveau dans raw/. " + UNCHANGED
+)
+DBT = (
+    "dbt a échoué : le journal de l'étape nomme le modèle ou le test et la règle. Un test en "
+    "échec désigne des données à corriger dans raw/ ; une erreur dans un modèle est un bogue "
+    "à signaler. " + UNCHANGED
+)
+RENDER = (
+    "Un rapport n'a pas été produit (voir l'erreur ci-dessus, rapport par rapport) : ses "
+    "derniers fichiers publiés sont intacts, les autres rapports ont été produits, et "
+    "index.html le signale en retard (la raison est sous « À propos de cette publication »). "
+    "Après correction, lancez le job render_regions pour la région concernée."
+)
+OTHER = "Voir l'erreur ci-dessus. " + UNCHANGED
 
 
 def next_step(step_key: str, error: BaseException | None) -> str:
-    """Plain advice for the person who launched the run, by the kind of failure."""
+    """Plain French advice for the person who launched the run, by the kind of failure."""
     causes = _causes(error)
     if any(isinstance(cause, WarehouseLocked) for cause in causes):
-        return (
-            "The warehouse file stayed open in another program. Close it (a notebook or a "
-            "DuckDB session on impact.duckdb), then re-execute this run from the UI."
-        )
+        return LOCKED
     if step_key.startswith("raw__"):
-        return (
-            "A delivery was refused at the door (file, row, column and rule above). Correct the "
-            "file, or ask the institute for a corrected delivery, and drop it again in raw/: the "
-            f"sensor ingests it within a minute. {UNCHANGED}"
-        )
+        return REFUSED
     if step_key.endswith("_quality"):
-        return (
-            "A blocking quality rule failed (the check's description names the rows; the Data "
-            "Docs site under reports/output/qualite/ shows every result). Correct the delivery "
-            f"and drop it again in raw/. {UNCHANGED}"
-        )
+        return QUALITY
     if step_key == "impact_dbt_models":
-        return (
-            "dbt failed: the step's log names the model or test and the rule. A failed test "
-            f"points at data to correct in raw/; an error in a model is a bug to report. "
-            f"{UNCHANGED}"
-        )
+        return DBT
     if step_key in ("regional_report", "national_report", "reports_index"):
-        return (
-            "A report did not render (see the error above, report by report): its last "
-            "published files are intact, the other reports were rendered, and index.html marks "
-            "it late (the reason is under « À propos de cette publication »). After a fix, "
-            "launch the render_regions job for the region concerned."
-        )
-    return f"See the error above. {UNCHANGED}"
+        return RENDER
+    return OTHER
 
 
 def _causes(error: BaseException | None) -> list[BaseException]:
@@ -57,4 +66,4 @@ def _causes(error: BaseException | None) -> list[BaseException]:
 @dg.failure_hook
 def what_to_do_next(context: dg.HookContext) -> None:
     """Log :func:`next_step` for the failed step."""
-    context.log.error(f"What to do next: {next_step(context.step_key, context.op_exception)}")
+    context.log.error(f"{NEXT_STEP_LABEL}{next_step(context.step_key, context.op_exception)}")

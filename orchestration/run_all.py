@@ -9,9 +9,12 @@ here first fails such runs and frees their pool slots (``orchestration/recovery.
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
 
+from orchestration.console import FAILED, echo, failure_lines, output_to, stage_outcomes
 from orchestration.geography import regions
 from orchestration.publication.assets import REPORTS_METADATA
 from orchestration.publication.outcomes import summary_lines
@@ -23,6 +26,8 @@ from orchestration.settings import ProjectPaths
 
 # The steps that render reports: their outcomes, report by report, make the run's summary.
 RENDER_STEPS = ("regional_report", "national_report")
+# Where ``make run`` writes the run's full output, under the instance's folder ($DAGSTER_HOME).
+LOG_FOLDER = "logs"
 
 
 def job_definition(name: str) -> dg.JobDefinition:
@@ -38,6 +43,7 @@ def launch(instance: dg.DagsterInstance, name: str, **options) -> dg.JobExecutio
     them; each one recovered is said on the console."""
     for notice in recover_dead_runs(instance):
         print(notice, flush=True)
+        echo(notice)  # under make run, print writes to the log file
     job = dg.build_reconstructable_job(__name__, job_definition.__name__, (name,))
     return dg.execute_job(job, instance=instance, **options)
 
@@ -101,15 +107,18 @@ def step_errors(result: dg.JobExecutionResult, skip: Iterable[str] = ()) -> list
     """The error of each failed step (a bad delivery's file, row, column and rule), but the
     steps of ``skip``."""
     return [
-        f"{event.step_key}: {_raised_by_step(event.step_failure_data.error)}"
+        f"{event.step_key}: {_raised_by_step(event.step_failure_data)}"
         for event in result.get_step_failure_events()
         if event.step_failure_data.error is not None and event.step_key not in skip
     ]
 
 
-def _raised_by_step(error) -> str:
-    # Dagster wraps the exception the step raised; that one says what was wrong.
-    raised = error.cause if error.cause is not None else error
+def _raised_by_step(failure) -> str:
+    # A refused delivery's dg.Failure carries the French message as its description;
+    # otherwise Dagster wraps the exception the step raised, and that one says what was wrong.
+    if failure.user_failure_data is not None and failure.user_failure_data.description:
+        return failure.user_failure_data.description.strip()
+    raised = failure.error.cause if failure.error.cause is not None else failure.error
     return raised.message.strip()
 
 
@@ -141,31 +150,52 @@ def published_files() -> list[str]:
 
 
 def main() -> int:
-    """Run, then print where the reports are (or why there are none)."""
+    """Run, then print one line per stage and where to look next (or why nothing changed)."""
     with dg.DagsterInstance.get() as instance:
+        return run_on_console(instance)
+
+
+def run_on_console(instance: dg.DagsterInstance) -> int:
+    """``make run`` on ``instance``: the run's own output into a log file under the instance's
+    folder, a French line per stage and a summary on the console; the exit status."""
+    log_file = (
+        Path(instance.root_directory) / LOG_FOLDER / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
+    )
+    print(f"Run de tout le pipeline en cours (journal complet : {log_file})…", flush=True)
+    with output_to(log_file):
         result = run_everything(instance)
-        canceled = instance.get_run_by_id(result.run_id).status == dg.DagsterRunStatus.CANCELED
-    if canceled:
-        print(f"run {result.run_id} arrêté à votre demande ; les rapports publiés sont inchangés.")
+    status = instance.get_run_by_id(result.run_id).status
+    if status == dg.DagsterRunStatus.CANCELED:
+        print(f"Run {result.run_id} arrêté à votre demande ; les rapports publiés sont inchangés.")
+        print(f"Journal complet du run : {log_file}")
         return 130  # as a shell reports a command stopped by Ctrl-C
-    for warning in check_warnings(result):
-        print(f"warning: {warning}")
-    quality_site = ProjectPaths.from_env().data_docs_dir / "index.html"
-    if not result.success:
-        print(f"run {result.run_id} failed.")
-        print("\n".join(report_summary(result)))
-        # The render steps' failures are in the summary above, report by report.
-        for failure in step_errors(result, skip=RENDER_STEPS) + failed_checks(result):
-            print(failure)
-        if quality_site.exists():
-            print(f"quality checks (Data Docs): {quality_site}")
-        return 1
-    files = published_files()
-    print(f"run {result.run_id} succeeded: {len(files)} files published")
-    print("\n".join(report_summary(result)))
-    print("\n".join(files))
-    print(f"quality checks (Data Docs): {quality_site}")
-    return 0
+    outcomes = stage_outcomes(instance, result.run_id)
+    lines = [outcome.line() for outcome in outcomes]
+    lines += [f"Avertissement : {warning}" for warning in check_warnings(result)]
+    if result.success:
+        lines.append(f"Run {result.run_id} réussi : {len(published_files())} fichiers publiés.")
+    else:
+        lines.append(f"Run {result.run_id} en échec.")
+        failed = next((o for o in outcomes if o.outcome == FAILED), None)
+        if failed is not None:
+            lines += failure_lines(instance, result.run_id, failed)
+    lines += report_summary(result) + where_to_look(log_file)
+    print("\n".join(lines))
+    return 0 if result.success else 1
+
+
+def where_to_look(log_file: Path) -> list[str]:
+    """The last lines of ``make run``: the index, the UI, the quality site, the full log."""
+    paths = ProjectPaths.from_env()
+    lines = [
+        f"Ouvrez {paths.reports_dir / 'index.html'} dans un navigateur, "
+        "ou lancez `make ui` pour suivre les runs dans l'interface Dagster."
+    ]
+    quality_site = paths.data_docs_dir / "index.html"
+    if quality_site.exists():
+        lines.append(f"Contrôles qualité (Data Docs) : {quality_site}")
+    lines.append(f"Journal complet du run : {log_file}")
+    return lines
 
 
 def report_summary(result: dg.JobExecutionResult) -> list[str]:
@@ -185,7 +215,7 @@ def report_summary(result: dg.JobExecutionResult) -> list[str]:
     lines = summary_lines(records.values())
     lines += [
         f"L'étape {step} a échoué avant de dire quels rapports elle a publiés (erreur "
-        "ci-dessous) ; index.html dit ce qui est en ligne."
+        "ci-dessus) ; index.html dit ce qui est en ligne."
         for step in sorted(started - explained)
     ]
     index = ProjectPaths.from_env().reports_dir / "index.html"

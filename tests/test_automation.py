@@ -47,7 +47,7 @@ def test_ingested_deliveries_request_nothing(isolated_project, instance):
     ingest_everything(instance)
     result = evaluate(instance)
     assert not result.run_requests
-    assert result.skip_reason.skip_message == "every delivery under raw/ is ingested"
+    assert result.skip_reason.skip_message == "toutes les livraisons de raw/ sont ingérées"
 
 
 def test_a_changed_file_triggers_its_own_ingest_only(isolated_project, instance):
@@ -88,7 +88,7 @@ def test_a_file_being_copied_is_read_only_once_settled(isolated_project, instanc
     result = evaluate(instance)
     assert not result.run_requests
     assert result.skip_reason.skip_message == (
-        f"files still being copied, read at a later tick: {CASE_EXPORT}"
+        f"fichiers en cours de copie, lus à un prochain passage : {CASE_EXPORT}"
     )
     cases.write_bytes(whole + b"\0")  # the copy ends; nothing touches the file any more
     settled(cases)
@@ -134,8 +134,8 @@ def test_misplaced_files_are_named_by_the_sensor(isolated_project, instance):
     result = evaluate(instance)
     assert not result.run_requests
     assert result.skip_reason.skip_message == (
-        "every delivery under raw/ is ingested; "
-        "not deliveries, ignored: surveys/citizens/2024/c.sav"
+        "toutes les livraisons de raw/ sont ingérées ; "
+        "pas des livraisons, ignorés : surveys/citizens/2024/c.sav"
     )
 
 

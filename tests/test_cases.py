@@ -68,9 +68,9 @@ def test_a_duplicated_case_id_is_refused_with_both_rows(tmp_path: Path):
         cases.loc[1, "id_cas"] = cases.loc[0, "id_cas"]
 
     report = rejection(tmp_path, write_export(tmp_path, duplicate))
-    assert "export.xlsx, row 2 (case CAS-0001), variable id_cas" in report
-    assert "export.xlsx, row 3 (case CAS-0001), variable id_cas" in report
-    assert "sheet 'cas': identifier is missing or not unique" in report
+    assert "export.xlsx, ligne 2 (cas CAS-0001), variable id_cas" in report
+    assert "export.xlsx, ligne 3 (cas CAS-0001), variable id_cas" in report
+    assert "feuille 'cas' : identifiant absent ou en double" in report
 
 
 def test_a_department_given_as_a_number_is_refused(tmp_path: Path):
@@ -80,10 +80,10 @@ def test_a_department_given_as_a_number_is_refused(tmp_path: Path):
         cases.loc[ain, "departement"] = 1
 
     report = rejection(tmp_path, write_export(tmp_path, as_number))
-    assert "variable departement: sheet 'cas': not an INSEE code of a metropolitan department" in (
+    assert "variable departement : feuille 'cas' : ce n'est pas un code INSEE de département" in (
         report
     )
-    assert "(value '1')" in report
+    assert "(valeur '1')" in report
 
 
 def test_corsica_is_2a_or_2b_not_20(tmp_path: Path):
@@ -91,8 +91,8 @@ def test_corsica_is_2a_or_2b_not_20(tmp_path: Path):
         catalysts.loc[0, ["region", "departement"]] = ["94", "20"]
 
     report = rejection(tmp_path, write_export(tmp_path, corsica_20))
-    assert "row 2 (catalyst CAT-001), variable departement: sheet 'catalyseurs'" in report
-    assert "(value '20')" in report
+    assert "ligne 2 (catalyseur CAT-001), variable departement : feuille 'catalyseurs'" in report
+    assert "(valeur '20')" in report
 
 
 def test_a_department_outside_its_region_is_refused(tmp_path: Path):
@@ -100,8 +100,8 @@ def test_a_department_outside_its_region_is_refused(tmp_path: Path):
         cases.loc[0, ["region", "departement"]] = ["11", "69"]
 
     report = rejection(tmp_path, write_export(tmp_path, moved))
-    assert "row 2" in report
-    assert "department is not in the case's region (value '69')" in report
+    assert "ligne 2" in report
+    assert "le département n'est pas dans la région du cas (valeur '69')" in report
 
 
 def test_an_unknown_region_is_refused(tmp_path: Path):
@@ -109,8 +109,8 @@ def test_an_unknown_region_is_refused(tmp_path: Path):
         cases.loc[3, "region"] = "99"
 
     report = rejection(tmp_path, write_export(tmp_path, unknown))
-    assert "row 5" in report and "variable region" in report
-    assert "not an INSEE code of a metropolitan region (value '99')" in report
+    assert "ligne 5" in report and "variable region" in report
+    assert "ce n'est pas un code INSEE de région métropolitaine (valeur '99')" in report
 
 
 def test_a_year_stored_as_an_excel_serial_date_is_refused(tmp_path: Path):
@@ -118,7 +118,10 @@ def test_a_year_stored_as_an_excel_serial_date_is_refused(tmp_path: Path):
         cases.loc[0, "annee"] = 44197  # 2021-01-01 as Excel counts days
 
     report = rejection(tmp_path, write_export(tmp_path, serial))
-    assert "variable annee: sheet 'cas': a year, not an Excel serial date" in report
+    assert (
+        "variable annee : feuille 'cas' : une année, pas une date Excel en numéro de série"
+        in report
+    )
 
 
 def test_a_year_out_of_range_is_refused(tmp_path: Path):
@@ -126,7 +129,9 @@ def test_a_year_out_of_range_is_refused(tmp_path: Path):
         cases.loc[0, "annee"] = 1850
 
     report = rejection(tmp_path, write_export(tmp_path, too_old))
-    assert "variable annee: sheet 'cas': year must be a whole year 2000-" in report
+    assert (
+        "variable annee : feuille 'cas' : l'année doit être une année entière de 2000 à" in report
+    )
 
 
 def test_an_export_without_its_catalysts_sheet_names_the_sheet(tmp_path: Path):
@@ -135,7 +140,7 @@ def test_an_export_without_its_catalysts_sheet_names_the_sheet(tmp_path: Path):
     del workbook["catalyseurs"]
     workbook.save(path)
     report = rejection(tmp_path, path)
-    assert "no sheet 'catalyseurs' (sheets: cas, lisez-moi)" in report
+    assert "aucune feuille 'catalyseurs' (feuilles : cas, lisez-moi)" in report
 
 
 def test_a_missing_column_is_named(tmp_path: Path):
@@ -143,7 +148,7 @@ def test_a_missing_column_is_named(tmp_path: Path):
         del cases["description"]
 
     report = rejection(tmp_path, write_export(tmp_path, without_description))
-    assert "variable description: sheet 'cas': required column is missing" in report
+    assert "variable description : feuille 'cas' : colonne obligatoire absente" in report
 
 
 def test_extra_header_rows_are_refused(tmp_path: Path):
@@ -153,7 +158,10 @@ def test_extra_header_rows_are_refused(tmp_path: Path):
     workbook["cas"]["A1"] = "Export de la base de cas – décembre 2022"
     workbook.save(path)
     report = rejection(tmp_path, path)
-    assert "sheet 'cas': header found on row 3, not row 1: remove the 2 row(s) above it" in report
+    assert (
+        "feuille 'cas' : en-tête trouvé ligne 3, pas ligne 1 : supprimez la ou les 2 ligne(s) "
+        "au-dessus" in report
+    )
 
 
 def test_merged_cells_are_refused(tmp_path: Path):
@@ -162,14 +170,14 @@ def test_merged_cells_are_refused(tmp_path: Path):
     workbook["catalyseurs"].merge_cells("B2:B3")
     workbook.save(path)
     report = rejection(tmp_path, path)
-    assert "merged cells B2:B3 on sheet 'catalyseurs': unmerge them" in report
+    assert "cellules fusionnées B2:B3 dans la feuille 'catalyseurs' : défusionnez-les" in report
 
 
 def test_an_unreadable_workbook_is_refused(tmp_path: Path):
     path = tmp_path / EXPORT
     path.parent.mkdir(parents=True)
     path.write_bytes(b"PK\x03\x04 not really a workbook")
-    assert "not a readable Excel file" in rejection(tmp_path, path)
+    assert "fichier Excel illisible" in rejection(tmp_path, path)
 
 
 def test_a_rejected_export_leaves_warehouse_and_file_untouched(isolated_project, dagster_instance):
@@ -213,4 +221,4 @@ def test_two_exports_are_refused(isolated_project, dagster_instance):
     )
     assert not result.success
     [failure] = result.get_step_failure_events()
-    assert "more than one case-database export" in str(failure.step_failure_data.error.cause)
+    assert "plus d'un export de la base de cas" in str(failure.step_failure_data.error.cause)

@@ -96,45 +96,50 @@ def codebook_with(tmp_path, section: str, question: str, asked_if) -> Path:
             "multiple",
             "echelons",
             {"partenaire": ["oui"]},
-            r"multiple\.echelons\.asked_if\.partenaire: not another single-answer question",
+            r"multiple\.echelons\.asked_if\.partenaire : ce n'est pas une autre question",
         ),
         # An answer the filter question does not have.
         (
             "multiple",
             "modes_partenariat",
             {"partenariat": ["oui", "peut_etre"]},
-            r"multiple\.modes_partenariat\.asked_if\.partenariat: \['peut_etre'\] not among",
+            r"multiple\.modes_partenariat\.asked_if\.partenariat : \['peut_etre'\] ne figure",
         ),
         # A design variable's answer, misspelt.
         (
             "questions",
             "source_innovation",
             {"taille_entreprise": ["10-50"]},
-            r"questions\.source_innovation\.asked_if\.taille_entreprise: \['10-50'\] not among",
+            r"questions\.source_innovation\.asked_if\.taille_entreprise : \['10-50'\] ne figure",
         ),
         # A multi-answer question is no filter: its name covers one variable per option.
         (
             "questions",
             "source_innovation",
             {"modes_partenariat": ["oui"]},
-            r"asked_if\.modes_partenariat: not another single-answer question",
+            r"asked_if\.modes_partenariat : ce n'est pas une autre question à réponse unique",
         ),
         # A question cannot route itself.
         (
             "questions",
             "partenariat",
             {"partenariat": ["oui"]},
-            r"questions\.partenariat\.asked_if\.partenariat: not another",
+            r"questions\.partenariat\.asked_if\.partenariat : ce n'est pas une autre",
         ),
         # Answers are a list, the filters a mapping.
         (
             "questions",
             "source_innovation",
             {"partenariat": "oui"},
-            r"asked_if\.partenariat must list the answers",
+            r"asked_if\.partenariat doit lister les réponses",
         ),
-        ("questions", "source_innovation", ["partenariat"], r"asked_if must map filter questions"),
-        ("questions", "source_innovation", {}, r"asked_if must map filter questions"),
+        (
+            "questions",
+            "source_innovation",
+            ["partenariat"],
+            r"asked_if doit associer des questions",
+        ),
+        ("questions", "source_innovation", {}, r"asked_if doit associer des questions"),
     ],
 )
 def test_malformed_routing_is_refused_naming_file_and_key(
@@ -142,7 +147,7 @@ def test_malformed_routing_is_refused_naming_file_and_key(
 ):
     path = codebook_with(tmp_path, section, question, asked_if)
     with pytest.raises(
-        ValueError, match=rf"^{re.escape(str(path))}: malformed codebook, .*{message}"
+        ValueError, match=rf"^{re.escape(str(path))} : codebook mal formé, .*{message}"
     ):
         load_codebook(path)
 

@@ -42,10 +42,10 @@ def problems(data) -> list[str]:
 
 
 def who(data, position: int) -> str:
-    """``row N (respondent X)`` of the respondent at ``position``."""
+    """``ligne N (répondant X)`` of the respondent at ``position``."""
     respondent = data[ID].iloc[position]
     shown = int(respondent) if isinstance(respondent, float) else respondent
-    return f"row {position + 1} (respondent {shown})"
+    return f"ligne {position + 1} (répondant {shown})"
 
 
 def test_the_sample_delivery_conforms(answers):
@@ -55,12 +55,12 @@ def test_the_sample_delivery_conforms(answers):
 
 
 def test_empty_file(answers):
-    assert problems(answers.iloc[0:0]) == [f"{FILE}: the file has no respondent"]
+    assert problems(answers.iloc[0:0]) == [f"{FILE} : le fichier ne contient aucun répondant"]
 
 
 def test_missing_required_variable(answers):
     assert problems(answers.drop(columns=[WEIGHT])) == [
-        f"{FILE}, variable {WEIGHT}: required variable is missing"
+        f"{FILE}, variable {WEIGHT} : variable obligatoire absente"
     ]
 
 
@@ -68,15 +68,15 @@ def test_unknown_variable_is_a_warning_only(answers):
     report = check_survey(FILE, answers.assign(Q99_NOUVELLE=1.0), CODEBOOK)
     assert report.accepted
     assert [w.describe(FILE) for w in report.warnings] == [
-        f"{FILE}, variable Q99_NOUVELLE: variable not in the codebook (kept, not used)"
+        f"{FILE}, variable Q99_NOUVELLE : variable absente du codebook (conservée, non utilisée)"
     ]
 
 
 def test_answer_code_not_in_the_codebook(answers):
     answers.loc[12, JOUER_COLLECTIF.variable] = 7.0
     assert problems(answers) == [
-        f"{FILE}, {who(answers, 12)}, variable {JOUER_COLLECTIF.variable}: "
-        "code not in the codebook for jouer_collectif (value 7)"
+        f"{FILE}, {who(answers, 12)}, variable {JOUER_COLLECTIF.variable} : "
+        "code absent du codebook pour jouer_collectif (valeur 7)"
     ]
 
 
@@ -87,18 +87,18 @@ def test_item_non_response_is_allowed(answers):
 
 def test_duplicate_respondent_id(answers):
     answers.loc[3, ID] = answers.loc[2, ID]
-    assert [p.split(":")[0] for p in problems(answers)] == [
+    assert [p.split(" : ")[0] for p in problems(answers)] == [
         f"{FILE}, {who(answers, 2)}, variable {ID}",
         f"{FILE}, {who(answers, 3)}, variable {ID}",
     ]
-    assert all("respondent id is missing or not unique" in p for p in problems(answers))
+    assert all("identifiant du répondant absent ou en double" in p for p in problems(answers))
 
 
 def test_region_not_in_the_reference(answers):
     answers.loc[4, REGION] = 99.0
     assert problems(answers) == [
-        f"{FILE}, {who(answers, 4)}, variable {REGION}: "
-        "not an INSEE code of a metropolitan region (value 99)"
+        f"{FILE}, {who(answers, 4)}, variable {REGION} : "
+        "ce n'est pas un code INSEE de région métropolitaine (valeur 99)"
     ]
 
 
@@ -108,8 +108,8 @@ def test_corsican_departments_are_2a_and_2b_not_20(answers):
     answers.loc[corsica[1], DEPARTMENT] = "2B"
     answers.loc[corsica[2], DEPARTMENT] = "20"
     assert problems(answers) == [
-        f"{FILE}, {who(answers, int(corsica[2]))}, variable {DEPARTMENT}: not an INSEE code of "
-        "a metropolitan department ('2A'/'2B', not '20') (value '20')"
+        f"{FILE}, {who(answers, int(corsica[2]))}, variable {DEPARTMENT} : ce n'est pas un "
+        "code INSEE de département métropolitain ('2A'/'2B', pas '20') (valeur '20')"
     ]
 
 
@@ -117,8 +117,8 @@ def test_department_outside_the_region(answers):
     first = int(answers.index[answers[REGION] == 11.0][0])
     answers.loc[first, DEPARTMENT] = "13"  # Bouches-du-Rhône is not in Île-de-France
     assert problems(answers) == [
-        f"{FILE}, {who(answers, first)}, variable {DEPARTMENT}: "
-        "department is not in the respondent's region (value '13')"
+        f"{FILE}, {who(answers, first)}, variable {DEPARTMENT} : "
+        "le département n'est pas dans la région du répondant (valeur '13')"
     ]
 
 
@@ -129,15 +129,15 @@ def test_bad_weight(answers, weight):
     answers.loc[7, WEIGHT] = weight
     [problem] = problems(answers)
     assert problem.startswith(
-        f"{FILE}, {who(answers, 7)}, variable {WEIGHT}: weight must be a finite number"
+        f"{FILE}, {who(answers, 7)}, variable {WEIGHT} : le poids doit être un nombre fini"
     )
 
 
 def test_wave_variable_differs_from_the_folder(answers):
     answers.loc[0, CODEBOOK.wave_variable] = 2019.0
     assert problems(answers) == [
-        f"{FILE}, {who(answers, 0)}, variable {CODEBOOK.wave_variable}: wave differs from the "
-        "delivery's folder and codebook (2020) (value 2019)"
+        f"{FILE}, {who(answers, 0)}, variable {CODEBOOK.wave_variable} : la vague diffère de "
+        "celle du dossier et du codebook (2020) (valeur 2019)"
     ]
 
 
@@ -179,7 +179,7 @@ def test_a_rejected_delivery_leaves_the_warehouse_as_it_was(isolated_project, da
     [entry] = quarantine_dir.rglob("*.rejected.txt")
     assert entry.parent == quarantine_dir / "surveys" / "citoyens" / "2020"
     report = entry.read_text(encoding="utf-8")
-    assert f"{REGION}: not an INSEE code of a metropolitan region (value 99)" in report
+    assert f"{REGION} : ce n'est pas un code INSEE de région métropolitaine (valeur 99)" in report
     assert hashlib.sha256(delivered).hexdigest() in report
     assert str(entry) in failure_text(result)
 
@@ -190,7 +190,7 @@ def test_two_files_for_one_wave_are_refused(isolated_project, dagster_instance):
     result = ingest_citizens(dagster_instance)
     assert not result.success
     assert not isolated_project.warehouse.exists()
-    assert "more than one data file for this wave" in failure_text(result)
+    assert "plus d'un fichier de données pour cette vague" in failure_text(result)
 
 
 def test_a_wave_without_codebook_is_refused(isolated_project, dagster_instance):
@@ -200,7 +200,7 @@ def test_a_wave_without_codebook_is_refused(isolated_project, dagster_instance):
     (new_wave / "citoyens_2031.sav").write_bytes(delivery.read_bytes())
     result = ingest_citizens(dagster_instance)
     assert not result.success
-    assert "no codebook for citoyens 2031: expected" in failure_text(result)
+    assert "aucun codebook pour citoyens 2031 : attendu" in failure_text(result)
     assert "codebooks/citoyens/2031.yml" in failure_text(result)
 
 
@@ -219,8 +219,8 @@ def test_a_delivery_in_another_study_folder_is_refused(isolated_project, dagster
         raise_on_error=False,
     )
     assert not result.success
-    assert "surveys/elus/2020/citoyens_2020.sav: REJECTED against" in failure_text(result)
-    assert "required variable is missing" in failure_text(result)
+    assert "surveys/elus/2020/citoyens_2020.sav : REFUSÉ au regard de" in failure_text(result)
+    assert "variable obligatoire absente" in failure_text(result)
     assert "a misplaced" not in failure_text(result)
 
 
@@ -306,27 +306,27 @@ def _set(column, row, value):
 
 
 BAD_DELIVERIES = {
-    "unreadable": (unreadable, "not a readable SPSS file"),
+    "unreadable": (unreadable, "fichier SPSS illisible"),
     "missing variable": (
         spoiled_sav(_drop(WEIGHT)),
-        f"variable {WEIGHT}: required variable is missing",
+        f"variable {WEIGHT} : variable obligatoire absente",
     ),
     "unknown code": (
         spoiled_sav(_set(JOUER_COLLECTIF.variable, 12, 7.0)),
-        "code not in the codebook for jouer_collectif (value 7)",
+        "code absent du codebook pour jouer_collectif (valeur 7)",
     ),
-    "duplicate id": (spoiled_sav(_set(ID, 3, 1.0)), "respondent id is missing or not unique"),
-    "unknown region": (spoiled_sav(_set(REGION, 4, 99.0)), "not an INSEE code of a metropolitan"),
-    "department 20": (spoiled_sav(_set(DEPARTMENT, 4, "20")), "('2A'/'2B', not '20')"),
-    "zero weight": (spoiled_sav(_set(WEIGHT, 7, 0.0)), "weight must be a finite number"),
+    "duplicate id": (spoiled_sav(_set(ID, 3, 1.0)), "identifiant du répondant absent ou en double"),
+    "unknown region": (spoiled_sav(_set(REGION, 4, 99.0)), "ce n'est pas un code INSEE de"),
+    "department 20": (spoiled_sav(_set(DEPARTMENT, 4, "20")), "('2A'/'2B', pas '20')"),
+    "zero weight": (spoiled_sav(_set(WEIGHT, 7, 0.0)), "le poids doit être un nombre fini"),
     "wrong wave": (
         spoiled_sav(_set(CODEBOOK.wave_variable, 0, 2019.0)),
-        "wave differs from the delivery's folder and codebook (2020) (value 2019)",
+        "la vague diffère de celle du dossier et du codebook (2020) (valeur 2019)",
     ),
-    "latin-1 read as utf-8": (latin1_csv, "not valid UTF-8 on line"),
-    "merged cells": (merged_cells, "merged cells B2:B3"),
-    "title rows": (title_rows, "header found on row 3, not row 1"),
-    "excel serial dates": (serial_dates, "date stored as an Excel serial number"),
+    "latin-1 read as utf-8": (latin1_csv, "texte non UTF-8 à la ligne"),
+    "merged cells": (merged_cells, "cellules fusionnées B2:B3"),
+    "title rows": (title_rows, "en-tête trouvé ligne 3, pas ligne 1"),
+    "excel serial dates": (serial_dates, "date enregistrée comme numéro de série Excel"),
 }
 
 

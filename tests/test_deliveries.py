@@ -60,7 +60,9 @@ def test_study_and_wave_come_from_the_folders(tmp_path: Path):
     ],
 )
 def test_a_misplaced_survey_file_is_refused_with_the_rule(tmp_path: Path, path: str):
-    with pytest.raises(DeliveryError, match=r"a survey file goes in surveys/<study>/<wave"):
+    with pytest.raises(
+        DeliveryError, match=r"un fichier d'enquête se dépose dans surveys/<étude>/<vague"
+    ):
         study_and_wave(tmp_path, tmp_path / path)
 
 

@@ -239,7 +239,7 @@ def test_a_cell_over_excels_maximum_is_refused_before_reading(tmp_path: Path):
     write_xlsx(tmp_path / "raw" / WORKBOOK_2020, {"Données": rows})
     output, _ = run_door(tmp_path, WORKBOOK_2020)
     assert (
-        f"{WORKBOOK_2020}: feuille « Données », cellule B2 : texte de plus de 32 767 caractères "
+        f"{WORKBOOK_2020} : feuille « Données », cellule B2 : texte de plus de 32 767 caractères "
         "(le maximum d'Excel) : fichier refusé sans être lu"
     ) in output
 
@@ -260,7 +260,7 @@ def test_a_stray_cell_far_away_is_refused_naming_it(tmp_path: Path, cell: str):
     write_xlsx(tmp_path / "raw" / WORKBOOK_2020, {"Données": rows})
     output, _ = run_door(tmp_path, WORKBOOK_2020)
     assert (
-        f"{WORKBOOK_2020}: feuille « Données », cellule {cell} remplie, au-delà des limites de "
+        f"{WORKBOOK_2020} : feuille « Données », cellule {cell} remplie, au-delà des limites de "
         "500 000 lignes et 2 000 colonnes"
     ) in output
 
@@ -272,14 +272,14 @@ def test_a_stray_cell_in_the_case_export_is_refused_naming_it(tmp_path: Path):
     write_xlsx(tmp_path / "raw" / relative, {"cas": rows, "catalyseurs": HEADER_ROW})
     output, _ = run_door(tmp_path, relative, door="cases")
     assert "feuille « cas », cellule Z1048576 remplie" in output
-    assert "identifier is missing" not in output
+    assert "identifiant absent" not in output
 
 
 def test_a_zip_bomb_is_refused_from_its_declared_size(tmp_path: Path):
     write_xlsx(tmp_path / "raw" / WORKBOOK_2020, {"Données": HEADER_ROW}, huge=300 * 2**20)
     output, growth = run_door(tmp_path, WORKBOOK_2020)
     assert (
-        f"{WORKBOOK_2020}: classeur de 300 Mo une fois décompressé (dont xl/sharedStrings.xml : "
+        f"{WORKBOOK_2020} : classeur de 300 Mo une fois décompressé (dont xl/sharedStrings.xml : "
         "300 Mo), au-delà de la limite de 256 Mo"
     ) in output
     assert growth < 100
@@ -304,7 +304,7 @@ def test_a_zip_part_larger_than_it_declares_is_refused(tmp_path: Path):
     with pytest.raises(DeliveryError) as error:
         read_survey(path, CODEBOOK)
     assert str(error.value) == (
-        f"{path}: not a readable Excel file (Bad CRC-32 for file 'xl/sharedStrings.xml')"
+        f"{path} : fichier Excel illisible (Bad CRC-32 for file 'xl/sharedStrings.xml')"
     )
 
 
@@ -314,7 +314,7 @@ def test_a_csv_field_over_excels_maximum_is_refused_naming_line_and_column(tmp_p
     with pytest.raises(DeliveryError) as error:
         read_survey(path, CODEBOOK)
     assert str(error.value) == (
-        f"{path}, row 3, column COMMENTAIRE: texte de plus de 32 767 caractères dans une "
+        f"{path}, ligne 3, colonne COMMENTAIRE : texte de plus de 32 767 caractères dans une "
         "cellule (le maximum d'Excel) : fichier refusé sans être lu"
     )
 
@@ -354,7 +354,7 @@ def test_a_load_dagster_did_not_record_is_validated_again(isolated_project, dags
     assert not result.success
     (failure,) = result.get_step_failure_events()
     message = failure.step_failure_data.error.cause.message
-    assert "surveys/citoyens/2020/citoyens_2020.csv, row 4, variable COMMENTAIRE" in message
+    assert "surveys/citoyens/2020/citoyens_2020.csv, ligne 4, variable COMMENTAIRE" in message
     assert "texte de plus de 32 767 caractères" in message
     quarantine = isolated_project.paths.quarantine_dir / "surveys/citoyens/2020"
     assert [p.name for p in quarantine.iterdir()] == [

@@ -11,14 +11,14 @@ def test_a_locked_warehouse_says_which_program_to_close():
     retry = dg.RetryRequested(max_retries=5, seconds_to_wait=5)
     retry.__cause__ = WarehouseLocked("held by PID 12")
     advice = next_step("raw__survey_citoyens", retry)
-    assert advice.startswith("The warehouse file stayed open in another program")
+    assert advice.startswith("Le fichier de l'entrepôt est resté ouvert dans un autre programme")
 
 
 def test_a_refused_delivery_says_to_correct_and_drop_it_again():
     error = DeliveryError("raw/surveys/citoyens/2020/citoyens_2020.sav", "not SPSS")
     advice = next_step("raw__survey_citoyens", error)
-    assert "drop it again in raw/" in advice
-    assert "published reports are those of the last successful run" in advice
+    assert "déposez-le de nouveau dans raw/" in advice
+    assert "rapports publiés sont ceux du dernier run réussi" in advice
 
 
 def test_a_failed_quality_rule_points_to_the_data_docs():
@@ -27,7 +27,7 @@ def test_a_failed_quality_rule_points_to_the_data_docs():
 
 def test_a_failed_render_leaves_the_published_reports():
     advice = next_step("regional_report", RuntimeError("pandoc failed"))
-    assert "render_regions" in advice and "intact" in advice
+    assert "render_regions" in advice and "intacts" in advice
 
 
 def test_every_step_of_every_job_says_what_to_do_next():

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from orchestration.console import STAGES
 from orchestration.definitions import defs
 from orchestration.geography import FRANCE_CODE, region_by_code, regions
 from orchestration.ingest.codebooks import codebook_path, load_codebook
@@ -40,6 +41,7 @@ from orchestration.run_all import (
     run_automation,
     run_everything,
     run_job,
+    run_on_console,
     step_errors,
 )
 from orchestration.settings import dagster_instance_settings
@@ -692,14 +694,14 @@ def test_an_unreadable_delivery_fails_the_ingest_and_names_the_file(pipeline):
     assert not run.success
     [error] = step_errors(run)
     assert error.startswith("raw__survey_citoyens: ")
-    assert "surveys/citoyens/2019/citoyens_2019.sav: not a readable SPSS file" in error
+    assert "surveys/citoyens/2019/citoyens_2019.sav : fichier SPSS illisible" in error
     assert digests(project.reports_dir) == reports_before
     advice = [
         entry.user_message
         for entry in instance.all_logs(run.run_id)
-        if entry.user_message.startswith("What to do next: ")
+        if entry.user_message.startswith("Que faire maintenant : ")
     ]
-    assert len(advice) == 1 and "drop it again in raw/" in advice[0]
+    assert len(advice) == 1 and "déposez-le de nouveau dans raw/" in advice[0]
 
 
 def raw_table_digest(project) -> tuple:
@@ -735,9 +737,9 @@ def test_a_delivery_breaking_its_contract_is_rejected_at_the_door(pipeline):
     assert not run.success
     [error] = step_errors(run)
     where = CITIZENS_2020
-    assert f"{where}, row 5 (respondent {ids[4]}), variable {REGION}: not an INSEE code" in error
-    assert f"{where}, row 11 (respondent {ids[10]}), variable {REGION}" in error
-    assert f"{where}, row 8 (respondent {ids[7]}), variable {WEIGHT}: weight must be" in error
+    assert f"{where}, ligne 5 (répondant {ids[4]}), variable {REGION} : ce n'est pas" in error
+    assert f"{where}, ligne 11 (répondant {ids[10]}), variable {REGION}" in error
+    assert f"{where}, ligne 8 (répondant {ids[7]}), variable {WEIGHT} : le poids doit" in error
     # Rejected whole: the warehouse, the marts and the reports are as they were.
     assert raw_table_digest(project) == raw_before
     assert indicator_row(project, CHECKED_REGION) == indicator_before
@@ -750,6 +752,69 @@ def test_a_delivery_breaking_its_contract_is_rejected_at_the_door(pipeline):
     assert f"<strong>{CITIZENS_2020}</strong>" in refused
     [rejection] = (project.warehouse.parent / "quarantine").rglob(f"*{breached[:12]}*")
     assert html.escape(rejection.read_text(encoding="utf-8")) in refused
+
+
+def console_of(instance, capfd) -> tuple[int, list[str], str]:
+    """``make run`` on ``instance``: its exit status, its console lines, its log file's text."""
+    status = run_on_console(instance)
+    out, err = capfd.readouterr()
+    assert err == ""  # nothing escapes to stderr: Dagster's events and dbt's output are logged
+    lines = out.splitlines()
+    [log] = [line for line in lines if line.startswith("Journal complet du run : ")]
+    return status, lines, Path(log.removeprefix("Journal complet du run : ")).read_text()
+
+
+def test_make_run_prints_a_line_per_stage_and_a_summary_naming_where_to_look(pipeline, capfd):
+    _, instance, _ = pipeline
+    status, lines, log = console_of(instance, capfd)
+    assert status == 0, "\n".join(lines)
+    assert len(lines) <= 20  # was 880 lines of Dagster events before the summary
+    for stage in STAGES:
+        assert len([line for line in lines if line.startswith(f"{stage.title} : ")]) == 1
+    assert any("index.html" in line and "`make ui`" in line for line in lines)
+    assert not any(" - DEBUG - " in line or "Traceback" in line for line in lines)
+    # The full log holds what the console no longer shows: every Dagster event, dbt's output.
+    assert " - DEBUG - " in log and "STEP_START" in log and "RUN_SUCCESS" in log
+    assert "dbt build" in log
+
+
+def test_a_refused_delivery_says_its_french_message_first_on_the_console(pipeline, capfd):
+    project, instance, _ = pipeline
+    delivery = project.raw_dir / CITIZENS_2020
+    original = delivery.read_bytes()
+    respondent = int(read_survey(delivery, CODEBOOK).data[ID].iloc[7])
+
+    def negative_weight(answers):
+        answers.loc[7, WEIGHT] = -1.0  # SPSS case 8
+
+    rewrite_survey(delivery, negative_weight)
+    try:
+        status, lines, log = console_of(instance, capfd)
+    finally:
+        delivery.write_bytes(original)
+    message = (
+        f"{CITIZENS_2020}, ligne 8 (répondant {respondent}), variable {WEIGHT} : le poids doit "
+        "être un nombre fini supérieur à 0 (valeur -1)"
+    )
+    assert status == 1
+    assert "Ingestion des livraisons : échec" in " ".join(lines)
+    failed = lines.index("Étape en échec : Ingestion des livraisons.")
+    assert lines[failed + 1] == f"raw__survey_citoyens : {message}"
+    assert lines[failed + 2].startswith("raw__survey_citoyens : Rapport complet : ")
+    assert lines[failed + 3].startswith("Que faire maintenant : Une livraison a été refusée")
+    assert not any(
+        "Traceback" in line or "Stack Trace" in line or 'File "' in line for line in lines
+    )
+    # The stack trace is kept for the log; Dagster's failure starts with the French message.
+    assert "in accept_survey" in log and "raise DeliveryRejected(" in log
+    [failure] = [
+        entry.dagster_event.step_failure_data
+        for entry in instance.all_logs(
+            instance.get_runs(limit=1)[0].run_id, of_type=dg.DagsterEventType.STEP_FAILURE
+        )
+    ]
+    assert failure.user_failure_data.description.startswith(message)
+    assert failure.error.message.split(": ", 1)[1].startswith(message)
 
 
 def report_files_state(project) -> dict[str, tuple[str, int]]:

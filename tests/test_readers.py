@@ -35,10 +35,10 @@ UTF8_COMMA = FileLayout("utf-8", ",")
 HEADER = "ID;VAGUE;REGION;DEP;SEXE;Q1;POIDS;DATE_ENQUETE;COMMENTAIRE"
 ROW = "1;2020;11;75;1;1;1,25;2020-03-05;ok"
 MOJIBAKE_RULE = (
-    "text looks like Latin-1 read as UTF-8 (mojibake); "
-    "re-export the file in UTF-8 or declare its encoding"
+    "texte qui semble lu en Latin-1 au lieu d'UTF-8 (caractères corrompus) ; "
+    "réexportez le fichier en UTF-8 ou déclarez son encodage"
 )
-SERIAL_RULE = "date stored as an Excel serial number (format the column as a date)"
+SERIAL_RULE = "date enregistrée comme numéro de série Excel (formatez la colonne en date)"
 
 
 def make_codebook(folder: Path, layout: str = ""):
@@ -169,7 +169,7 @@ def test_an_unsupported_suffix_is_refused(tmp_path: Path, codebook):
     path = tmp_path / "livraison.ods"
     path.write_bytes(b"whatever")
     assert read_error(path, codebook) == (
-        f"{path}: unsupported survey file type '.ods': deliver .sav, .csv, .xlsx"
+        f"{path} : type de fichier d'enquête non pris en charge '.ods' : livrez .sav, .csv, .xlsx"
     )
 
 
@@ -177,35 +177,35 @@ def test_an_unsupported_suffix_is_refused(tmp_path: Path, codebook):
 def test_an_empty_file_is_refused(tmp_path: Path, codebook, name: str):
     path = tmp_path / name
     path.write_bytes(b"")
-    assert read_error(path, codebook) == f"{path}: the file is empty (0 bytes)"
+    assert read_error(path, codebook) == f"{path} : le fichier est vide (0 octet)"
 
 
 def test_a_header_only_csv_has_no_respondent(tmp_path: Path, codebook):
     path = tmp_path / "livraison.csv"
     path.write_text(HEADER + "\n", encoding="utf-8")
     data = read_survey(path, codebook).data
-    assert problems(path, data, codebook) == [f"{path}: the file has no respondent"]
+    assert problems(path, data, codebook) == [f"{path} : le fichier ne contient aucun répondant"]
 
 
 def test_an_unreadable_sav_is_refused(tmp_path: Path, codebook):
     path = tmp_path / "livraison.sav"
     path.write_bytes(b"not an SPSS file")
-    assert read_error(path, codebook).startswith(f"{path}: not a readable SPSS file (")
+    assert read_error(path, codebook).startswith(f"{path} : fichier SPSS illisible (")
 
 
 @pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04truncated"])
 def test_an_unreadable_xlsx_is_refused(tmp_path: Path, codebook, content: bytes):
     path = tmp_path / "livraison.xlsx"
     path.write_bytes(content)
-    assert read_error(path, codebook).startswith(f"{path}: not a readable Excel file (")
+    assert read_error(path, codebook).startswith(f"{path} : fichier Excel illisible (")
 
 
 def test_binary_junk_named_csv_is_refused(tmp_path: Path, codebook):
     path = tmp_path / "livraison.csv"
     path.write_bytes(b"ID;VAGUE\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     assert read_error(path, codebook) == (
-        f"{path}: not a readable CSV file: binary content (byte 0x1A on line 3); "
-        "deliver a text CSV export"
+        f"{path} : fichier CSV illisible : contenu binaire (octet 0x1A à la ligne 3) ; "
+        "livrez un export CSV texte"
     )
 
 
@@ -213,9 +213,9 @@ def test_a_latin1_file_read_as_utf8_names_line_and_byte(tmp_path: Path, codebook
     path = tmp_path / "livraison.csv"
     path.write_bytes(f"{HEADER}\n{ROW}\n2;2020;11;75;1;1;1;2020-03-05;été\n".encode("latin-1"))
     assert read_error(path, codebook) == (
-        f"{path}: not valid UTF-8 on line 3 (byte 0xE9, 'é' in Latin-1): the file looks like "
-        "Latin-1; declare `file: {encoding: latin-1}` in the codebook, "
-        "or re-export the file in UTF-8"
+        f"{path} : texte non UTF-8 à la ligne 3 (octet 0xE9, 'é' en Latin-1) : le fichier "
+        "semble en Latin-1 ; déclarez `file: {encoding: latin-1}` dans le codebook, "
+        "ou réexportez le fichier en UTF-8"
     )
 
 
@@ -224,7 +224,8 @@ def test_mojibake_in_a_utf8_file_is_reported_by_conformance(tmp_path: Path, code
     path.write_text(f"{HEADER}\n{ROW}\n2;2020;11;75;1;1;1;2020-03-05;trÃ¨s utile\n", "utf-8")
     data = read_survey(path, codebook).data
     assert problems(path, data, codebook) == [
-        f"{path}, row 2 (respondent 2), variable COMMENTAIRE: {MOJIBAKE_RULE} (value 'trÃ¨s utile')"
+        f"{path}, ligne 2 (répondant 2), variable COMMENTAIRE : {MOJIBAKE_RULE} "
+        "(valeur 'trÃ¨s utile')"
     ]
 
 
@@ -234,8 +235,8 @@ def test_a_utf8_file_declared_latin1_is_reported_as_mojibake(tmp_path: Path):
     path.write_text(f"{HEADER}\n1;2020;11;75;1;1;1;2020-03-05;À été, l’œuvre\n", "utf-8")
     data = read_survey(path, codebook).data
     assert problems(path, data, codebook) == [
-        f"{path}, row 1 (respondent 1), variable COMMENTAIRE: {MOJIBAKE_RULE} "
-        "(value 'Ã€ Ã©tÃ©, lâ€™Å“uvre')"
+        f"{path}, ligne 1 (répondant 1), variable COMMENTAIRE : {MOJIBAKE_RULE} "
+        "(valeur 'Ã€ Ã©tÃ©, lâ€™Å“uvre')"
     ]
 
 
@@ -253,8 +254,8 @@ def test_a_tab_separated_file_is_refused(tmp_path: Path, codebook):
     path = tmp_path / "livraison.csv"
     path.write_text(f"{HEADER}\n{ROW}\n".replace(";", "\t"), encoding="utf-8")
     assert read_error(path, codebook) == (
-        f"{path}, row 1: neither ';' nor ',' in the header line: "
-        "columns must be separated by ';' or ','"
+        f"{path}, ligne 1 : ni ';' ni ',' dans la ligne d'en-tête : "
+        "les colonnes doivent être séparées par ';' ou ','"
     )
 
 
@@ -263,8 +264,8 @@ def test_a_declared_delimiter_absent_from_the_header_is_refused(tmp_path: Path):
     path = tmp_path / "livraison.csv"
     path.write_text(f"{HEADER}\n{ROW}\n", encoding="utf-8")
     assert read_error(path, codebook) == (
-        f"{path}, row 1: delimiter ',' declared in the codebook is not in the header line; "
-        "the header holds ';': declare `file: {delimiter: ';'}`"
+        f"{path}, ligne 1 : le séparateur ',' déclaré dans le codebook est absent de l'en-tête ; "
+        "l'en-tête contient ';' : déclarez `file: {delimiter: ';'}`"
     )
 
 
@@ -272,7 +273,7 @@ def test_title_rows_above_a_csv_header_are_refused(tmp_path: Path, codebook):
     path = tmp_path / "livraison.csv"
     path.write_text(f"Enquête citoyens 2020\n\n{HEADER}\n{ROW}\n", encoding="utf-8")
     assert read_error(path, codebook) == (
-        f"{path}: header found on row 3, not row 1: remove the 2 row(s) above it"
+        f"{path} : en-tête trouvé ligne 3, pas ligne 1 : supprimez la ou les 2 ligne(s) au-dessus"
     )
 
 
@@ -294,7 +295,7 @@ def test_title_rows_above_an_xlsx_header_are_refused(tmp_path: Path, codebook):
     path = tmp_path / "livraison.xlsx"
     save_workbook(path, [["IMPACT-Citoyens 2020"], [None], *sheet_rows()])
     assert read_error(path, codebook) == (
-        f"{path}: header found on row 3, not row 1: remove the 2 row(s) above it"
+        f"{path} : en-tête trouvé ligne 3, pas ligne 1 : supprimez la ou les 2 ligne(s) au-dessus"
     )
 
 
@@ -304,7 +305,7 @@ def test_an_xlsx_without_the_id_column_leaves_it_to_conformance(tmp_path: Path, 
     rows[0][0] = "IDENT"
     save_workbook(path, rows)
     assert problems(path, read_survey(path, codebook).data, codebook) == [
-        f"{path}, variable ID: required variable is missing"
+        f"{path}, variable ID : variable obligatoire absente"
     ]
 
 
@@ -312,8 +313,8 @@ def test_merged_cells_are_refused(tmp_path: Path, codebook):
     path = tmp_path / "livraison.xlsx"
     save_workbook(path, [["IMPACT-Citoyens 2020"], *sheet_rows()], merge="A1:D1")
     assert read_error(path, codebook) == (
-        f"{path}: merged cells A1:D1 on sheet 'Sheet': unmerge them "
-        "(one value per cell, header on row 1)"
+        f"{path} : cellules fusionnées A1:D1 dans la feuille 'Sheet' : défusionnez-les "
+        "(une valeur par cellule, en-tête sur la ligne 1)"
     )
 
 
@@ -324,8 +325,8 @@ def test_excel_serial_dates_in_xlsx_are_reported(tmp_path: Path, codebook):
     save_workbook(path, rows)
     data = read_survey(path, codebook).data
     assert problems(path, data, codebook) == [
-        f"{path}, row 2 (respondent 2), variable DATE_ENQUETE: {SERIAL_RULE} "
-        "(value 43895, i.e. 2020-03-05)"
+        f"{path}, ligne 2 (répondant 2), variable DATE_ENQUETE : {SERIAL_RULE} "
+        "(valeur 43895, soit le 2020-03-05)"
     ]
 
 
@@ -335,10 +336,10 @@ def test_serial_and_other_non_dates_in_csv_are_reported(tmp_path: Path, codebook
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     data = read_survey(path, codebook).data
     assert problems(path, data, codebook) == [
-        f"{path}, row 2 (respondent 2), variable DATE_ENQUETE: {SERIAL_RULE} "
-        "(value '43896', i.e. 2020-03-06)",
-        f"{path}, row 3 (respondent 3), variable DATE_ENQUETE: not a date (expected YYYY-MM-DD) "
-        "(value 'mars 2020')",
+        f"{path}, ligne 2 (répondant 2), variable DATE_ENQUETE : {SERIAL_RULE} "
+        "(valeur '43896', soit le 2020-03-06)",
+        f"{path}, ligne 3 (répondant 3), variable DATE_ENQUETE : "
+        "ce n'est pas une date (attendu AAAA-MM-JJ) (valeur 'mars 2020')",
     ]
 
 
@@ -348,8 +349,8 @@ def test_a_non_numeric_code_is_reported_not_dropped(tmp_path: Path, codebook):
     data = read_survey(path, codebook).data
     assert data["Q1"].tolist() == [1.0, "oui"]
     assert problems(path, data, codebook) == [
-        f"{path}, row 2 (respondent 2), variable Q1: "
-        "code not in the codebook for jouer_collectif (value 'oui')"
+        f"{path}, ligne 2 (répondant 2), variable Q1 : "
+        "code absent du codebook pour jouer_collectif (valeur 'oui')"
     ]
 
 
@@ -358,8 +359,8 @@ def test_a_non_numeric_weight_is_reported_not_dropped(tmp_path: Path, codebook):
     path.write_text(f"{HEADER}\n{ROW}\n2;2020;11;75;1;1;nan;2020-03-05;\n", encoding="utf-8")
     data = read_survey(path, codebook).data
     assert problems(path, data, codebook) == [
-        f"{path}, row 2 (respondent 2), variable POIDS: "
-        "weight must be a finite number greater than 0 (value 'nan')"
+        f"{path}, ligne 2 (répondant 2), variable POIDS : "
+        "le poids doit être un nombre fini supérieur à 0 (valeur 'nan')"
     ]
 
 
@@ -367,7 +368,7 @@ def test_a_utf16_export_is_refused(tmp_path: Path, codebook):
     path = tmp_path / "livraison.csv"
     path.write_text(f"{HEADER}\n{ROW}\n", encoding="utf-16")
     assert read_error(path, codebook) == (
-        f"{path}: the file is in UTF-16: re-export it as CSV in UTF-8"
+        f"{path} : le fichier est en UTF-16 : réexportez-le en CSV UTF-8"
     )
 
 

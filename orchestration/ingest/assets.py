@@ -1,6 +1,8 @@
 """Ingest assets: one per delivery kind (each survey study, the case database); each replaces
 its tables in the warehouse's ``raw`` schema in one transaction, or changes nothing."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -8,6 +10,7 @@ import pandas as pd
 
 from orchestration.ingest.cases import case_table_names, case_tables, read_case_export
 from orchestration.ingest.codebooks import codebook_path
+from orchestration.ingest.conformance import REPORT_METADATA, DeliveryRejected
 from orchestration.ingest.deliveries import (
     CASE_DATABASE,
     REFUSED,
@@ -37,6 +40,21 @@ FINGERPRINTS_METADATA = "fingerprints"
 LOAD_KEY_METADATA = "load_key"
 
 
+@contextmanager
+def refused_for_the_analyst() -> Iterator[None]:
+    """A refused delivery fails the step with its French message first (a ``dg.Failure``
+    whose description is the message), the original exception chained for the log; retrying
+    would refuse the same files again."""
+    try:
+        yield
+    except DeliveryRejected as error:
+        metadata = {REPORT_METADATA: dg.MetadataValue.path(str(error.written_to))}
+        raise dg.Failure(str(error), metadata, allow_retries=False) from error
+    except DeliveryError as error:
+        metadata = {"fichier": dg.MetadataValue.path(str(error.file)), "règle": error.rule}
+        raise dg.Failure(str(error), metadata, allow_retries=False) from error
+
+
 def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
     """The ingest asset of one survey study: all its waves, each held to its codebook."""
 
@@ -51,43 +69,50 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
         f"`_respondents`, `_answers` (forme longue selon le codebook), `_labels`, `_files`.",
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        paths = ProjectPaths.from_env()
-        # Hashed before reading: a file replaced meanwhile differs from the record.
-        fingerprints = kind.fingerprints(paths.raw_dir)
-        reject_refused_entries(kind, paths.raw_dir, fingerprints)
-        codebooks = _codebooks_of(paths.raw_dir, fingerprints)
-        key = load_key(fingerprints, codebooks)
-        if _already_loaded(context, warehouse, kind, survey_table_names(kind.name), key):
-            return _result(kind, fingerprints, key, None)
-        files = one_file_per_wave(_delivered_files(kind, paths))
-        accepted = [
-            accept_survey(
-                paths.raw_dir,
-                path,
-                fingerprints[path.relative_to(paths.raw_dir).as_posix()],
-                paths.quarantine_dir,
-            )
-            for path in files
-        ]
-        for wave in accepted:
-            if wave.report.warnings:
-                context.log.warning(wave.report.text())
-        lineage = Lineage(paths.raw_dir, fingerprints, datetime.now(UTC), key)
-        tables = survey_tables(kind.name, accepted, lineage)
-        # Everything that can fail comes before the commit; the load key is recorded last, in
-        # the materialization (see _already_loaded).
-        result = _result(kind, fingerprints, key, tables)
-        warehouse.replace_tables(RAW_SCHEMA, tables)
-        context.log.info(
-            "%s: loaded %d respondents from %d file(s)",
-            kind.name,
-            len(tables[f"{kind.name}_respondents"]),
-            len(files),
-        )
-        return result
+        with refused_for_the_analyst():
+            return _load_survey(kind, context, warehouse)
 
     _ingest.__name__ = kind.name
     return _ingest
+
+
+def _load_survey(
+    kind: DeliveryKind, context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    paths = ProjectPaths.from_env()
+    # Hashed before reading: a file replaced meanwhile differs from the record.
+    fingerprints = kind.fingerprints(paths.raw_dir)
+    reject_refused_entries(kind, paths.raw_dir, fingerprints)
+    codebooks = _codebooks_of(paths.raw_dir, fingerprints)
+    key = load_key(fingerprints, codebooks)
+    if _already_loaded(context, warehouse, kind, survey_table_names(kind.name), key):
+        return _result(kind, fingerprints, key, None)
+    files = one_file_per_wave(_delivered_files(kind, paths))
+    accepted = [
+        accept_survey(
+            paths.raw_dir,
+            path,
+            fingerprints[path.relative_to(paths.raw_dir).as_posix()],
+            paths.quarantine_dir,
+        )
+        for path in files
+    ]
+    for wave in accepted:
+        if wave.report.warnings:
+            context.log.warning(wave.report.text())
+    lineage = Lineage(paths.raw_dir, fingerprints, datetime.now(UTC), key)
+    tables = survey_tables(kind.name, accepted, lineage)
+    # Everything that can fail comes before the commit; the load key is recorded last, in
+    # the materialization (see _already_loaded).
+    result = _result(kind, fingerprints, key, tables)
+    warehouse.replace_tables(RAW_SCHEMA, tables)
+    context.log.info(
+        "%s: loaded %d respondents from %d file(s)",
+        kind.name,
+        len(tables[f"{kind.name}_respondents"]),
+        len(files),
+    )
+    return result
 
 
 survey_assets = [survey_asset(kind) for kind in SURVEY_KINDS.values()]
@@ -106,6 +131,11 @@ survey_assets = [survey_asset(kind) for kind in SURVEY_KINDS.values()]
 )
 def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Load the case-database export delivered under ``raw/cases/``."""
+    with refused_for_the_analyst():
+        return _load_cases(context, warehouse)
+
+
+def _load_cases(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     paths = ProjectPaths.from_env()
     fingerprints = CASE_DATABASE.fingerprints(paths.raw_dir)
     reject_refused_entries(CASE_DATABASE, paths.raw_dir, fingerprints)
@@ -118,7 +148,7 @@ def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     if len(files) > 1:
         raise DeliveryError(
             paths.raw_dir / CASE_DATABASE.folder,
-            "more than one case-database export: keep only the latest",
+            "plus d'un export de la base de cas : ne gardez que le plus récent",
         )
     (path,) = files
     relative = path.relative_to(paths.raw_dir).as_posix()
@@ -154,7 +184,7 @@ def _delivered_files(kind: DeliveryKind, paths: ProjectPaths) -> list:
     if not files:
         raise DeliveryError(
             paths.raw_dir / kind.folder,
-            f"no delivery here (expected {', '.join(kind.suffixes)} files)",
+            f"aucune livraison ici (fichiers {', '.join(kind.suffixes)} attendus)",
         )
     return files
 

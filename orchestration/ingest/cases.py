@@ -45,6 +45,20 @@ FIRST_YEAR = 2000
 CASE_TABLE_SUFFIXES = ("", "_profiles", "_modes", "_catalysts")
 # How a rejection report names the record an identifier identifies.
 RECORD_KINDS = {"id_cas": "case", "id_catalyseur": "catalyst"}
+# The rules of the export's sheets, as an analyst reads them.
+IN_SHEET = "feuille {sheet!r} : "
+NO_SHEET = "aucune feuille {name!r} (feuilles : {sheets})"
+MISSING_COLUMN = "colonne obligatoire absente"
+DUPLICATE_ID = "identifiant absent ou en double"
+UNKNOWN_REGION = "ce n'est pas un code INSEE de région métropolitaine"
+UNKNOWN_DEPARTMENT = (
+    "ce n'est pas un code INSEE de département métropolitain, écrit comme du texte "
+    "('01', '2A' ; '20' n'en est pas un)"
+)
+DEPARTMENT_OUTSIDE = "le département n'est pas dans la région du cas"
+SERIAL_YEAR = "une année, pas une date Excel en numéro de série (écrivez l'année, ex. 2021)"
+BAD_YEAR = "l'année doit être une année entière de {first} à {last}"
+EMPTY_VALUE = "valeur vide"
 
 
 def case_table_names(name: str) -> list[str]:
@@ -116,13 +130,13 @@ def _read_sheets(path: Path) -> CaseExport:
 
 def _sheet(path: Path, workbook, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     if name not in workbook.sheetnames:
-        raise DeliveryError(path, f"no sheet {name!r} (sheets: {', '.join(workbook.sheetnames)})")
+        raise DeliveryError(path, NO_SHEET.format(name=name, sheets=", ".join(workbook.sheetnames)))
     sheet = workbook[name]
-    rows = sheet_rows(path, sheet, columns[0], where=f"sheet {name!r}: ")
+    rows = sheet_rows(path, sheet, columns[0], where=IN_SHEET.format(sheet=name))
     frame = sheet_frame(path, rows)
     for column in columns:
         if column not in frame.columns:
-            raise DeliveryError(path, f"sheet {name!r}: required column is missing", column)
+            raise DeliveryError(path, IN_SHEET.format(sheet=name) + MISSING_COLUMN, column)
     text = {c: frame[c].map(code_text) for c in columns if c != "annee"}
     return frame.assign(**text)[[*columns, *(c for c in frame.columns if c not in columns)]]
 
@@ -144,7 +158,7 @@ def _problems(frame: pd.DataFrame, mask: pd.Series, key: str, column: str, rule:
 def _unique_ids(frame: pd.DataFrame, key: str, sheet: str) -> list[Problem]:
     ids = frame[key]
     bad = ids.isna() | ids.duplicated(keep=False)
-    return _problems(frame, bad, key, key, f"sheet {sheet!r}: identifier is missing or not unique")
+    return _problems(frame, bad, key, key, IN_SHEET.format(sheet=sheet) + DUPLICATE_ID)
 
 
 def _geography(frame: pd.DataFrame, key: str, sheet: str) -> list[Problem]:
@@ -163,22 +177,21 @@ def _geography(frame: pd.DataFrame, key: str, sheet: str) -> list[Problem]:
             unknown_region,
             key,
             "region",
-            f"sheet {sheet!r}: not an INSEE code of a metropolitan region",
+            IN_SHEET.format(sheet=sheet) + UNKNOWN_REGION,
         )
         + _problems(
             frame,
             unknown_department,
             key,
             "departement",
-            f"sheet {sheet!r}: not an INSEE code of a metropolitan department, as text "
-            "('01', '2A'; '20' is not one)",
+            IN_SHEET.format(sheet=sheet) + UNKNOWN_DEPARTMENT,
         )
         + _problems(
             frame,
             outside,
             key,
             "departement",
-            f"sheet {sheet!r}: department is not in the case's region",
+            IN_SHEET.format(sheet=sheet) + DEPARTMENT_OUTSIDE,
         )
     )
 
@@ -193,14 +206,24 @@ def _years(cases: pd.DataFrame) -> list[Problem]:
         serial,
         "id_cas",
         "annee",
-        "sheet 'cas': a year, not an Excel serial date (write the year, e.g. 2021)",
+        IN_SHEET.format(sheet=CASE_SHEET) + SERIAL_YEAR,
     ) + _problems(
-        cases, bad, "id_cas", "annee", f"sheet 'cas': year must be a whole year {FIRST_YEAR}-{last}"
+        cases,
+        bad,
+        "id_cas",
+        "annee",
+        IN_SHEET.format(sheet=CASE_SHEET) + BAD_YEAR.format(first=FIRST_YEAR, last=last),
     )
 
 
 def _required_text(cases: pd.DataFrame, column: str) -> list[Problem]:
-    return _problems(cases, cases[column].isna(), "id_cas", column, "sheet 'cas': empty value")
+    return _problems(
+        cases,
+        cases[column].isna(),
+        "id_cas",
+        column,
+        IN_SHEET.format(sheet=CASE_SHEET) + EMPTY_VALUE,
+    )
 
 
 def _split(cases: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -102,6 +102,18 @@ class Codebook:
         return (self.fieldwork_date,) if self.fieldwork_date else ()
 
 
+# A malformed codebook's errors, in the language of the analysts who write codebooks.
+MALFORMED = "{path} : codebook mal formé, clé absente ou erronée {error}"
+BAD_INSTITUTE = "institute doit être un texte non vide, pas {value!r}"
+BAD_CHOICE = "{key} doit valoir l'une de ces valeurs {allowed}, pas {value!r}"
+BAD_FILTERS = "{key} doit associer des questions filtres à des listes de réponses, pas {spec!r}"
+NOT_A_FILTER = (
+    "{key} : ce n'est pas une autre question à réponse unique ni une variable de plan du codebook"
+)
+BAD_ANSWERS = "{key} doit lister les réponses qui mènent à la question, pas {answers!r}"
+UNKNOWN_ANSWERS = "{key} : {unknown} ne figure(nt) pas parmi ses réponses {values}"
+
+
 def codebook_path(study: str, wave: int) -> Path:
     """Where the codebook of a study wave lives."""
     return CODEBOOKS_DIR / study / f"{wave}.yml"
@@ -132,23 +144,27 @@ def load_codebook(path: Path) -> Codebook:
             institute=_institute(content.get("institute")),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
-        raise ValueError(f"{path}: malformed codebook, missing or wrong key {error}") from error
+        raise ValueError(MALFORMED.format(path=path, error=error)) from error
 
 
 def _institute(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"institute must be a non-empty text, not {value!r}")
+        raise ValueError(BAD_INSTITUTE.format(value=value))
     return value.strip()
 
 
 def _layout(section: dict) -> FileLayout:
     layout = FileLayout(**section)
     if layout.encoding not in ENCODINGS:
-        raise ValueError(f"file.encoding must be one of {ENCODINGS}, not {layout.encoding!r}")
+        raise ValueError(
+            BAD_CHOICE.format(key="file.encoding", allowed=ENCODINGS, value=layout.encoding)
+        )
     if layout.delimiter not in (None, *DELIMITERS):
-        raise ValueError(f"file.delimiter must be one of {DELIMITERS}, not {layout.delimiter!r}")
+        raise ValueError(
+            BAD_CHOICE.format(key="file.delimiter", allowed=DELIMITERS, value=layout.delimiter)
+        )
     return layout
 
 
@@ -190,7 +206,7 @@ def _asked_if(
 ) -> dict[str, frozenset[str]]:
     # ``{partenariat: [oui]}``: each filter question, with the answers that lead to the question.
     if not isinstance(spec, dict) or not spec:
-        raise ValueError(f"{key} must map filter questions to lists of answers, not {spec!r}")
+        raise ValueError(BAD_FILTERS.format(key=key, spec=spec))
     return {
         str(name): _leading_answers(
             f"{key}.{name}", answers, None if name == question else filters.get(str(name))
@@ -201,14 +217,12 @@ def _asked_if(
 
 def _leading_answers(key: str, answers, values: frozenset[str] | None) -> frozenset[str]:
     if values is None:
-        raise ValueError(
-            f"{key}: not another single-answer question or design variable of the codebook"
-        )
+        raise ValueError(NOT_A_FILTER.format(key=key))
     if not isinstance(answers, list) or not answers:
-        raise ValueError(f"{key} must list the answers that lead to the question, not {answers!r}")
+        raise ValueError(BAD_ANSWERS.format(key=key, answers=answers))
     unknown = [answer for answer in answers if str(answer) not in values]
     if unknown:
-        raise ValueError(f"{key}: {unknown} not among its answers {sorted(values)}")
+        raise ValueError(UNKNOWN_ANSWERS.format(key=key, unknown=unknown, values=sorted(values)))
     return frozenset(str(answer) for answer in answers)
 
 

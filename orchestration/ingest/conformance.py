@@ -31,6 +31,28 @@ SERIAL_TEXT = re.compile(r"\d+(?:\.\d+)?")
 WINDOWS_1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 MOJIBAKE = re.compile(f"[ÃÂ][\u0080-\u00bf{WINDOWS_1252_HIGH}]|Ã |â€|Å[“’]")
 
+# The step failure's metadata naming the rejection report in the quarantine.
+REPORT_METADATA = "rapport"
+# The rules as an analyst reads them, in one place (French: the analyst's language).
+NO_RESPONDENT = "le fichier ne contient aucun répondant"
+MISSING_VARIABLE = "variable obligatoire absente"
+UNKNOWN_VARIABLE = "variable absente du codebook (conservée, non utilisée)"
+DUPLICATE_ID = "identifiant du répondant absent ou en double"
+UNKNOWN_CODE = "code absent du codebook pour {name}"
+UNKNOWN_REGION = "ce n'est pas un code INSEE de région métropolitaine"
+UNKNOWN_DEPARTMENT = "ce n'est pas un code INSEE de département métropolitain ('2A'/'2B', pas '20')"
+DEPARTMENT_OUTSIDE = "le département n'est pas dans la région du répondant"
+BAD_WEIGHT = "le poids doit être un nombre fini supérieur à 0"
+OTHER_WAVE = "la vague diffère de celle du dossier et du codebook ({wave})"
+SERIAL_DATE = "date enregistrée comme numéro de série Excel (formatez la colonne en date)"
+NOT_A_DATE = "ce n'est pas une date (attendu AAAA-MM-JJ)"
+GARBLED_TEXT = (
+    "texte qui semble lu en Latin-1 au lieu d'UTF-8 (caractères corrompus) ; "
+    "réexportez le fichier en UTF-8 ou déclarez son encodage"
+)
+# How the report names the record a row holds, by ``Problem.record_kind``.
+RECORD_NAMES = {"respondent": "répondant", "case": "cas", "catalyst": "catalyseur"}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -45,15 +67,16 @@ class Problem:
     record_kind: str = "respondent"
 
     def describe(self, file: Path) -> str:
-        """``file, row 5 (respondent 5), variable REGION: rule (value 99)``."""
+        """``fichier, ligne 5 (répondant 5), variable REGION : règle (valeur 99)``."""
         where = [str(file)]
         if self.row is not None:
-            who = f" ({self.record_kind} {self.respondent})" if self.respondent is not None else ""
-            where.append(f"row {self.row}{who}")
+            kind = RECORD_NAMES.get(self.record_kind, self.record_kind)
+            who = f" ({kind} {self.respondent})" if self.respondent is not None else ""
+            where.append(f"ligne {self.row}{who}")
         if self.variable is not None:
             where.append(f"variable {self.variable}")
-        value = "" if self.value is None else f" (value {self.value!r})"
-        return f"{', '.join(where)}: {self.rule}{value}"
+        value = "" if self.value is None else f" (valeur {self.value!r})"
+        return f"{', '.join(where)} : {self.rule}{value}"
 
 
 @dataclass
@@ -70,18 +93,26 @@ class ConformanceReport:
         """Only warnings (or nothing) were found."""
         return not self.problems
 
+    def headline(self) -> str:
+        """The first problem, in one line: what an analyst reads first."""
+        first = self.problems[0].describe(self.file)
+        more = len(self.problems) - 1
+        return f"{first} (et {more} autre(s) problème(s), ci-dessous)" if more else first
+
     def text(self) -> str:
         """The report a person reads: problems grouped by rule, the first rows of each."""
-        verdict = "accepted" if self.accepted else "REJECTED"
-        lines = [f"{self.file}: {verdict} against {self.codebook}"]
-        for title, items in (("problem", self.problems), ("warning", self.warnings)):
+        verdict = "accepté" if self.accepted else "REFUSÉ"
+        lines = [f"{self.file} : {verdict} au regard de {self.codebook}"]
+        for title, items in (("problème", self.problems), ("avertissement", self.warnings)):
             by_rule: dict[tuple[str, str | None], list[Problem]] = {}
             for item in items:
                 by_rule.setdefault((item.rule, item.variable), []).append(item)
             for group in by_rule.values():
                 lines += [f"- {title}: {p.describe(self.file)}" for p in group[:ROWS_PER_RULE]]
                 if len(group) > ROWS_PER_RULE:
-                    lines.append(f"  … and {len(group) - ROWS_PER_RULE} more row(s) like these")
+                    lines.append(
+                        f"  … et {len(group) - ROWS_PER_RULE} autre(s) ligne(s) du même type"
+                    )
         return "\n".join(lines)
 
 
@@ -89,8 +120,9 @@ class DeliveryRejected(Exception):
     """A delivery that breaks its contract; ``report`` says every way it does."""
 
     def __init__(self, report: ConformanceReport, written_to: Path):
-        super().__init__(f"{report.text()}\n(report written to {written_to})")
+        super().__init__(f"{report.headline()}\n{report.text()}\n(rapport écrit dans {written_to})")
         self.report = report
+        self.written_to = written_to
 
 
 def quarantine(report: ConformanceReport, sha256: str, quarantine_dir: Path) -> Path:
@@ -109,12 +141,12 @@ def check_survey(
     respondent's row in the file (1 in SPSS, 2 under a spreadsheet's or CSV's header)."""
     report = ConformanceReport(file, codebook.path)
     if data.empty:
-        report.problems.append(Problem("the file has no respondent"))
+        report.problems.append(Problem(NO_RESPONDENT))
         return report
     missing = [v for v in codebook.required_variables() if v not in data.columns]
-    report.problems += [Problem("required variable is missing", v) for v in missing]
+    report.problems += [Problem(MISSING_VARIABLE, v) for v in missing]
     report.warnings += [
-        Problem("variable not in the codebook (kept, not used)", column)
+        Problem(UNKNOWN_VARIABLE, column)
         for column in data.columns
         if column not in codebook.known_variables()
     ]
@@ -166,9 +198,7 @@ def _problems(
 
 def _duplicate_ids(data, ids, codebook):
     duplicated = ids.duplicated(keep=False) | ids.isna()
-    return _problems(
-        duplicated, ids, data, codebook.respondent_id, "respondent id is missing or not unique"
-    )
+    return _problems(duplicated, ids, data, codebook.respondent_id, DUPLICATE_ID)
 
 
 def _unknown_codes(data, ids, codebook):
@@ -178,7 +208,7 @@ def _unknown_codes(data, ids, codebook):
         # Item non-response (system missing) is allowed; a code the codebook lacks is not.
         unknown = values.notna() & ~values.isin(list(coded.codes))
         problems += _problems(
-            unknown, ids, data, coded.variable, f"code not in the codebook for {coded.name}"
+            unknown, ids, data, coded.variable, UNKNOWN_CODE.format(name=coded.name)
         )
     return problems
 
@@ -186,9 +216,7 @@ def _unknown_codes(data, ids, codebook):
 def _regions(data, ids, codebook):
     valid = {region.code for region in regions()}
     codes = data[codebook.region].map(code_text)
-    return _problems(
-        ~codes.isin(valid), ids, data, codebook.region, "not an INSEE code of a metropolitan region"
-    )
+    return _problems(~codes.isin(valid), ids, data, codebook.region, UNKNOWN_REGION)
 
 
 def _departments(data, ids, codebook):
@@ -209,10 +237,8 @@ def _departments(data, ids, codebook):
         ids,
         data,
         codebook.department,
-        "not an INSEE code of a metropolitan department ('2A'/'2B', not '20')",
-    ) + _problems(
-        outside, ids, data, codebook.department, "department is not in the respondent's region"
-    )
+        UNKNOWN_DEPARTMENT,
+    ) + _problems(outside, ids, data, codebook.department, DEPARTMENT_OUTSIDE)
 
 
 def _weights(data, ids, codebook):
@@ -220,9 +246,7 @@ def _weights(data, ids, codebook):
         return []
     weights = pd.to_numeric(data[codebook.weight], errors="coerce")
     bad = ~weights.map(lambda w: isinstance(w, float) and math.isfinite(w) and w > 0)
-    return _problems(
-        bad, ids, data, codebook.weight, "weight must be a finite number greater than 0"
-    )
+    return _problems(bad, ids, data, codebook.weight, BAD_WEIGHT)
 
 
 def _wave(data, ids, codebook):
@@ -234,7 +258,7 @@ def _wave(data, ids, codebook):
         ids,
         data,
         codebook.wave_variable,
-        f"wave differs from the delivery's folder and codebook ({codebook.wave})",
+        OTHER_WAVE.format(wave=codebook.wave),
     )
 
 
@@ -251,9 +275,9 @@ def _dates(data, ids, codebook):
             ids,
             data,
             variable,
-            "date stored as an Excel serial number (format the column as a date)",
+            SERIAL_DATE,
             shown=_SerialDate.of,
-        ) + _problems(not_date, ids, data, variable, "not a date (expected YYYY-MM-DD)")
+        ) + _problems(not_date, ids, data, variable, NOT_A_DATE)
     return problems
 
 
@@ -269,8 +293,7 @@ def _mojibake(data, ids, codebook):
             ids,
             data,
             variable,
-            "text looks like Latin-1 read as UTF-8 (mojibake); "
-            "re-export the file in UTF-8 or declare its encoding",
+            GARBLED_TEXT,
         )
     return problems
 
@@ -287,7 +310,7 @@ class _SerialDate:
         return cls(_plain(value), _serial_date(value))
 
     def __repr__(self) -> str:
-        return f"{self.serial!r}, i.e. {self.day.isoformat()}"
+        return f"{self.serial!r}, soit le {self.day.isoformat()}"
 
 
 def _serial_date(value) -> date | None:

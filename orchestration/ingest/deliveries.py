@@ -211,8 +211,8 @@ def study_and_wave(raw_dir: Path, path: Path) -> tuple[str, int]:
     ):
         raise DeliveryError(
             path,
-            f"a survey file goes in surveys/<study>/<wave, 4 digits>/, study one of "
-            f"{', '.join(STUDIES)}",
+            "un fichier d'enquête se dépose dans surveys/<étude>/<vague, 4 chiffres>/, "
+            f"l'étude étant l'une de : {', '.join(STUDIES)}",
         )
     return parts[1], int(parts[2])
 

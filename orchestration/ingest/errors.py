@@ -16,9 +16,10 @@ class DeliveryError(Exception):
     row: int | None = None
 
     def __str__(self) -> str:
+        """``fichier, ligne 6, colonne X : règle``, the message an analyst reads first."""
         where = [str(self.file)]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"ligne {self.row}")
         if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.rule}"
+            where.append(f"colonne {self.column}")
+        return f"{', '.join(where)} : {self.rule}"

@@ -44,6 +44,27 @@ NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # Control bytes never found in text: their presence means the file is not a CSV at all.
 BINARY_BYTE = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
+# The reasons a file cannot be read, as an analyst reads them.
+UNSUPPORTED_TYPE = "type de fichier d'enquête non pris en charge {suffix!r} : livrez {formats}"
+EMPTY_FILE = "le fichier est vide (0 octet)"
+NO_HEADER = "le fichier est vide (aucune ligne d'en-tête)"
+UNREADABLE = "fichier {kind} illisible ({error})"
+UTF16 = "le fichier est en UTF-16 : réexportez-le en CSV UTF-8"
+BINARY = (
+    "fichier CSV illisible : contenu binaire (octet 0x{byte:02X} à la ligne {line}) ; "
+    "livrez un export CSV texte"
+)
+NOT_UTF8 = (
+    "texte non UTF-8 à la ligne {line} (octet 0x{byte:02X}, {char!r} en Latin-1) : le fichier "
+    "semble en Latin-1 ; déclarez `file: {{encoding: latin-1}}` dans le codebook, "
+    "ou réexportez le fichier en UTF-8"
+)
+NO_DELIMITER = (
+    "ni ';' ni ',' dans la ligne d'en-tête : les colonnes doivent être séparées par ';' ou ','"
+)
+WRONG_DELIMITER = "le séparateur {declared!r} déclaré dans le codebook est absent de l'en-tête"
+DELIMITER_HINT = " ; l'en-tête contient {found!r} : déclarez `file: {{delimiter: '{found}'}}`"
+
 
 @dataclass(frozen=True)
 class SurveyFile:
@@ -76,10 +97,10 @@ def read_survey(path: Path, codebook: Codebook) -> SurveyFile:
     if reader is None:
         raise DeliveryError(
             path,
-            f"unsupported survey file type {path.suffix!r}: deliver {', '.join(SURVEY_FORMATS)}",
+            UNSUPPORTED_TYPE.format(suffix=path.suffix, formats=", ".join(SURVEY_FORMATS)),
         )
     if path.stat().st_size == 0:
-        raise DeliveryError(path, "the file is empty (0 bytes)")
+        raise DeliveryError(path, EMPTY_FILE)
     # Before reading: a file over a limit would exhaust memory in the reader.
     check_file_size(path)
     return reader(path, codebook)
@@ -105,7 +126,7 @@ def _read_sav(path: Path, codebook: Codebook) -> SurveyFile:
     try:
         data, meta = pyreadstat.read_sav(str(path))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
-        raise DeliveryError(path, f"not a readable SPSS file ({error})") from error
+        raise DeliveryError(path, UNREADABLE.format(kind="SPSS", error=error)) from error
     variable_labels = [
         {"variable": name, "code": None, "label": label or ""}
         for name, label in meta.column_names_to_labels.items()
@@ -130,7 +151,7 @@ def _read_csv(path: Path, codebook: Codebook) -> SurveyFile:
     text = _decode(path, raw, codebook.layout.encoding)
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
-        raise DeliveryError(path, "the file is empty (no header line)")
+        raise DeliveryError(path, NO_HEADER)
     delimiters = (codebook.layout.delimiter,) if codebook.layout.delimiter else DELIMITERS
     head = [_csv_cells(line, delimiters) for line in lines[:HEADER_SEARCH_ROWS]]
     reject_misplaced_header(path, head, codebook.respondent_id)
@@ -149,7 +170,7 @@ def _read_csv(path: Path, codebook: Codebook) -> SurveyFile:
             skip_blank_lines=False,
         )
     except (pd.errors.ParserError, csv.Error) as error:
-        raise DeliveryError(path, f"not a readable CSV file ({error})") from error
+        raise DeliveryError(path, UNREADABLE.format(kind="CSV", error=error)) from error
     # Names are matched to the codebook without the spaces around them, as in a sheet.
     data = without_trailing_empty_rows(_blank_as_missing(data.rename(columns=str.strip)))
     return SurveyFile(
@@ -177,14 +198,13 @@ def _no_labels() -> pd.DataFrame:
 def _reject_binary(path: Path, raw: bytes) -> None:
     # Excel's "Unicode text" export is UTF-16: full of NUL bytes, yet a text file.
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DeliveryError(path, "the file is in UTF-16: re-export it as CSV in UTF-8")
+        raise DeliveryError(path, UTF16)
     found = BINARY_BYTE.search(raw)
     if found:
         line = raw[: found.start()].count(b"\n") + 1
         raise DeliveryError(
             path,
-            f"not a readable CSV file: binary content (byte 0x{raw[found.start()]:02X} "
-            f"on line {line}); deliver a text CSV export",
+            BINARY.format(byte=raw[found.start()], line=line),
         )
 
 
@@ -199,10 +219,9 @@ def _decode(path: Path, raw: bytes, encoding: str) -> str:
         line = raw[: error.start].count(b"\n") + 1
         raise DeliveryError(
             path,
-            f"not valid UTF-8 on line {line} (byte 0x{byte:02X}, "
-            f"{bytes([byte]).decode('cp1252', errors='replace')!r} in Latin-1): the file looks "
-            "like Latin-1; declare `file: {encoding: latin-1}` in the codebook, "
-            "or re-export the file in UTF-8",
+            NOT_UTF8.format(
+                line=line, byte=byte, char=bytes([byte]).decode("cp1252", errors="replace")
+            ),
         ) from error
 
 
@@ -230,18 +249,13 @@ def _delimiter(path: Path, header: str, declared: str | None) -> str:
         if not found:
             raise DeliveryError(
                 path,
-                "neither ';' nor ',' in the header line: columns must be separated by ';' or ','",
+                NO_DELIMITER,
                 row=1,
             )
         return max(found, key=header.count)
     if declared not in header:
-        hint = (
-            f"; the header holds {found[0]!r}: declare `file: {{delimiter: '{found[0]}'}}`"
-            if found
-            else ""
-        )
-        rule = f"delimiter {declared!r} declared in the codebook is not in the header line"
-        raise DeliveryError(path, rule + hint, row=1)
+        hint = DELIMITER_HINT.format(found=found[0]) if found else ""
+        raise DeliveryError(path, WRONG_DELIMITER.format(declared=declared) + hint, row=1)
     return declared
 
 

@@ -89,7 +89,8 @@ def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     if ignored:
         # Misplaced files are never ingested; say so where the person who dropped them looks.
         context.log.warning(
-            "not a delivery (see docs/data-contract.md for where files go): %s", ", ".join(ignored)
+            "pas une livraison (voir docs/data-contract.md pour l'emplacement des fichiers) : %s",
+            ", ".join(ignored),
         )
     requests, waiting = [], []
     for kind in DELIVERY_KINDS:
@@ -107,15 +108,15 @@ def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         if current and current != ingested:
             requests.append(delivery_run_request(kind, ingested, current))
     if waiting:
-        context.log.info("waiting for these files to finish copying: %s", ", ".join(waiting))
+        context.log.info("copie de ces fichiers en cours, attente : %s", ", ".join(waiting))
     if not requests:
         reason = (
-            f"files still being copied, read at a later tick: {', '.join(waiting)}"
+            f"fichiers en cours de copie, lus à un prochain passage : {', '.join(waiting)}"
             if waiting
-            else "every delivery under raw/ is ingested"
+            else "toutes les livraisons de raw/ sont ingérées"
         )
         if ignored:
-            reason += f"; not deliveries, ignored: {', '.join(ignored)}"
+            reason += f" ; pas des livraisons, ignorés : {', '.join(ignored)}"
         return dg.SensorResult(skip_reason=reason)
     return dg.SensorResult(run_requests=requests)
 

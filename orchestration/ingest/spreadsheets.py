@@ -23,6 +23,19 @@ HEADER_SEARCH_ROWS = 20
 _CORE_PROPERTIES = "docProps/core.xml"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
+# The reasons a sheet is refused, as an analyst reads them.
+UNREADABLE = "fichier Excel illisible ({reason})"
+NO_SHEET = "aucune feuille"
+MERGED = (
+    "cellules fusionnées {ranges} dans la feuille {sheet!r} : défusionnez-les "
+    "(une valeur par cellule, en-tête sur la ligne 1)"
+)
+MISPLACED_HEADER = (
+    "{where}en-tête trouvé ligne {row}, pas ligne 1 : supprimez la ou les {above} ligne(s) "
+    "au-dessus"
+)
+NAMED_TWICE = "variable nommée deux fois dans la ligne d'en-tête"
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -66,9 +79,9 @@ def open_workbook(path: Path) -> Workbook:
             sheets = {name: _sheet(workbook, name) for name in workbook.sheet_names}
         title = _document_title(path)
     except (python_calamine.CalamineError, BadZipFile, ParseError, OSError) as error:
-        raise DeliveryError(path, f"not a readable Excel file ({error})") from error
+        raise DeliveryError(path, UNREADABLE.format(reason=error)) from error
     if not sheets:
-        raise DeliveryError(path, "not a readable Excel file (no sheet)")
+        raise DeliveryError(path, UNREADABLE.format(reason=NO_SHEET))
     return Workbook(title, sheets)
 
 
@@ -111,8 +124,7 @@ def reject_merged_cells(path: Path, sheet: Sheet) -> None:
     if sheet.merged:
         raise DeliveryError(
             path,
-            f"merged cells {', '.join(sorted(sheet.merged))} on sheet {sheet.title!r}: unmerge "
-            "them (one value per cell, header on row 1)",
+            MERGED.format(ranges=", ".join(sorted(sheet.merged)), sheet=sheet.title),
         )
 
 
@@ -123,15 +135,14 @@ def reject_misplaced_header(
 
     ``head`` holds the first rows as text; ``first_column`` is a name the header must hold.
     When no row names it, row 1 is taken as the header and the missing names are reported by
-    whoever requires them. ``where`` prefixes the rule (``"sheet 'cas': "``).
+    whoever requires them. ``where`` prefixes the rule (``"feuille 'cas' : "``).
     """
     for index, cells in enumerate(head[:HEADER_SEARCH_ROWS]):
         if first_column in cells:
             if index > 0:
                 raise DeliveryError(
                     path,
-                    f"{where}header found on row {index + 1}, not row 1: "
-                    f"remove the {index} row(s) above it",
+                    MISPLACED_HEADER.format(where=where, row=index + 1, above=index),
                 )
             return
 
@@ -181,5 +192,5 @@ def reject_duplicate_names(path: Path, names: list[str]) -> None:
     seen = set()
     for name in names:
         if name in seen:
-            raise DeliveryError(path, "variable named twice in the header row", column=name)
+            raise DeliveryError(path, NAMED_TWICE, column=name)
         seen.add(name)

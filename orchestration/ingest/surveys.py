@@ -41,18 +41,28 @@ class AcceptedSurvey:
     report: ConformanceReport
 
 
+# The reasons a wave is refused before its file is read, as an analyst reads them.
+NO_CODEBOOK = "aucun codebook pour {study} {wave} : attendu {location}"
+OTHER_CODEBOOK = "le codebook {location} décrit {described}, pas {study} {wave} du dossier"
+TWO_FILES = "plus d'un fichier de données pour cette vague : n'en gardez qu'un"
+
+
 def codebook_for(raw_dir: Path, path: Path) -> Codebook:
     """The codebook of the study wave a file's folders name; it must exist and agree."""
     study, wave = study_and_wave(raw_dir, path)
     location = codebook_path(study, wave)
     if not location.exists():
-        raise DeliveryError(path, f"no codebook for {study} {wave}: expected {location}")
+        raise DeliveryError(path, NO_CODEBOOK.format(study=study, wave=wave, location=location))
     codebook = load_codebook(location)
     if (codebook.study, codebook.wave) != (study, wave):
         raise DeliveryError(
             path,
-            f"codebook {location} describes {codebook.study} {codebook.wave}, "
-            f"not the folder's {study} {wave}",
+            OTHER_CODEBOOK.format(
+                location=location,
+                described=f"{codebook.study} {codebook.wave}",
+                study=study,
+                wave=wave,
+            ),
         )
     return codebook
 
@@ -61,7 +71,7 @@ def accept_survey(raw_dir: Path, path: Path, sha256: str, quarantine_dir: Path) 
     """Read a delivered file and hold it to its codebook; any breach rejects it whole and
     writes the rejection report to the quarantine (the file itself is never touched)."""
     relative = path.relative_to(raw_dir)
-    location = Path("(codebook unknown)")
+    location = Path("(codebook inconnu)")
     try:
         codebook = codebook_for(raw_dir, path)
         location = codebook.path
@@ -79,7 +89,7 @@ def one_file_per_wave(paths: list[Path]) -> list[Path]:
     folders = [path.parent for path in paths]
     for folder in folders:
         if folders.count(folder) > 1:
-            raise DeliveryError(folder, "more than one data file for this wave: keep only one")
+            raise DeliveryError(folder, TWO_FILES)
     return paths
 
 

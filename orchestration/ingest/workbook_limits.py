@@ -100,7 +100,7 @@ def check_workbook(path: Path) -> None:
                 elif info is not shared:
                     _drain(archive, info)
     except _UNREADABLE as error:
-        raise DeliveryError(path, f"not a readable Excel file ({error})") from error
+        raise DeliveryError(path, f"fichier Excel illisible ({error})") from error
     if long_string is not None:
         raise DeliveryError(
             path,
