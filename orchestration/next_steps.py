@@ -22,7 +22,7 @@ REFUSED = (
 )
 QUALITY = (
     "Une règle de qualité bloquante a échoué (la description du contrôle nomme les lignes ; "
-    "le site Data Docs sous reports/output/qualite/ montre chaque résultat). Corrigez la "
+    "la page reports/output/qualite/index.html montre chaque résultat). Corrigez la "
     "livraison et déposez-la de nouveau dans raw/. " + UNCHANGED
 )
 DBT = (
