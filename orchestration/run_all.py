@@ -193,7 +193,7 @@ def where_to_look(log_file: Path) -> list[str]:
     ]
     quality_site = paths.data_docs_dir / "index.html"
     if quality_site.exists():
-        lines.append(f"Contrôles qualité : {quality_site}")
+        lines.append(f"Page des contrôles qualité : {quality_site}")
     lines.append(f"Journal complet du run : {log_file}")
     return lines
 
