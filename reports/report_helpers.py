@@ -27,6 +27,7 @@ DEFINITION = (
     "personnes réellement interrogées (non pondérés)."
 )
 NOT_PUBLISHED = vocabulary.NOT_PUBLISHED
+NO_VALUE = vocabulary.NO_VALUE
 FRAGILE_MARK = " (effectif faible)"
 SOURCES = (
     "Sources : Observatoire des partenariats (Le RAMEAU), programme IMPACT ; populations "
@@ -117,7 +118,6 @@ def notice_block() -> str:
     return f"::: {{.notice}}\n{ILLUSTRATIVE_NOTICE}\n:::\n"
 
 
-NO_VALUE = "–"
 NOT_PUBLISHED_NOTE = vocabulary.NOT_PUBLISHED_LEGEND
 
 

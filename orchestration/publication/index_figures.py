@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.french import integer, percent, points
 from orchestration.publication.report_data import HEADLINE_INDICATOR
-from orchestration.publication.vocabulary import NOT_PUBLISHED, STUDY_TITLES
+from orchestration.publication.vocabulary import NO_VALUE, NOT_PUBLISHED, STUDY_TITLES
 
 FRAGILE_MARK = " (effectif faible)"
-NO_VALUE = "–"
 # The map's classes (CSS classes of the page), with their legend, in the legend's order.
 ABOVE, BELOW, NO_DIFFERENCE, WITHHELD = "au-dessus", "en-dessous", "sans-ecart", "non-publie"
 LEGEND = (

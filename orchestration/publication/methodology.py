@@ -17,6 +17,7 @@ import math
 
 from orchestration.publication.french import date, decimal, integer
 from orchestration.publication.vocabulary import (
+    NO_VALUE,
     NOT_PUBLISHED_LEGEND,
     POPULATIONS,
     STUDY_TITLES,
@@ -28,7 +29,6 @@ WIDEST_SHARE = 0.5
 # Under this many respondents no share is published (docs/publication-rules.md), so no
 # precision is given either.
 MIN_RESPONDENTS = 30
-NO_VALUE = "–"
 
 READING_GUIDE = (
     "Les pourcentages sont **pondérés** : chaque réponse compte selon le poids de la personne "

@@ -13,6 +13,9 @@ NOT_PUBLISHED_LEGEND = (
     "telle valeur n'est pas publié non plus."
 )
 
+# Nothing to show in a cell: no previous wave, no comparison defined, no date delivered.
+NO_VALUE = "–"
+
 # The population each study surveys, as a row or column label.
 POPULATIONS = {
     "citoyens": "Citoyens (18 ans et plus)",
