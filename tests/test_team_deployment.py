@@ -9,11 +9,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,12 +31,11 @@ from orchestration.ingest.sensors import delivery_job_name
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import WAREHOUSE_POOL
 from tests.conftest import make_isolated_project
+from tests.dagster_servers import free_port, wait_for_run, wait_until_served
 
 DEPLOYMENT = PROJECT_ROOT / "deployment" / "team"
 LOCATION = "orchestration.definitions"  # as deployment/team/workspace.yaml names it
-STARTUP_SECONDS = 180
 RUN_SECONDS = 300
-FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 # The sensors that launch runs by themselves: stopped from the UI before the daemon starts, so
 # the only runs are the test's.
 LAUNCHING_SENSORS = ("raw_delivery_sensor", AUTOMATION_SENSOR)
@@ -52,12 +49,6 @@ class TeamDeployment:
     client: DagsterGraphQLClient
     env: dict[str, str]
     dagster_home: Path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -114,19 +105,6 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
     except ProcessLookupError:
         pass
-
-
-def wait_until_served(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"the webserver exited: {log.read_text()[-3000:]}"
-        try:
-            with urllib.request.urlopen(f"{url}/server_info", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"the webserver did not answer at {url} within {STARTUP_SECONDS} s")
 
 
 def graphql(url: str, query: str, variables: dict) -> dict:
@@ -231,16 +209,6 @@ def team(postgres, tmp_path_factory) -> Iterator[TeamDeployment]:
                 stop(process)
 
 
-def wait_for_run(client: DagsterGraphQLClient, run_id: str) -> DagsterRunStatus:
-    deadline = time.monotonic() + RUN_SECONDS
-    while time.monotonic() < deadline:
-        status = client.get_run_status(run_id)
-        if status in FINISHED:
-            return status
-        time.sleep(1)
-    raise TimeoutError(f"run {run_id} did not finish within {RUN_SECONDS} s")
-
-
 @contextmanager
 def fresh_instance(team: TeamDeployment) -> Iterator[dg.DagsterInstance]:
     """A new instance object on the deployment's settings: all it knows comes from PostgreSQL."""
@@ -281,7 +249,7 @@ def test_runs_queued_by_the_webserver_are_started_by_the_daemon_and_kept_in_post
     # Two runs that write the warehouse, at once, as two people would.
     run_ids = [submit_ingest_only(team.url, CASE_DATABASE) for _ in range(2)]
 
-    assert [wait_for_run(team.client, run_id) for run_id in run_ids] == [
+    assert [wait_for_run(team.client, run_id, RUN_SECONDS) for run_id in run_ids] == [
         DagsterRunStatus.SUCCESS
     ] * 2
     in_pool = warehouse_steps(job_name)

@@ -5,11 +5,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from orchestration.recovery import RunWorker, recorded_worker
 from orchestration.settings import PROJECT_ROOT, ProjectPaths
 from synthetic import case_database
 from tests.conftest import make_isolated_project
+from tests.dagster_servers import free_port, wait_for_run, wait_until_served
 from tests.test_recovery import slot_holders
 
 CHROMIUM = Path(os.environ.get("IMPACT_CHROMIUM", "/usr/bin/chromium"))
@@ -38,9 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STARTUP_SECONDS = 180
 RUN_SECONDS = 900
-FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 REGION = "84"
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 # Sensor ticks (30 s), the settling of a copied file (20 s) and four runs one after the other.
@@ -57,35 +54,6 @@ class RunningUI:
     client: DagsterGraphQLClient
     paths: ProjectPaths
     dagster_home: Path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_served(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "dagster dev exited during start-up"
-        try:
-            with urllib.request.urlopen(f"{url}/server_info", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise TimeoutError(f"the UI did not answer at {url} within {STARTUP_SECONDS} s")
-
-
-def wait_for_run(client: DagsterGraphQLClient, run_id: str) -> DagsterRunStatus:
-    deadline = time.monotonic() + RUN_SECONDS
-    while time.monotonic() < deadline:
-        status = client.get_run_status(run_id)
-        if status in FINISHED:
-            return status
-        time.sleep(2)
-    raise TimeoutError(f"run {run_id} did not finish within {RUN_SECONDS} s")
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +110,7 @@ def test_a_run_for_one_region_launched_through_graphql_succeeds(ui):
 
     run_id = force_render(ui, REGION)
 
-    assert wait_for_run(ui.client, run_id) == DagsterRunStatus.SUCCESS
+    assert wait_for_run(ui.client, run_id, RUN_SECONDS) == DagsterRunStatus.SUCCESS
     record = json.loads(job.record_file.read_text(encoding="utf-8"))
     assert record["run_id"] == run_id != before["run_id"]
     assert job.html.stat().st_mtime > time.time() - RUN_SECONDS
@@ -187,7 +155,8 @@ def test_two_writing_runs_launched_at_once_both_succeed(ui):
     writers = [ui.client.submit_job_execution("ingest_case_database") for _ in range(2)]
     reader = force_render(ui, "53")
 
-    statuses = {run_id: wait_for_run(ui.client, run_id) for run_id in [*writers, reader]}
+    runs = [*writers, reader]
+    statuses = {run_id: wait_for_run(ui.client, run_id, RUN_SECONDS) for run_id in runs}
 
     assert set(statuses.values()) == {DagsterRunStatus.SUCCESS}, statuses
 
@@ -202,14 +171,14 @@ def test_a_run_worker_killed_in_a_warehouse_step_is_failed_and_frees_the_pool(ui
             worker = freeze_worker_holding_the_warehouse(instance, run_id)
             os.kill(worker.pid, signal.SIGKILL)
 
-            assert wait_for_run(ui.client, run_id) == DagsterRunStatus.FAILURE
+            assert wait_for_run(ui.client, run_id, RUN_SECONDS) == DagsterRunStatus.FAILURE
             deadline = time.monotonic() + RUN_SECONDS
             while slot_holders(instance) and time.monotonic() < deadline:
                 time.sleep(2)
             assert slot_holders(instance) == []
 
     after = ui.client.submit_job_execution("ingest_case_database")
-    assert wait_for_run(ui.client, after) == DagsterRunStatus.SUCCESS
+    assert wait_for_run(ui.client, after, RUN_SECONDS) == DagsterRunStatus.SUCCESS
 
 
 def freeze_worker_holding_the_warehouse(instance: dg.DagsterInstance, run_id: str) -> RunWorker:

@@ -1,0 +1,51 @@
+"""Waiting on a Dagster webserver started by a test (``dagster dev`` or the team deployment's
+``dagster-webserver``) and on the runs it was asked to launch."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from dagster import DagsterRunStatus
+from dagster_graphql import DagsterGraphQLClient
+
+# A cold start loads the code location (dbt manifest, definitions) in a fresh process.
+STARTUP_SECONDS = 180
+FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_served(url: str, server: subprocess.Popen, log: Path | None = None) -> None:
+    """Return once the webserver at ``url`` answers; fail at once if its process exits (with
+    the end of its ``log`` when there is one)."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        tail = log.read_text()[-3000:] if log is not None else ""
+        assert server.poll() is None, f"the webserver exited during start-up: {tail}"
+        try:
+            with urllib.request.urlopen(f"{url}/server_info", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(f"the webserver did not answer at {url} within {STARTUP_SECONDS} s")
+
+
+def wait_for_run(client: DagsterGraphQLClient, run_id: str, seconds: float) -> DagsterRunStatus:
+    """The run's final status, polled until it finishes or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = client.get_run_status(run_id)
+        if status in FINISHED:
+            return status
+        time.sleep(1)
+    raise TimeoutError(f"run {run_id} did not finish within {seconds} s")
