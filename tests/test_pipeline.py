@@ -854,7 +854,7 @@ def test_an_implausible_regional_structure_is_stopped_before_publication(pipelin
     assert not run.success
     [failure] = failed_checks(run)
     assert failure.startswith("survey_citoyens_regional_structure: ")
-    assert "survey_regional_structure on survey_citoyens_2020: 2 blocking" in failure
+    assert "survey_regional_structure sur survey_citoyens_2020 : 2 échec(s) bloquant(s)" in failure
     assert "region_code=53" in failure and "region_code=11" in failure
     assert_nothing_published(project, run, reports_before)
 
@@ -877,8 +877,8 @@ def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline)
     assert not run.success
     failures = dict(failure.split(": ", 1) for failure in failed_checks(run))
     assert set(failures) == {"case_database", "case_profiles"}
-    assert f"{CASE_EXPORT} row 5" in failures["case_database"]  # header on row 1
-    assert f"values {hostile}" in failures["case_database"]
+    assert f"{CASE_EXPORT} ligne 5" in failures["case_database"]  # header on row 1
+    assert f"valeurs {hostile}" in failures["case_database"]
     # The quality report names the row and shows the delivered value as text.
     page = (project.reports_dir / "qualite" / "index.html").read_text(encoding="utf-8")
     section = quality_section(page, "case_database--case_database")
@@ -886,7 +886,7 @@ def test_case_codes_outside_their_lists_are_stopped_before_publication(pipeline)
     assert f"Valeurs : {html.escape(hostile)}" in section
     assert "<script" not in page
     assert f"id_cas={cases.loc[8, 'id_cas']}" in failures["case_profiles"]
-    assert "values Syndicat" in failures["case_profiles"]
+    assert "valeurs Syndicat" in failures["case_profiles"]
     assert_nothing_published(project, run, reports_before)
 
 
@@ -929,7 +929,7 @@ def test_a_warning_is_shown_but_does_not_stop_publication(pipeline):
     [warning] = check_warnings(run)
     assert warning.startswith("case_database: ")
     assert "[avertissement] Deux cas d'une même région n'ont pas le même titre" in warning
-    assert f"{CASE_EXPORT} row 2" in warning and f"{CASE_EXPORT} row {twin + 2}" in warning
+    assert f"{CASE_EXPORT} ligne 2" in warning and f"{CASE_EXPORT} ligne {twin + 2}" in warning
     materialized = {
         event.asset_key.to_user_string() for event in run.get_asset_materialization_events()
     }
@@ -960,7 +960,7 @@ def test_a_hole_in_the_indicator_mart_is_stopped_before_publication(pipeline):
     [failure] = failed_checks(run)
     assert failure.startswith("indicator_coverage: ")
     assert "Chaque indicateur est estimé pour la France et les 13 régions" in failure
-    assert f"(expect_column_values_to_be_in_set on column present): {len(waves)} row(s)" in failure
+    assert f"(expect_column_values_to_be_in_set, colonne present) : {len(waves)} ligne(s)" in failure
     for (wave,) in waves:
         assert f"indicator_id={HEADLINE} wave={wave} geo_code=94" in failure
     assert_nothing_published(project, run, reports_before)
@@ -989,9 +989,9 @@ def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline):
     weights = failures["survey_citoyens_weights"]
     # The sum blocks; the size of a weight alone only warns, naming the rows (issue 15).
     assert "La somme des poids est égale au nombre de répondants, à 1 % près." in weights
-    assert "on column weight)" not in weights
-    assert "on column weight_to_mean): 2 row(s)" in weights
-    assert f"{where} row 5; {where} row 11" in weights
+    assert ", colonne weight)" not in weights
+    assert ", colonne weight_to_mean) : 2 ligne(s)" in weights
+    assert f"{where} ligne 5 ; {where} ligne 11" in weights
     materialized = {
         event.asset_key.to_user_string() for event in second.get_asset_materialization_events()
     }

@@ -164,7 +164,7 @@ def test_duplicate_respondents_are_named_by_file_and_row(store, tmp_path):
     [failure] = outcome.failures
     assert failure.rule == "expect_column_values_to_be_unique" and failure.blocking
     assert failure.unexpected_count == 2
-    assert f"{CITIZENS_2020} row 2; {CITIZENS_2020} row 3" in failure.describe()
+    assert f"{CITIZENS_2020} ligne 2 ; {CITIZENS_2020} ligne 3" in failure.describe()
     assert "Aucun identifiant de répondant n'est répété." in outcome.summary()
 
 
@@ -183,8 +183,8 @@ def test_codes_and_answers_outside_the_codebook_are_named(store, tmp_path):
     }
     described = outcome.summary()
     assert "item=jouer_collectif" in described
-    assert "values jouer_collectif = 7" in described
-    assert "values jouer_collectif = peut-etre" in described
+    assert "valeurs jouer_collectif = 7" in described
+    assert "valeurs jouer_collectif = peut-etre" in described
 
 
 def test_weights_that_do_not_add_up_fail_and_an_extreme_weight_is_a_warning(store, tmp_path):
@@ -196,7 +196,7 @@ def test_weights_that_do_not_add_up_fail_and_an_extreme_weight_is_a_warning(stor
     assert {f.rule for f in outcome.errors} == {"expect_column_sum_to_be_between"}
     [warning] = outcome.warnings
     assert warning.column == "weight_to_mean"
-    assert f"{CITIZENS_2020} row 5; {CITIZENS_2020} row 11" in outcome.summary()
+    assert f"{CITIZENS_2020} ligne 5 ; {CITIZENS_2020} ligne 11" in outcome.summary()
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, float("inf"), float("nan")])
@@ -214,7 +214,7 @@ def test_a_missing_zero_negative_or_infinite_weight_blocks_naming_the_row(store,
         else "expect_column_values_to_be_between"
     )
     assert (rule, "weight") in failed
-    assert f"{CITIZENS_2020} row 7" in outcome.summary()
+    assert f"{CITIZENS_2020} ligne 7" in outcome.summary()
 
 
 def test_a_small_region_calibrated_to_its_margin_is_not_blocked(store, tmp_path):
@@ -238,7 +238,7 @@ def test_a_small_region_calibrated_to_its_margin_is_not_blocked(store, tmp_path)
     assert outcome.success and not outcome.errors
     [warning] = outcome.warnings
     assert warning.column == "weight_to_mean" and warning.unexpected_count == 31
-    assert f"{CITIZENS_2020} row 1;" in outcome.summary()
+    assert f"{CITIZENS_2020} ligne 1 ;" in outcome.summary()
 
 
 def test_an_implausible_regional_structure_fails_naming_the_region(store, tmp_path):
@@ -298,7 +298,7 @@ def test_case_values_outside_their_lists_fail_and_duplicate_titles_warn(store, t
     outcomes = {run.suite: store.validate(suite(run.suite), run.batch) for run in case_runs(tables)}
     [error] = outcomes["case_database"].errors
     assert error.column == "echelon" and "Intercommunal" in error.values
-    assert f"row {cases.loc[3, '_source_row']}" in error.describe()
+    assert f"ligne {cases.loc[3, '_source_row']}" in error.describe()
     [warning] = outcomes["case_database"].warnings
     assert warning.column == "region, titre" and warning.unexpected_count == 2
     [profile] = outcomes["case_profiles"].errors

@@ -62,16 +62,16 @@ class FailedExpectation:
         return self.severity == CRITICAL
 
     def describe(self) -> str:
-        """One line a person can act on: the rule in French, then where and what."""
+        """One line a person can act on, in French: the rule, then where and what."""
         label = "bloquant" if self.blocking else "avertissement"
         text = f"[{label}] {self.description} ({self.rule}"
-        text += ")" if self.column is None else f" on column {self.column})"
+        text += ")" if self.column is None else f", colonne {self.column})"
         if self.unexpected_count:
-            text += f": {self.unexpected_count} row(s)"
+            text += f" : {self.unexpected_count} ligne(s)"
         if self.rows:
-            text += f", e.g. {'; '.join(self.rows)}"
+            text += f", par exemple {' ; '.join(self.rows)}"
         if self.values:
-            text += f"; values {', '.join(self.values)}"
+            text += f" ; valeurs {', '.join(self.values)}"
         return text
 
 
@@ -102,13 +102,13 @@ class ValidationOutcome:
         return not self.errors
 
     def summary(self) -> str:
-        """A multi-line account of what failed (or that nothing did)."""
-        head = f"{self.suite} on {self.batch}{f' ({self.sample})' if self.sample else ''}: "
+        """A multi-line account, in French, of what failed (or that nothing did)."""
+        head = f"{self.suite} sur {self.batch}{f' ({self.sample})' if self.sample else ''} : "
         if not self.failures:
-            return head + f"{self.evaluated} expectations met"
+            return head + f"{self.evaluated} règles respectées"
         head += (
-            f"{len(self.errors)} blocking and {len(self.warnings)} warning failure(s) "
-            f"among {self.evaluated} expectations"
+            f"{len(self.errors)} échec(s) bloquant(s) et {len(self.warnings)} avertissement(s) "
+            f"sur {self.evaluated} règles"
         )
         return "\n".join([head, *(f"- {failure.describe()}" for failure in self.failures)])
 
@@ -169,7 +169,7 @@ class QualityStore:
             records.now(),
             batch.sample,
             tuple(
-                records.expectation_record(each, *_offending(each, batch.row_columns, "ligne")[1:])
+                records.expectation_record(each, *_offending(each, batch.row_columns)[1:])
                 for each in validation.results
             ),
         )
@@ -280,11 +280,10 @@ def _failure(result, row_columns: tuple[str, ...]) -> FailedExpectation:
 
 
 def _offending(
-    result, row_columns: tuple[str, ...], line: str = "row"
+    result, row_columns: tuple[str, ...]
 ) -> tuple[int | None, tuple[str, ...], tuple[str, ...]]:
-    """How many rows broke the rule, the first of them (``<file> <line> 12``: « ligne » for
-    the French report) and their values (for a failed aggregate rule, the value it observed;
-    for an error, its message)."""
+    """How many rows broke the rule, the first of them (``<file> ligne 12``) and their values
+    (for a failed aggregate rule, the value it observed; for an error, its message)."""
     if result.success:
         return None, (), ()
     details = result.result or {}
@@ -296,19 +295,19 @@ def _offending(
         values = details.get("observed_value", details.get("exception"))
     return (
         details.get("unexpected_count"),
-        tuple(_row_reference(row, row_columns, line) for row in index_rows[:ROWS_SHOWN]),
+        tuple(_row_reference(row, row_columns) for row in index_rows[:ROWS_SHOWN]),
         _shown_values(values),
     )
 
 
-def _row_reference(row, row_columns: tuple[str, ...], line: str) -> str:
-    """``surveys/.../file.sav row 12`` for delivered rows, ``column=value`` for other keys."""
+def _row_reference(row, row_columns: tuple[str, ...]) -> str:
+    """``surveys/.../file.sav ligne 12`` for delivered rows, ``column=value`` for other keys."""
     if not isinstance(row, dict):
-        return f"index {row}"
+        return f"ligne d'index {row}"
     lineage = (SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN)
     parts = []
     if all(column in row_columns for column in lineage):
-        parts.append(f"{row.get(SOURCE_FILE_COLUMN)} {line} {row.get(SOURCE_ROW_COLUMN)}")
+        parts.append(f"{row.get(SOURCE_FILE_COLUMN)} ligne {row.get(SOURCE_ROW_COLUMN)}")
     parts += [f"{column}={row.get(column)}" for column in row_columns if column not in lineage]
     return " ".join(parts)
 
