@@ -31,26 +31,25 @@ EARTH_RADIUS_M = 6_371_008.8
 POPULATION_YEAR = 2021
 CONTOURS_YEAR = 2018
 ILLUSTRATIVE_YEAR = 2021
+# Sources as a reader sees them in the reports: the files are named in seeds/README.md.
 POPULATION_SOURCE = (
-    "INSEE, populations légales 2021 (population municipale), fichier de référence "
-    "dbt_project/seeds/regions.csv"
+    "INSEE, populations légales 2021 (population municipale), fichier de référence du projet"
 )
 AREA_SOURCE = (
-    "Calculée sur les contours IGN Admin Express COG 2018 simplifiés (france-geojson, "
-    "reports/geo) : superficie approchée, les contours étant simplifiés"
+    "Calculée sur les contours IGN Admin Express COG 2018 simplifiés (france-geojson) : "
+    "superficie approchée, les contours étant simplifiés"
 )
 DENSITY_SOURCE = (
-    "Population légale 2021 (INSEE, regions.csv) rapportée à la superficie approchée des "
-    "contours IGN simplifiés : densité approchée"
+    "Population légale 2021 (INSEE) rapportée à la superficie approchée des contours IGN "
+    "simplifiés : densité approchée"
 )
 COMMUNES_SOURCE = (
-    "INSEE, Code officiel géographique 2021, nombres transcrits dans "
-    "dbt_project/seeds/communes_by_region.csv (pas un fichier sourcé ; total 34 838 contre "
-    "34 836 communes officielles) : approximation"
+    "INSEE, Code officiel géographique 2021, nombres transcrits à la main et non lus dans un "
+    "fichier sourcé (total 34 838 contre 34 836 communes officielles) : approximation"
 )
 ILLUSTRATIVE_SOURCE = (
-    "DONNÉE ILLUSTRATIVE : valeur plausible tirée de façon reproductible par le module "
-    "synthetic/ du projet, pas une statistique officielle"
+    "Donnée illustrative : valeur plausible tirée de façon reproductible par le projet, pas "
+    "une statistique officielle"
 )
 
 
