@@ -53,7 +53,7 @@ def profile_table(profile: list[dict]) -> str:
         ["Indicateur", "Région", "France", "Rang parmi les 13 régions", "Année", "Source"],
         rows,
         "lrrrrl",
-        [5, 3, 3, 3, 1, 2],
+        [6, 3, 3, 3, 2, 3],
         TITLE,
         SOURCE,
     )

@@ -30,7 +30,7 @@ UNITS = {
 }
 NATURES = {
     "reference": "référence",
-    "approximation": "approximation",
+    "approximation": "approchée",
     "illustrative": "illustrative",
 }
 
