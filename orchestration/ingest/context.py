@@ -144,9 +144,10 @@ def check_context(rows: pd.DataFrame, catalogue: pd.DataFrame) -> list[Problem]:
         "unit",
         lambda i: UNIT_MISMATCH.format(unit=expected_unit.iloc[i]),
     )
+    in_range = rows["year"].between(first, last)
     problems += _problems(
         rows,
-        known & ~rows["year"].between(first, last),
+        known & ~in_range,
         "year",
         lambda i: YEAR_OUT_OF_RANGE.format(first=int(first.iloc[i]), last=int(last.iloc[i])),
     )
@@ -155,7 +156,8 @@ def check_context(rows: pd.DataFrame, catalogue: pd.DataFrame) -> list[Problem]:
     problems += _problems(
         rows, unknown_geo, "geo_code", lambda i: UNKNOWN_GEOGRAPHY[rows["geo_level"].iloc[i]]
     )
-    return problems + _missing_regions(rows[known])
+    # Coverage is judged on the rows that can be loaded: a year out of range is reported once.
+    return problems + _missing_regions(rows[known & in_range])
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
