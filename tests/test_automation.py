@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from orchestration.automation import AUTOMATION_SENSOR
-from orchestration.ingest.assets import case_database, survey_assets
+from orchestration.ingest.assets import case_database, context_statistics, survey_assets
 from orchestration.ingest.deliveries import DELIVERY_KINDS
 from orchestration.ingest.sensors import describe_changes, raw_delivery_sensor
 from orchestration.publication.partitions import all_regions_run_tags
@@ -29,7 +29,9 @@ def evaluate(instance: dg.DagsterInstance) -> dg.SensorResult:
 def ingest_everything(instance: dg.DagsterInstance) -> None:
     """The real ingest assets, into the isolated project's warehouse."""
     result = dg.materialize(
-        [*survey_assets, case_database], instance=instance, resources={"warehouse": Warehouse()}
+        [*survey_assets, case_database, context_statistics],
+        instance=instance,
+        resources={"warehouse": Warehouse()},
     )
     assert result.success
 
