@@ -15,6 +15,7 @@ from orchestration.warehouse import Warehouse
 from tests.conftest import CITIZENS_2020, settled
 
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
+CONTEXT_FILE = "context/statistiques_contexte.csv"
 
 
 @pytest.fixture
@@ -60,6 +61,16 @@ def test_a_changed_file_triggers_its_own_ingest_only(isolated_project, instance)
     [request] = evaluate(instance).run_requests
     assert request.job_name == "ingest_case_database"
     assert request.tags["impact/deliveries"] == CASE_EXPORT
+
+
+def test_changed_context_statistics_trigger_their_own_ingest_only(isolated_project, instance):
+    ingest_everything(instance)
+    context = isolated_project.raw_dir / CONTEXT_FILE
+    context.write_text(context.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    settled(context)
+    [request] = evaluate(instance).run_requests
+    assert request.job_name == "ingest_context_statistics"
+    assert request.tags["impact/deliveries"] == CONTEXT_FILE
 
 
 def test_a_new_wave_triggers_its_study_ingest_only(isolated_project, instance):
