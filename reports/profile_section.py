@@ -53,7 +53,7 @@ def profile_table(profile: list[dict]) -> str:
         ["Indicateur", "Région", "France", "Rang parmi les 13 régions", "Année", "Source"],
         rows,
         "lrrrrl",
-        [6, 3, 3, 3, 2, 3],
+        [5, 3, 3, 2, 2, 2],
         TITLE,
         SOURCE,
     )
