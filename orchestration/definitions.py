@@ -8,7 +8,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.automation import update_downstream_sensor
 from orchestration.executor import run_executor
-from orchestration.ingest.assets import case_database, survey_assets
+from orchestration.ingest.assets import case_database, context_statistics, survey_assets
 from orchestration.ingest.sensors import delivery_jobs, raw_delivery_sensor
 from orchestration.next_steps import what_to_do_next
 from orchestration.publication.assets import (
@@ -30,6 +30,7 @@ from orchestration.warehouse import Warehouse
 assets = [
     *survey_assets,
     case_database,
+    context_statistics,
     impact_dbt_models,
     report_data,
     regional_report,

@@ -2,7 +2,8 @@
 project's raw/, N = 1).
 
 Every survey wave of ``synthetic.study_models`` under ``surveys/<study>/<wave>/``, with N times
-the respondents (the benchmark's ×10 and ×100), and the case database export under ``cases/``.
+the respondents (the benchmark's ×10 and ×100), the case database export under ``cases/``
+and the context statistics under ``context/``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 from orchestration.settings import PROJECT_ROOT
-from synthetic import case_database, surveys
+from synthetic import case_database, context_statistics, surveys
 
 CASE_DATABASE_FILE = "cases/impact_pratiques_partenariales.xlsx"
 
@@ -23,7 +24,9 @@ def main(raw_dir: Path, scale: int = 1) -> list[Path]:
     written = surveys.write_all(raw_dir, scale)
     cases_path = raw_dir / CASE_DATABASE_FILE
     case_database.write_xlsx(case_database.generate(), cases_path)
-    return [*written, cases_path]
+    context_path = raw_dir / context_statistics.CONTEXT_FILE
+    context_statistics.write_csv(context_statistics.generate(), context_path)
+    return [*written, cases_path, context_path]
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:

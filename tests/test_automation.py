@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from orchestration.automation import AUTOMATION_SENSOR
-from orchestration.ingest.assets import case_database, survey_assets
+from orchestration.ingest.assets import case_database, context_statistics, survey_assets
 from orchestration.ingest.deliveries import DELIVERY_KINDS
 from orchestration.ingest.sensors import describe_changes, raw_delivery_sensor
 from orchestration.publication.partitions import all_regions_run_tags
@@ -15,6 +15,7 @@ from orchestration.warehouse import Warehouse
 from tests.conftest import CITIZENS_2020, settled
 
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
+CONTEXT_FILE = "context/statistiques_contexte.csv"
 
 
 @pytest.fixture
@@ -29,7 +30,9 @@ def evaluate(instance: dg.DagsterInstance) -> dg.SensorResult:
 def ingest_everything(instance: dg.DagsterInstance) -> None:
     """The real ingest assets, into the isolated project's warehouse."""
     result = dg.materialize(
-        [*survey_assets, case_database], instance=instance, resources={"warehouse": Warehouse()}
+        [*survey_assets, case_database, context_statistics],
+        instance=instance,
+        resources={"warehouse": Warehouse()},
     )
     assert result.success
 
@@ -58,6 +61,16 @@ def test_a_changed_file_triggers_its_own_ingest_only(isolated_project, instance)
     [request] = evaluate(instance).run_requests
     assert request.job_name == "ingest_case_database"
     assert request.tags["impact/deliveries"] == CASE_EXPORT
+
+
+def test_changed_context_statistics_trigger_their_own_ingest_only(isolated_project, instance):
+    ingest_everything(instance)
+    context = isolated_project.raw_dir / CONTEXT_FILE
+    context.write_text(context.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    settled(context)
+    [request] = evaluate(instance).run_requests
+    assert request.job_name == "ingest_context_statistics"
+    assert request.tags["impact/deliveries"] == CONTEXT_FILE
 
 
 def test_a_new_wave_triggers_its_study_ingest_only(isolated_project, instance):

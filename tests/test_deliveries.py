@@ -16,7 +16,7 @@ from orchestration.ingest.errors import DeliveryError
 CITIZENS = SURVEY_KINDS["citoyens"]
 
 
-def test_one_delivery_kind_per_study_and_the_case_database():
+def test_one_delivery_kind_per_study_the_case_database_and_the_context():
     names = [kind.name for kind in DELIVERY_KINDS]
     assert names == [
         "survey_citoyens",
@@ -25,6 +25,7 @@ def test_one_delivery_kind_per_study_and_the_case_database():
         "survey_associations",
         "survey_fondations",
         "case_database",
+        "context_statistics",
     ]
     assert CITIZENS.asset_key.to_user_string() == "raw/survey_citoyens"
 

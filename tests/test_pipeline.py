@@ -19,6 +19,7 @@ from orchestration.console import STAGES
 from orchestration.definitions import defs
 from orchestration.geography import FRANCE_CODE, region_by_code, regions
 from orchestration.ingest.codebooks import codebook_path, load_codebook
+from orchestration.ingest.context import read_catalogue
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.escaping import inert
@@ -30,10 +31,12 @@ from orchestration.publication.key_messages import (
     regional_messages,
 )
 from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.publication.profile_figures import nature_text, rank_text, value_text
 from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.publication.vocabulary import POPULATIONS
 from orchestration.quality.batches import CASE_SUITES, MART_SUITES, SURVEY_SUITES
 from orchestration.quality.checks import INDICATOR_MART
+from orchestration.quality.context_batches import CONTEXT_SUITES
 from orchestration.quality.suites import all_suites
 from orchestration.run_all import (
     check_warnings,
@@ -242,7 +245,9 @@ def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
     project, _, result = pipeline
     evaluations = result.get_asset_check_evaluations()
     gx_checks = [e for e in evaluations if e.metadata.get("data_docs")]
-    assert len(gx_checks) == 5 * len(SURVEY_SUITES) + len(CASE_SUITES) + len(MART_SUITES)
+    assert len(gx_checks) == (
+        5 * len(SURVEY_SUITES) + len(CASE_SUITES) + len(MART_SUITES) + len(CONTEXT_SUITES)
+    )
     assert [e.check_name for e in evaluations if not e.passed] == []
     site = project.reports_dir / "qualite" / "index.html"
     assert sorted(p.name for p in site.parent.rglob("*")) == ["index.html"]
@@ -253,9 +258,12 @@ def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
     for each in all_suites():
         assert f'<h3 id="{each.name}">{html.escape(each.description)}</h3>' in page
     # One section per suite and batch: 8 deliveries x 3 suites, 6 weighted deliveries x 2,
-    # the case database's 4 suites, the mart's 3; each rule passed, blocking or warning.
+    # the case database's 4 suites, the mart's 3, the context statistics' 2; each rule passed,
+    # blocking or warning.
     sections = re.findall(r'<section id="([^"]+)">', page)
-    assert len(sections) == 8 * 3 + 6 * 2 + len(CASE_SUITES) + len(MART_SUITES)
+    assert len(sections) == (
+        8 * 3 + 6 * 2 + len(CASE_SUITES) + len(MART_SUITES) + len(CONTEXT_SUITES)
+    )
     assert "Pas encore exécutée" not in page and 'class="etat echec"' not in page
     weights = quality_section(page, "survey_weights--survey_citoyens_2020")
     assert "La somme des poids est égale au nombre de répondants, à 1 % près." in weights
@@ -620,6 +628,69 @@ def test_no_finding_rests_on_a_withheld_fragile_or_non_significant_value(pipelin
             assert versus is True
         if kind in ("change", "reference_change"):
             assert change is True and earlier_status == "published" and previous == earlier
+
+
+PROFILE = "marts.fct_region_profile"
+
+
+def region_profile(project, code: str) -> pd.DataFrame:
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        return connection.execute(
+            f"from {PROFILE} where geo_code = ? order by display_order", [code]
+        ).df()
+
+
+def profile_section_text(text: str) -> str:
+    """The « Profil de la région » section of a report's visible text: from its table's title
+    (the heading's name is in the contents too) to the next section."""
+    start = text.index("Profil de la région : indicateurs de contexte")
+    assert text.rindex("Profil de la région", 0, start) > text.rindex("Note de synthèse", 0, start)
+    return text[start : text.index("Chiffres clés", start)]
+
+
+def printed_row(row) -> str:
+    """A row of the profile table as the HTML shows it, from the mart's values."""
+    rank = None if pd.isna(row.rank_among_regions) else int(row.rank_among_regions)
+    cells = [
+        visible_markdown(inert(row.label)),
+        value_text(row.value, row.unit),
+        value_text(row.france_value, row.unit),
+        rank_text(rank, out_of=False) or "–",
+        str(row.year),
+        nature_text(row.nature),
+    ]
+    return normalized(" ".join(cells))
+
+
+def test_each_region_prints_its_profile_as_the_mart_holds_it(pipeline):
+    """Issue 17: each regional report has « Profil de la région » after the note; each row of
+    its table is the mart's row as printed (HTML), the PDF prints each of its values, and the
+    objective fragilities named are the mart's."""
+    project, _, _ = pipeline
+    for job in report_jobs(project)[1:]:
+        code = job.params["region"]
+        mart = region_profile(project, code)
+        assert len(mart) == len(read_catalogue()), job.title
+        page = profile_section_text(html_text(job.html))
+        pdf = profile_section_text(pdf_text(job.pdf))
+        for row in mart.itertuples():
+            assert printed_row(row) in page, (job.title, printed_row(row))
+        fragile = mart[mart["objective_fragility"].fillna(False).astype(bool)]
+        if len(fragile):
+            sentence = page[page.index("Fragilités objectives") : page.index("Nature et source")]
+            assert "parmi les quatre régions les plus touchées" in sentence
+            named = [
+                f"{visible_markdown(inert(r.label.lower()))} "
+                f"({rank_text(int(r.rank_among_regions))})"
+                for r in fragile.itertuples()
+            ]
+            assert all(name in sentence for name in named), (job.title, sentence)
+            assert sentence.count(" sur 13)") == len(fragile), (job.title, sentence)
+        assert "Valeurs illustratives" in page and "fichier de référence" in page
+        for row in mart.itertuples():
+            for value in (row.value, row.france_value):
+                for number in numbers(value_text(value, row.unit)):
+                    assert re.search(rf"(?<![\d,]){number}(?![\d,])", pdf), (job.title, number)
 
 
 def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(pipeline):

@@ -28,6 +28,7 @@ from orchestration.quality.batches import (
     survey_runs,
 )
 from orchestration.quality.checks import survey_runs_by_wave
+from orchestration.quality.context_batches import CONTEXT_SUITES
 from orchestration.quality.suites import all_suites, suite
 from orchestration.quality.validation import Batch, QualityStore
 from orchestration.settings import PROJECT_ROOT
@@ -93,7 +94,12 @@ def shipped_case_tables(tmp_path) -> dict[str, pd.DataFrame]:
 
 def test_every_suite_is_readable_and_complete():
     suites = all_suites()
-    assert {s.name for s in suites} == {*SURVEY_SUITES, *CASE_SUITES, *MART_SUITES}
+    assert {s.name for s in suites} == {
+        *SURVEY_SUITES,
+        *CASE_SUITES,
+        *MART_SUITES,
+        *CONTEXT_SUITES,
+    }
     for each in suites:
         assert each.description and each.size >= 1
         assert all(e["description"].endswith(".") for e in each.expectations), each.name

@@ -11,8 +11,14 @@ import pandas as pd
 from orchestration.ingest.cases import case_table_names, case_tables, read_case_export
 from orchestration.ingest.codebooks import codebook_path
 from orchestration.ingest.conformance import REPORT_METADATA, DeliveryRejected
+from orchestration.ingest.context import (
+    CATALOGUE_SEED,
+    context_table,
+    read_context_statistics,
+)
 from orchestration.ingest.deliveries import (
     CASE_DATABASE,
+    CONTEXT_STATISTICS,
     REFUSED,
     SURVEY_KINDS,
     DeliveryKind,
@@ -144,13 +150,7 @@ def _load_cases(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
         context, warehouse, CASE_DATABASE, case_table_names(CASE_DATABASE.name), key
     ):
         return _result(CASE_DATABASE, fingerprints, key, None)
-    files = _delivered_files(CASE_DATABASE, paths)
-    if len(files) > 1:
-        raise DeliveryError(
-            paths.raw_dir / CASE_DATABASE.folder,
-            "plus d'un export de la base de cas : ne gardez que le plus récent",
-        )
-    (path,) = files
+    path = _only_file(CASE_DATABASE, paths, "plus d'un export de la base de cas")
     relative = path.relative_to(paths.raw_dir).as_posix()
     export = read_case_export(paths.raw_dir, path, fingerprints[relative], paths.quarantine_dir)
     lineage = Lineage(paths.raw_dir, fingerprints, datetime.now(UTC), key)
@@ -159,6 +159,56 @@ def _load_cases(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     warehouse.replace_tables(RAW_SCHEMA, tables)
     context.log.info("loaded %d cases and %d catalysts", len(export.cases), len(export.catalysts))
     return result
+
+
+@dg.asset(
+    key=CONTEXT_STATISTICS.asset_key,
+    group_name="ingest",
+    owners=DATA_OWNERS,
+    kinds={"csv", "duckdb"},
+    pool=WAREHOUSE_POOL,
+    description=(
+        f"{CONTEXT_STATISTICS.description} Table `raw.context_statistics`, tenue au catalogue "
+        "`dbt_project/seeds/context_indicators.csv`."
+    ),
+)
+def context_statistics(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    """Load the context statistics delivered under ``raw/context/``."""
+    with refused_for_the_analyst():
+        return _load_context(context, warehouse)
+
+
+def _load_context(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    kind, paths = CONTEXT_STATISTICS, ProjectPaths.from_env()
+    fingerprints = kind.fingerprints(paths.raw_dir)
+    reject_refused_entries(kind, paths.raw_dir, fingerprints)
+    # The catalogue interprets the file, as a codebook does a survey: a new one reloads it.
+    key = load_key(fingerprints, rules=[CATALOGUE_SEED])
+    if _already_loaded(context, warehouse, kind, [kind.name], key):
+        return _result(kind, fingerprints, key, None)
+    path = _only_file(kind, paths, "plus d'un fichier de statistiques de contexte")
+    relative = path.relative_to(paths.raw_dir).as_posix()
+    rows = read_context_statistics(
+        paths.raw_dir, path, fingerprints[relative], paths.quarantine_dir
+    )
+    lineage = Lineage(paths.raw_dir, fingerprints, datetime.now(UTC), key)
+    tables = context_table(kind.name, path, rows, lineage)
+    result = _result(kind, fingerprints, key, tables)  # before the commit
+    warehouse.replace_tables(RAW_SCHEMA, tables)
+    context.log.info("loaded %d context statistics", len(rows))
+    return result
+
+
+def _only_file(kind: DeliveryKind, paths: ProjectPaths, several: str):
+    """The kind's one delivered file; two are refused (which one would be the right one?)."""
+    files = _delivered_files(kind, paths)
+    if len(files) > 1:
+        raise DeliveryError(
+            paths.raw_dir / kind.folder, f"{several} : ne gardez que le plus récent"
+        )
+    return files[0]
 
 
 def reject_refused_entries(kind: DeliveryKind, raw_dir, fingerprints: dict[str, str]) -> None:

@@ -51,7 +51,12 @@ GARBLED_TEXT = (
     "réexportez le fichier en UTF-8 ou déclarez son encodage"
 )
 # How the report names the record a row holds, by ``Problem.record_kind``.
-RECORD_NAMES = {"respondent": "répondant", "case": "cas", "catalyst": "catalyseur"}
+RECORD_NAMES = {
+    "respondent": "répondant",
+    "case": "cas",
+    "catalyst": "catalyseur",
+    "indicator": "indicateur",
+}
 
 
 @dataclass(frozen=True)

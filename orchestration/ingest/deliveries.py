@@ -17,6 +17,8 @@ SURVEY_SUFFIXES = (".sav", ".csv", ".xlsx")
 CASE_SUFFIXES = (".xlsx",)
 SURVEYS_FOLDER = "surveys"
 CASES_FOLDER = "cases"
+CONTEXT_FOLDER = "context"
+CONTEXT_SUFFIXES = (".csv",)
 # Files people leave beside a delivery; they are not data and never ingested.
 NOT_DATA = ("readme", "lisezmoi", ".")
 # What a refused entry has in the fingerprints instead of a hash.
@@ -197,7 +199,15 @@ CASE_DATABASE = DeliveryKind(
     description="Export de la base de cas « IMPACT-Pratiques partenariales innovantes » "
     "et liste des catalyseurs territoriaux.",
 )
-DELIVERY_KINDS = (*SURVEY_KINDS.values(), CASE_DATABASE)
+CONTEXT_STATISTICS = DeliveryKind(
+    name="context_statistics",
+    folder=CONTEXT_FOLDER,
+    suffixes=CONTEXT_SUFFIXES,
+    description="Statistiques de contexte (population, superficie, chômage, pauvreté…) par "
+    "région, pour la France et certains départements : une ligne par indicateur, territoire "
+    "et année.",
+)
+DELIVERY_KINDS = (*SURVEY_KINDS.values(), CASE_DATABASE, CONTEXT_STATISTICS)
 
 
 def study_and_wave(raw_dir: Path, path: Path) -> tuple[str, int]:

@@ -15,6 +15,7 @@ import duckdb
 
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.charts import is_national_chart, region_chart_names
+from orchestration.publication.profile_figures import ProfileValue, read_profiles
 from orchestration.publication.report_figures import (
     Finding,
     Indicator,
@@ -119,6 +120,8 @@ class ReportData:
     findings: tuple[Finding, ...]
     # The charts drawn for the reports (``charts.draw_report_charts``), exported by name.
     charts: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Each region's context indicators (``marts.fct_region_profile``), by region code.
+    profiles: dict[str, tuple[ProfileValue, ...]] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -162,6 +165,7 @@ class ReportData:
             "territories": {code: document["territories"][code]},
             "regional_respondents": {code: document["regional_respondents"].get(code, {})},
             "findings": _findings_of(document, code),
+            "profiles": {code: document["profiles"].get(code, [])},
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
@@ -255,4 +259,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         inputs=read_inputs(connection),
         provenance=provenance,
         findings=read_findings(connection),
+        profiles=read_profiles(connection),
     )

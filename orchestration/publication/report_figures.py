@@ -233,12 +233,15 @@ def read_published(connection: duckdb.DuckDBPyConnection) -> tuple[PublishedFigu
 
 
 def read_inputs(connection: duckdb.DuckDBPyConnection) -> tuple[InputFile, ...]:
-    """Every delivered file behind the figures: the survey waves and the case export."""
+    """Every delivered file behind the figures: the survey waves, the case export, the context
+    statistics."""
     rows = connection.execute(
         """
         select distinct source_file, source_sha256 from staging.stg_survey_files
         union
         select distinct _source_file, _source_sha256 from raw.case_database
+        union
+        select distinct _source_file, _source_sha256 from raw.context_statistics
         order by 1
         """
     ).fetchall()

@@ -16,7 +16,13 @@ from dagster_dbt import get_asset_key_for_model
 
 from orchestration.ingest.cases import case_table_names
 from orchestration.ingest.codebooks import codebook_path, load_codebook
-from orchestration.ingest.deliveries import CASE_DATABASE, SURVEY_KINDS, DeliveryKind
+from orchestration.ingest.context import read_catalogue
+from orchestration.ingest.deliveries import (
+    CASE_DATABASE,
+    CONTEXT_STATISTICS,
+    SURVEY_KINDS,
+    DeliveryKind,
+)
 from orchestration.quality.batches import (
     CASE_SUITES,
     MART_SUITES,
@@ -26,6 +32,7 @@ from orchestration.quality.batches import (
     mart_runs,
     survey_runs,
 )
+from orchestration.quality.context_batches import CONTEXT_SUITES, context_runs
 from orchestration.quality.report_page import current_refusals
 from orchestration.quality.sampling import SAMPLE_ABOVE_ANSWERS, RespondentSample
 from orchestration.quality.suites import suite
@@ -179,6 +186,22 @@ def case_database_check(
 
 
 @dg.multi_asset_check(
+    specs=suite_specs(CONTEXT_STATISTICS.asset_key, CONTEXT_SUITES),
+    name="context_statistics_quality",
+    pool=WAREHOUSE_POOL,
+)
+def context_statistics_check(
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.AssetCheckResult]:
+    """The context statistics' suites: rows, units, plausible ranges, every region present."""
+    runs = context_runs(
+        warehouse.read_table(f"raw.{CONTEXT_STATISTICS.name}"),
+        read_catalogue().reset_index(),
+    )
+    yield from run_suites(quality_store(context), runs, CONTEXT_SUITES)
+
+
+@dg.multi_asset_check(
     specs=suite_specs(INDICATOR_MART, MART_SUITES),
     name="indicator_mart_quality",
     pool=WAREHOUSE_POOL,
@@ -203,5 +226,6 @@ def indicator_mart_check(
 quality_checks = [
     *(survey_check(kind) for kind in SURVEY_KINDS.values()),
     case_database_check,
+    context_statistics_check,
     indicator_mart_check,
 ]
