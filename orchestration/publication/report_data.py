@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.geography import FRANCE_CODE
+from orchestration.publication.alliance_figures import DomainAlliances, read_alliances
 from orchestration.publication.charts import is_national_chart, region_chart_names
 from orchestration.publication.report_figures import (
     Finding,
@@ -119,6 +120,8 @@ class ReportData:
     findings: tuple[Finding, ...]
     # The charts drawn for the reports (``charts.draw_report_charts``), exported by name.
     charts: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The alliances that answer each region's fragilities, by region (``alliance_figures``).
+    alliances: dict[str, tuple[DomainAlliances, ...]] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -162,6 +165,7 @@ class ReportData:
             "territories": {code: document["territories"][code]},
             "regional_respondents": {code: document["regional_respondents"].get(code, {})},
             "findings": _findings_of(document, code),
+            "alliances": {code: document["alliances"].get(code, [])},
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
@@ -255,4 +259,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         inputs=read_inputs(connection),
         provenance=provenance,
         findings=read_findings(connection),
+        alliances=read_alliances(connection),
     )
