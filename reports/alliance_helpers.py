@@ -94,7 +94,7 @@ def alliances_table(figures: dict, region: str) -> str:
         ],
         rows,
         "llrrl",
-        [3, 2, 2, 2, 5],
+        [4, 2, 2, 2, 5],
         TITLE,
         survey_source(figures, [], cases=True),
     )
