@@ -654,6 +654,7 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
             "staging/stg_catalysts",
             "marts/fct_case_database_indicators",
             "marts/fct_report_findings",
+            "marts/fct_fragility_alliances",
             "report_data",
             "national_report",
             "reports_index",
