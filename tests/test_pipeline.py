@@ -725,6 +725,7 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
             "staging/stg_catalysts",
             "marts/fct_case_database_indicators",
             "marts/fct_report_findings",
+            "marts/fct_fragility_alliances",
             "report_data",
             "national_report",
             "reports_index",
@@ -1031,7 +1032,8 @@ def test_a_hole_in_the_indicator_mart_is_stopped_before_publication(pipeline):
     [failure] = failed_checks(run)
     assert failure.startswith("indicator_coverage: ")
     assert "Chaque indicateur est estimé pour la France et les 13 régions" in failure
-    assert f"(expect_column_values_to_be_in_set, colonne present) : {len(waves)} ligne(s)" in failure
+    rule = "(expect_column_values_to_be_in_set, colonne present)"
+    assert f"{rule} : {len(waves)} ligne(s)" in failure
     for (wave,) in waves:
         assert f"indicator_id={HEADLINE} wave={wave} geo_code=94" in failure
     assert_nothing_published(project, run, reports_before)

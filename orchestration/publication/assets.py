@@ -79,6 +79,7 @@ class RenderConfig(dg.Config):
         get_asset_key_for_model([impact_dbt_models], "fct_case_database_indicators"),
         get_asset_key_for_model([impact_dbt_models], "fct_report_findings"),
         get_asset_key_for_model([impact_dbt_models], "fct_region_profile"),
+        get_asset_key_for_model([impact_dbt_models], "fct_fragility_alliances"),
         get_asset_key_for_model([impact_dbt_models], "stg_survey_files"),
         *(
             get_asset_key_for_model([impact_dbt_models], name)

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.geography import FRANCE_CODE
+from orchestration.publication.alliance_figures import DomainAlliances, read_alliances
 from orchestration.publication.charts import is_national_chart, region_chart_names
 from orchestration.publication.profile_figures import ProfileValue, read_profiles
 from orchestration.publication.report_figures import (
@@ -122,6 +123,8 @@ class ReportData:
     charts: dict[str, dict[str, str]] = field(default_factory=dict)
     # Each region's context indicators (``marts.fct_region_profile``), by region code.
     profiles: dict[str, tuple[ProfileValue, ...]] = field(default_factory=dict)
+    # The alliances that answer each region's fragilities, by region (``alliance_figures``).
+    alliances: dict[str, tuple[DomainAlliances, ...]] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -166,6 +169,7 @@ class ReportData:
             "regional_respondents": {code: document["regional_respondents"].get(code, {})},
             "findings": _findings_of(document, code),
             "profiles": {code: document["profiles"].get(code, [])},
+            "alliances": {code: document["alliances"].get(code, [])},
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
@@ -260,4 +264,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         provenance=provenance,
         findings=read_findings(connection),
         profiles=read_profiles(connection),
+        alliances=read_alliances(connection),
     )
