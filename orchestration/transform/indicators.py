@@ -231,7 +231,7 @@ def _wave_rows(
     indicator: Indicator, wave: SurveyWave, region_codes: list[str]
 ) -> Iterator[tuple[EstimateRow, Estimate | None]]:
     design = wave.design
-    counted = _counted(indicator, wave)
+    counted = counted_values(indicator, wave)
     regions = wave.respondents["region_code"].to_numpy()
     everyone = np.ones(len(regions), dtype=bool)
     yield _row(indicator, wave, "france", FRANCE, counted, design, everyone, None)
@@ -241,7 +241,7 @@ def _wave_rows(
         yield _row(indicator, wave, "region", code, counted, design, in_region, versus)
 
 
-def _counted(indicator: Indicator, wave: SurveyWave) -> np.ndarray:
+def counted_values(indicator: Indicator, wave: SurveyWave) -> np.ndarray:
     """1 where the answer counts, 0 where it does not, NaN outside the indicator's base
     (no answer, « ne sait pas » when excluded, outside the universe); for a score, the
     answer's number where it is one of the counted answers (the scores), NaN elsewhere."""

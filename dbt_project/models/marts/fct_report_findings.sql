@@ -15,7 +15,7 @@ with estimates as (
     select estimates.*
     from {{ ref('fct_indicator_estimates') }} as estimates
     inner join {{ ref('indicator_catalogue') }} as indicator using (indicator_id)
-    where indicator.section != 'fragilites'
+    where indicator.section is distinct from 'fragilites'
 ),
 
 catalogue as (
