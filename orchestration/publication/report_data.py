@@ -15,6 +15,8 @@ import duckdb
 
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.charts import is_national_chart, region_chart_names
+from orchestration.publication.fragility_charts import fragility_chart_name
+from orchestration.publication.fragility_figures import FragilityRanking, read_fragilities
 from orchestration.publication.report_figures import (
     Finding,
     Indicator,
@@ -119,6 +121,8 @@ class ReportData:
     findings: tuple[Finding, ...]
     # The charts drawn for the reports (``charts.draw_report_charts``), exported by name.
     charts: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The perceived priority fragilities (``fragility_figures``), every study and geography.
+    fragilities: tuple[FragilityRanking, ...] = ()
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -165,8 +169,11 @@ class ReportData:
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
-                if name in region_chart_names(code)
+                if name in (*region_chart_names(code), fragility_chart_name(code))
             },
+            "fragilities": [
+                ranking for ranking in document["fragilities"] if ranking["geo_code"] in kept_codes
+            ],
         }
 
 
@@ -255,4 +262,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         inputs=read_inputs(connection),
         provenance=provenance,
         findings=read_findings(connection),
+        fragilities=read_fragilities(connection),
     )
