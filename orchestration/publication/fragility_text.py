@@ -103,7 +103,7 @@ def study_text(figures: dict, study: str, region: str, region_name: str) -> str:
         parts.append(TOO_FEW[study].format(name=region_name, n=integer(here["n"])))
     if is_ranked(france):
         leading = tiers(france)[0]
-        together = " au coude à coude" if len(leading) > 1 else ""
+        together = ", au coude à coude" if len(leading) > 1 else ""
         parts += [
             "",
             f"{FRANCE_LEAD[study]} en tête{together} : {_listed(leading, france['unit'])}.",
