@@ -22,6 +22,7 @@ class FragilityItem:
     group), ``None`` when the geography is not ranked."""
 
     domain_id: str
+    indicator_id: str
     label: str
     estimate: float | None
     ci_low: float | None
@@ -49,7 +50,8 @@ def read_fragilities(connection: duckdb.DuckDBPyConnection) -> tuple[FragilityRa
     order (then in the domains' display order when the geography is not ranked)."""
     rows = connection.execute(
         f"""
-        select r.study, r.wave, r.geo_code, r.unit, e.n, r.domain_id, d.label, r.estimate,
+        select r.study, r.wave, r.geo_code, r.unit, e.n, r.domain_id, r.indicator_id, d.label,
+            r.estimate,
             r.ci_low, r.ci_high, r.status, r.position, r.tier
         from {RANKING_TABLE} as r
         join reference.fragility_domains as d using (domain_id)
@@ -77,6 +79,7 @@ def _item(row: dict) -> FragilityItem:
     shown = row["status"] != SUPPRESSED
     return FragilityItem(
         domain_id=row["domain_id"],
+        indicator_id=row["indicator_id"],
         label=row["label"],
         estimate=_number(row["estimate"]) if shown else None,
         ci_low=_number(row["ci_low"]) if shown else None,
