@@ -6,7 +6,13 @@ that asks the question; a study model may override a wording for its wave.
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+
 from orchestration.ingest.codebooks import CodedVariable
+from orchestration.settings import PROJECT_ROOT
+
+FRAGILITY_DOMAINS = PROJECT_ROOT / "dbt_project" / "seeds" / "fragility_domains.csv"
 
 # Variables that are not questions, by their role in the codebook.
 ROLE_LABELS = {
@@ -62,6 +68,13 @@ QUESTION_WORDINGS = {
     "rd_societale": "Votre entreprise est-elle engagée dans une démarche de « R&D sociétale » ?",
     "modes_partenariat": "Formes de vos partenariats (plusieurs réponses possibles)",
     "echelons": "Échelons territoriaux de vos partenariats (plusieurs réponses possibles)",
+    "fragilites_score": (
+        "Pour votre territoire, quelle priorité donner à chacune de ces fragilités, de 0 (pas "
+        "une priorité) à 10 (priorité absolue) ?"
+    ),
+    "fragilites_prioritaires": (
+        "Quelles fragilités de votre territoire doivent passer en premier ? (trois au plus)"
+    ),
 }
 
 OPTION_LABELS = {
@@ -91,8 +104,14 @@ ANSWER_LABELS = {
     "non": "Non",
     "nsp": "Ne sait pas",
 }
-# A ticked box of a multi-answer question.
-OPTION_ANSWER_LABELS = {"oui": "Cité", "non": "Non cité"}
+# A ticked box of a multi-answer question; a score out of 10 per option (issue 17).
+OPTION_ANSWER_LABELS = {
+    "oui": "Cité",
+    "non": "Non cité",
+    "cite": "Cité",
+    "non_cite": "Non cité",
+    "nsp": "Ne sait pas",
+} | {str(score): str(score) for score in range(11)}
 
 DESIGN_VALUE_LABELS = {
     "sexe": {"homme": "Homme", "femme": "Femme"},
@@ -166,7 +185,15 @@ def variable_label(coded: CodedVariable, wordings: dict[str, str]) -> str:
     wording = wordings.get(coded.name, QUESTION_WORDINGS[coded.name])
     if coded.option is None:
         return wording
-    return f"{wording} : {OPTION_LABELS[coded.option]}"
+    option = OPTION_LABELS.get(coded.option) or _fragility_domains()[coded.option]
+    return f"{wording} : {option}"
+
+
+@cache
+def _fragility_domains() -> dict[str, str]:
+    # The domains' labels come from their seed: a new domain is a new row there, not code.
+    with FRAGILITY_DOMAINS.open(encoding="utf-8") as seed:
+        return {row["domain_id"]: row["label"] for row in csv.DictReader(seed)}
 
 
 def value_labels(coded: CodedVariable) -> dict[int, str]:

@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from synthetic.priorities import FRAGILITY_CITED, FRAGILITY_SCORES
 from synthetic.survey_model import (
     Design,
     Extra,
@@ -241,6 +242,7 @@ CITOYENS_2020 = StudyModel(
             nonresponse=0.03,
         ),
     ),
+    optional_questions=(FRAGILITY_SCORES,),
     margins=CITIZEN_MARGINS,
     extras={"AGE": Extra("Âge en années révolues", age_in_years)},
     labels={
@@ -306,6 +308,7 @@ ELUS_2020 = StudyModel(
             base={"partenariat_local": "oui"},
         ),
     ),
+    optional_questions=(FRAGILITY_CITED,),
     extras={
         "POPULATION": Extra(
             "Population municipale de la commune",

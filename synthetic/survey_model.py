@@ -122,6 +122,46 @@ class Multiple:
 
 
 @dataclass(frozen=True)
+class Scores:
+    """A grid of scores from 0 to 10, one per option (``synthetic.priorities`` draws it).
+
+    Each option has a national mean score, moved by region (``by_region``: region → option →
+    points). A respondent's scores move together (``shared``: the spread of a personal level
+    common to every option) around each option's own noise (``spread``); ``nsp`` is the share
+    of « ne sait pas » per item.
+    """
+
+    name: str
+    means: Mapping[str, float]
+    by_region: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    shared: float = 1.3
+    spread: float = 1.8
+    nsp: float = 0.03
+
+    def items(self) -> tuple[Single, ...]:
+        """One item per option, named ``question/option`` as in the codebook."""
+        return tuple(Single(f"{self.name}/{option}", {}) for option in self.means)
+
+
+@dataclass(frozen=True)
+class Cited:
+    """Up to a few options cited by each respondent (``synthetic.priorities`` draws it).
+
+    ``appeal`` gives each option's pull, multiplied by region (``by_region``: region → option
+    → factor); ``how_many`` the probability of citing 1, 2, 3… options.
+    """
+
+    name: str
+    appeal: Mapping[str, float]
+    how_many: Mapping[int, float]
+    by_region: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    def items(self) -> tuple[Single, ...]:
+        """One cited-or-not item per option, named ``question/option`` as in the codebook."""
+        return tuple(Single(f"{self.name}/{option}", {}) for option in self.appeal)
+
+
+@dataclass(frozen=True)
 class Design:
     """A quota or stratification variable, as the sample is spread over it.
 
@@ -192,6 +232,9 @@ class StudyModel:
     fieldwork: Fieldwork
     design: tuple[Design, ...] = ()
     questions: tuple[Single | Multiple, ...] = ()
+    # Questions a codebook declares optional (issue 17), drawn last from a random stream of
+    # their own, so the rest of the delivery is the same with them or without them.
+    optional_questions: tuple[Scores | Cited, ...] = ()
     # Raking margins of the institute's weight; empty when the study delivers no weight.
     margins: tuple[Margin, ...] = ()
     extras: Mapping[str, Extra] = field(default_factory=dict)

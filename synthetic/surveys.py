@@ -20,6 +20,7 @@ import pandas as pd
 from orchestration.ingest.codebooks import Codebook, CodedVariable, codebook_path, load_codebook
 from synthetic import labels
 from synthetic.geography import departments_of, regions
+from synthetic.priorities import draw_optional
 from synthetic.study_models import STUDY_MODELS
 from synthetic.survey_files import SurveyDelivery, write_delivery
 from synthetic.survey_model import (
@@ -81,6 +82,7 @@ def generate(model: StudyModel, codebook: Codebook) -> SurveyDelivery:
             frame[question.name] = draw_answers(frame, weights, question, rng)
     for name, extra in model.extras.items():
         frame[name] = extra.make(frame, rng)
+    frame = frame.join(draw_optional(frame, model))
     return SurveyDelivery(
         data=encode(frame, weights, model, codebook),
         variable_labels=_variable_labels(model, codebook),
@@ -391,7 +393,8 @@ def _value_labels(codebook: Codebook) -> dict[str, dict[int, str]]:
 def _check_agreement(model: StudyModel, codebook: Codebook) -> None:
     """The model must fill exactly what the codebook describes, no more, no less."""
     drawn = {d.name for d in model.design} | {f for s in model.strata for f in s.fixed}
-    drawn |= {item.name for question in model.questions for item in question.items()}
+    questions = (*model.questions, *model.optional_questions)
+    drawn |= {item.name for question in questions for item in question.items()}
     described = {coded.label for coded in (*codebook.design, *codebook.questions)}
     problems = []
     if drawn != described:

@@ -50,6 +50,7 @@ from orchestration.run_all import (
 from orchestration.settings import dagster_instance_settings
 from synthetic import case_database
 from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey, settled
+from tests.fragility_reading import plain, printed_tiers, study_segment
 from tests.index_reading import read_index, report_helpers, spaced
 
 CHECKED_REGION = "84"
@@ -130,6 +131,7 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     # key figures and department map.
     for job in jobs:
         expected = 1 + len(compared_populations(job)) if job is national else 2
+        expected += fragility_charts(job)
         assert job.html.read_text(encoding="utf-8").count("data:image/png;base64") == expected
         assert sum(len(page.images) for page in PdfReader(job.pdf).pages) == expected
     index = (project.reports_dir / "index.html").read_text(encoding="utf-8")
@@ -333,8 +335,18 @@ def test_a_suppressed_value_is_never_printed(pipeline, reader):
         for wave in item["waves"]
         for code, value in wave["values"].items()
     }
+    # Issue 17: the fragility domains are exported in their own block, withheld the same way.
+    fragilities = {
+        (item["indicator_id"], ranking["wave"], ranking["geo_code"]): item
+        for ranking in export["fragilities"]
+        for item in ranking["items"]
+    }
     assert len(suppressed) > 100
     for key in suppressed:
+        if key in fragilities:
+            item = fragilities[key]
+            assert item["estimate"] is None and item["ci_low"] is None and item["ci_high"] is None
+            continue
         value = exported[key]
         assert value["share"] is None and value["ci_low"] is None and value["ci_high"] is None
         assert value["vs_rest_difference"] is None and value["change"] is None
@@ -434,6 +446,12 @@ def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
         for text in (html_text(job.html), pdf_text(job.pdf)):
             for raw in ("nan", "None", "True", "False", "suppressed", "published", "institute"):
                 assert not re.search(rf"\b{raw}\b", text), (job.title, raw)
+
+
+def fragility_charts(job) -> int:
+    """The report's chart of its citizens' fragility scores (issue 17): one when published."""
+    figures = json.loads(job.data_file.read_text(encoding="utf-8"))
+    return sum(name.startswith("fragilites-") for name in figures["charts"])
 
 
 def compared_populations(job) -> list[str]:
@@ -645,7 +663,7 @@ def profile_section_text(text: str) -> str:
     (the heading's name is in the contents too) to the next section."""
     start = text.index("Profil de la région : indicateurs de contexte")
     assert text.rindex("Profil de la région", 0, start) > text.rindex("Note de synthèse", 0, start)
-    return text[start : text.index("Chiffres clés", start)]
+    return text[start : text.index("Fragilités prioritaires", start)]
 
 
 def printed_row(row) -> str:
@@ -691,6 +709,65 @@ def test_each_region_prints_its_profile_as_the_mart_holds_it(pipeline):
             for value in (row.value, row.france_value):
                 for number in numbers(value_text(value, row.unit)):
                     assert re.search(rf"(?<![\d,]){number}(?![\d,])", pdf), (job.title, number)
+def fragility_marts(project) -> tuple[pd.DataFrame, dict]:
+    """The latest wave's ranking with the domains' labels, and each pair's significance."""
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        ranking = connection.execute(
+            """
+            select r.*, d.label from marts.fct_fragility_ranking as r
+            join reference.fragility_domains as d using (domain_id)
+            where r.wave = (select max(wave) from marts.fct_fragility_ranking as o
+                            where o.study = r.study)
+            """
+        ).df()
+        pairs = connection.execute("from marts.fct_fragility_pairs").df()
+    significant = {
+        (row.study, row.geo_code, frozenset((row.domain_a, row.domain_b))): row.significant
+        for row in pairs.itertuples()
+    }
+    return ranking, significant
+
+
+@pytest.mark.parametrize("reader", [html_text, pdf_text], ids=["html", "pdf"])
+def test_fragility_rankings_rest_on_significant_pairs_and_print_the_mart(pipeline, reader):
+    """Issue 17: each region's printed tiers are the mart's, with its values as printed; a
+    domain is printed before another only where their paired difference is significant; a
+    region without a ranking prints none."""
+    project, _, _ = pipeline
+    ranking, significant = fragility_marts(project)
+    ranked_regions = 0
+    for job in report_jobs(project)[1:]:
+        code = job.params["region"]
+        text = reader(job.pdf if reader is pdf_text else job.html)
+        for study in ("citoyens", "elus"):
+            mine = ranking[(ranking["study"] == study) & (ranking["geo_code"] == code)]
+            by_label = {plain(row.label): row for row in mine.itertuples()}
+            printed = printed_tiers(study_segment(text, study))
+            if mine["tier"].isna().any():
+                assert printed == [], (job.title, study)
+                continue
+            ranked_regions += study == "citoyens"
+            value = decimal if study == "citoyens" else percent
+            assert [
+                [(label, normalized(value(by_label[label].estimate))) for label, _ in tier]
+                for tier in printed
+            ] == [[(label, normalized(shown)) for label, shown in tier] for tier in printed]
+            assert [[by_label[label].domain_id for label, _ in tier] for tier in printed] == [
+                list(group.sort_values("position")["domain_id"])
+                for _, group in mine.sort_values("position").groupby("tier")
+            ], (job.title, study)
+            for upper, tier in enumerate(printed):
+                for lower in printed[upper + 1 :]:
+                    for a, _ in tier:
+                        for b, _ in lower:
+                            key = (
+                                study,
+                                code,
+                                frozenset((by_label[a].domain_id, by_label[b].domain_id)),
+                            )
+                            assert significant[key], (job.title, a, b)
+                            assert by_label[a].estimate > by_label[b].estimate
+    assert ranked_regions == 12  # all but Corse, too few citizens to publish
 
 
 def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(pipeline):

@@ -348,6 +348,7 @@ def estimates_grid() -> pd.DataFrame:
                 "wave": 2020,
                 "geo_level": "region",
                 "geo_code": "84",
+                "unit": "share",
                 "estimate": 0.5,
                 "ci_low": 0.4,
                 "ci_high": 0.6,

@@ -181,6 +181,10 @@ def region_rows(rows: list[dict], code: str) -> tuple[list[str], list[str]]:
     for indicator, years in waves.items():
         years = sorted(set(years))
         later = by_key[(indicator, years[-1], code)]
+        if later["section"] == "fragilites":
+            # Issue 17: a withheld fragility ranking is said in one sentence of its own section
+            # (tests/test_pipeline.py::test_fragility_rankings_rest_on_significant_pairs...).
+            continue
         if later["status"] == "suppressed" and later["n"] > 0:
             label = (
                 POPULATIONS[later["study"]]

@@ -1,5 +1,6 @@
 -- Every indicator × wave has France and the 13 regions; 0 ≤ low ≤ estimate ≤ high ≤ 1 where
--- estimated; the status follows n and effective n (suppressed < 30, fragile < 100).
+-- estimated (≤ 10 for a mean score, unit `score`); the status follows n and effective n
+-- (suppressed < 30, fragile < 100).
 -- Rows returned are failures.
 {{ config(meta={'dagster': {'ref': {'name': 'fct_indicator_estimates'}}}) }}
 
@@ -29,7 +30,10 @@ out_of_order as (
     from estimates
     where estimate is not null
         and ci_low is not null
-        and not (0 <= ci_low and ci_low <= estimate and estimate <= ci_high and ci_high <= 1)
+        and not (
+            0 <= ci_low and ci_low <= estimate and estimate <= ci_high
+            and ci_high <= case unit when 'score' then 10 else 1 end
+        )
 ),
 
 wrong_status as (

@@ -8,7 +8,8 @@ absorbs that, so the code reads canonical names only. The format is documented i
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -37,12 +38,15 @@ class CodedVariable:
 
     A multi-answer question is delivered as one variable per option: each is a CodedVariable
     with the question's ``name`` and its own ``option`` (``None`` for single-answer questions).
+    An ``optional`` question may be left out of a delivery (all its variables absent); when
+    delivered, it is held to its codes like any other.
     """
 
     name: str
     variable: str
     codes: dict[float, str]
     option: str | None = None
+    optional: bool = False
 
     @property
     def label(self) -> str:
@@ -97,6 +101,22 @@ class Codebook:
         """Required variables plus those delivered but deliberately not mapped."""
         return set(self.required_variables()) | set(self.other)
 
+    def for_delivery(self, columns: Iterable[str]) -> Codebook:
+        """The codebook as it applies to a delivery of these ``columns``: an optional question
+        none of whose variables is delivered is left out; one delivered in part stays, so its
+        missing variables are reported like any other."""
+        delivered = set(columns)
+        return self.answering({v.name for v in self.questions if v.variable in delivered})
+
+    def answering(self, questions: Iterable[str]) -> Codebook:
+        """The codebook without the optional questions not among ``questions`` (those a
+        delivery left out, e.g. read back from its answers)."""
+        kept = set(questions)
+        return replace(
+            self,
+            questions=tuple(v for v in self.questions if not v.optional or v.name in kept),
+        )
+
     def date_variables(self) -> tuple[str, ...]:
         """Variables that must hold dates (not numbers such as Excel serials)."""
         return (self.fieldwork_date,) if self.fieldwork_date else ()
@@ -110,6 +130,7 @@ BAD_FILTERS = "{key} doit associer des questions filtres à des listes de répon
 NOT_A_FILTER = (
     "{key} : ce n'est pas une autre question à réponse unique ni une variable de plan du codebook"
 )
+BAD_OPTIONAL = "{key} doit valoir true ou false, pas {value!r}"
 BAD_ANSWERS = "{key} doit lister les réponses qui mènent à la question, pas {answers!r}"
 UNKNOWN_ANSWERS = "{key} : {unknown} ne figure(nt) pas parmi ses réponses {values}"
 
@@ -123,7 +144,7 @@ def load_codebook(path: Path) -> Codebook:
     """Read a codebook; a malformed one raises ValueError naming the file and the key."""
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
-        design = _coded(content.get("design", {}))
+        design = _coded(content.get("design", {}), "design")
         questions = _coded(content.get("questions", {})) + _multiple(content.get("multiple", {}))
         return Codebook(
             path=path,
@@ -172,9 +193,14 @@ def _codes(spec: dict) -> dict[float, str]:
     return {float(code): str(value) for code, value in spec.items()}
 
 
-def _coded(section: dict) -> tuple[CodedVariable, ...]:
+def _coded(section: dict, key: str = "questions") -> tuple[CodedVariable, ...]:
     return tuple(
-        CodedVariable(name=name, variable=spec["variable"], codes=_codes(spec["codes"]))
+        CodedVariable(
+            name=name,
+            variable=spec["variable"],
+            codes=_codes(spec["codes"]),
+            optional=_optional(f"{key}.{name}.optional", spec),
+        )
         for name, spec in section.items()
     )
 
@@ -182,10 +208,24 @@ def _coded(section: dict) -> tuple[CodedVariable, ...]:
 def _multiple(section: dict) -> tuple[CodedVariable, ...]:
     # One delivered variable per option, all sharing the question's codes (ticked or not).
     return tuple(
-        CodedVariable(name=name, variable=variable, codes=_codes(spec["codes"]), option=option)
+        CodedVariable(
+            name=name,
+            variable=variable,
+            codes=_codes(spec["codes"]),
+            option=option,
+            optional=_optional(f"multiple.{name}.optional", spec),
+        )
         for name, spec in section.items()
         for option, variable in spec["options"].items()
     )
+
+
+def _optional(key: str, spec: dict) -> bool:
+    # A boolean, not any truthy text: « optional: non » must not pass for « yes ».
+    value = spec.get("optional", False)
+    if not isinstance(value, bool):
+        raise ValueError(BAD_OPTIONAL.format(key=key, value=value))
+    return value
 
 
 def _routing(

@@ -145,6 +145,7 @@ def check_survey(
     """Every door rule on a delivered survey table; ``first_row`` is the number of the first
     respondent's row in the file (1 in SPSS, 2 under a spreadsheet's or CSV's header)."""
     report = ConformanceReport(file, codebook.path)
+    codebook = codebook.for_delivery(data.columns)
     if data.empty:
         report.problems.append(Problem(NO_RESPONDENT))
         return report

@@ -15,6 +15,7 @@ def tidy_answers(data: pd.DataFrame, codebook: Codebook, first_row: int = 1) -> 
     """Respondent × question (× option for multi-answer questions) × answer, through the
     codebook; design variables come too (role ``design``). Item non-response has no answer.
     ``first_row`` is the file row of the first respondent, recorded for lineage."""
+    codebook = codebook.for_delivery(data.columns)
     ids = data[codebook.respondent_id].map(code_text)
     coded = [(DESIGN_ROLE, v) for v in codebook.design]
     coded += [(QUESTION_ROLE, v) for v in codebook.questions]

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from orchestration.automation import after_its_inputs
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.charts import draw_report_charts
+from orchestration.publication.fragility_charts import draw_fragility_charts
 from orchestration.publication.index_page import ReportStatus, write_index
 from orchestration.publication.outcomes import (
     RenderOutcome,
@@ -80,6 +81,7 @@ class RenderConfig(dg.Config):
         get_asset_key_for_model([impact_dbt_models], "fct_report_findings"),
         get_asset_key_for_model([impact_dbt_models], "fct_region_profile"),
         get_asset_key_for_model([impact_dbt_models], "fct_fragility_alliances"),
+        get_asset_key_for_model([impact_dbt_models], "fct_fragility_ranking"),
         get_asset_key_for_model([impact_dbt_models], "stg_survey_files"),
         *(
             get_asset_key_for_model([impact_dbt_models], name)
@@ -89,6 +91,7 @@ class RenderConfig(dg.Config):
                 "stg_cases",
                 "stg_case_profiles",
                 "indicator_catalogue",
+                "fragility_domains",
                 "published_figures",
                 "departements",
             )
@@ -106,7 +109,9 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     with warehouse.connect(read_only=True) as connection:
         data = read_report_data(connection, provenance)
     paths = ProjectPaths.from_env()
-    data = replace(data, charts=draw_report_charts(data, paths.exports_dir / "charts"))
+    folder = paths.exports_dir / "charts"
+    charts = draw_report_charts(data, folder) | draw_fragility_charts(data, folder)
+    data = replace(data, charts=charts)
     path = paths.exports_dir / WHOLE_EXPORT_FILE
     data.write(path)
     # Each report reads its own slice, so a change elsewhere does not make it stale.

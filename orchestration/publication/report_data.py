@@ -16,6 +16,8 @@ import duckdb
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.alliance_figures import DomainAlliances, read_alliances
 from orchestration.publication.charts import is_national_chart, region_chart_names
+from orchestration.publication.fragility_charts import fragility_chart_name
+from orchestration.publication.fragility_figures import FragilityRanking, read_fragilities
 from orchestration.publication.profile_figures import ProfileValue, read_profiles
 from orchestration.publication.report_figures import (
     Finding,
@@ -125,6 +127,8 @@ class ReportData:
     profiles: dict[str, tuple[ProfileValue, ...]] = field(default_factory=dict)
     # The alliances that answer each region's fragilities, by region (``alliance_figures``).
     alliances: dict[str, tuple[DomainAlliances, ...]] = field(default_factory=dict)
+    # The perceived priority fragilities (``fragility_figures``), every study and geography.
+    fragilities: tuple[FragilityRanking, ...] = ()
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -173,8 +177,11 @@ class ReportData:
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
-                if name in region_chart_names(code)
+                if name in (*region_chart_names(code), fragility_chart_name(code))
             },
+            "fragilities": [
+                ranking for ranking in document["fragilities"] if ranking["geo_code"] in kept_codes
+            ],
         }
 
 
@@ -265,4 +272,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         findings=read_findings(connection),
         profiles=read_profiles(connection),
         alliances=read_alliances(connection),
+        fragilities=read_fragilities(connection),
     )

@@ -188,8 +188,11 @@ def read_indicators(connection: duckdb.DuckDBPyConnection) -> tuple[Indicator, .
         order by e.wave
         """
     ).df()
+    # The perceived fragilities (scores and cited domains) have their own export and section:
+    # orchestration/publication/fragility_figures.py.
     catalogue = connection.execute(
         "select indicator_id, study, section, label from reference.indicator_catalogue"
+        " where section != 'fragilites'"
     ).fetchall()
     indicators = []
     for indicator_id, study, section, label in catalogue:

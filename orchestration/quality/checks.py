@@ -164,7 +164,12 @@ def survey_runs_by_wave(
             kind.study,
             warehouse.query(f"FROM {respondents} WHERE wave = ?", [wave]),
             wave_answers,
-            {int(wave): load_codebook(codebook_path(kind.study, int(wave)))},
+            # Without the optional questions the delivery left out (nothing to hold to them).
+            {
+                int(wave): load_codebook(codebook_path(kind.study, int(wave))).answering(
+                    wave_answers["question"].unique()
+                )
+            },
             sample.note(len(wave_answers)),
         )
 
@@ -211,8 +216,17 @@ def indicator_mart_check(
 ) -> Iterator[dg.AssetCheckResult]:
     """The indicator mart's suites: values, completeness, agreement with published figures."""
     files = warehouse.read_table("staging.stg_survey_files")
+    asked = warehouse.query(
+        "SELECT DISTINCT study, wave, question FROM staging.stg_survey_answers"
+        " WHERE role = 'question'"
+    )
+    questions = asked.groupby(["study", "wave"])["question"].agg(set).to_dict()
+    # An optional question a delivery left out expects no estimate.
     codebooks = [
-        load_codebook(codebook_path(row.study, int(row.wave))) for row in files.itertuples()
+        load_codebook(codebook_path(row.study, int(row.wave))).answering(
+            questions.get((row.study, row.wave), set())
+        )
+        for row in files.itertuples()
     ]
     runs = mart_runs(
         warehouse.read_table("marts.fct_indicator_estimates"),

@@ -12,6 +12,7 @@ from orchestration.statistics.comparisons import (
     SIGNIFICANCE_LEVEL,
     Difference,
     compare_domains,
+    compare_paired,
     compare_waves,
     with_edge_uncertainty,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "WeightSummary",
     "calibrated_design",
     "compare_domains",
+    "compare_paired",
     "compare_waves",
     "edge_standard_error",
     "effective_sample_size",

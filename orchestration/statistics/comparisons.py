@@ -1,4 +1,5 @@
-"""Design-based tests of a difference: two domains of one survey, or one estimate in two waves.
+"""Design-based tests of a difference: two domains of one survey, two items asked of the same
+respondents (:func:`compare_paired`), or one estimate in two waves.
 
 Two domains of the same survey (a region and the rest of France) share strata and PSUs, so their
 means are correlated: a PSU drawn with many respondents of one domain tends to bring fewer of the
@@ -78,6 +79,30 @@ def compare_domains(
     variance = design.variance_of_total(first.influence - second.influence)
     df = design.degrees_of_freedom(first.counted | second.counted) - 1
     return _t_test(first.value - second.value, math.sqrt(variance), df)
+
+
+def compare_paired(
+    first: ArrayLike,
+    second: ArrayLike,
+    design: Design,
+    domain: ArrayLike | None = None,
+) -> Difference:
+    """Test mean of ``first`` minus mean of ``second``, two items asked of the same
+    respondents (two fragilities scored, or cited, by each), over ``domain`` (all by default).
+
+    Each mean keeps its own base (its item's answers), so the difference is that of the two
+    published estimates. The same respondents answer both, so the two means are correlated:
+    the difference is linearised as a whole (influence values of the first mean minus those of
+    the second) and its variance is the design variance of that total, which counts the
+    covariance, as R's ``svycontrast(svymean(~a + b, design), c(1, -1))`` does. Degrees of
+    freedom: the design's (PSUs minus strata) among the respondents counted in either mean, as
+    R's ``degf`` of the (sub)design.
+    """
+    mean_a = linearised_mean(first, design, domain)
+    mean_b = linearised_mean(second, design, domain)
+    variance = design.variance_of_total(mean_a.influence - mean_b.influence)
+    df = design.degrees_of_freedom(mean_a.counted | mean_b.counted)
+    return _t_test(mean_a.value - mean_b.value, math.sqrt(max(variance, 0.0)), df)
 
 
 def with_edge_uncertainty(difference: Difference, first: Estimate) -> Difference:

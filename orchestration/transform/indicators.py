@@ -25,8 +25,10 @@ from orchestration.statistics import (
     PublicationStatus,
     compare_domains,
     compare_waves,
+    mean_interval,
     proportion_interval,
     publication_status,
+    weighted_mean,
     weighted_proportion,
     with_edge_uncertainty,
 )
@@ -36,6 +38,8 @@ NSP = "nsp"
 ANSWER_SEPARATOR = "|"
 WITH_NSP = "with_nsp"
 SUPPRESSED = PublicationStatus.SUPPRESSED.value
+# Catalogue units: a share of respondents (0 to 1), or a mean score (out of 10).
+SHARE, SCORE = "share", "score"
 # How int_survey_weights separates a respondent's calibration cells.
 CELL_SEPARATOR = ";"
 
@@ -52,6 +56,7 @@ class Indicator:
     include_nsp: bool
     universe_question: str | None
     universe_answers: frozenset[str]
+    unit: str = SHARE
 
     @classmethod
     def from_row(cls, row: dict) -> Indicator:
@@ -65,6 +70,7 @@ class Indicator:
             include_nsp=row["denominator"] == WITH_NSP,
             universe_question=_text(row.get("universe_question")),
             universe_answers=_answers(row.get("universe_answers")),
+            unit=_text(row.get("unit")) or SHARE,
         )
 
 
@@ -137,6 +143,8 @@ class EstimateRow:
     wave: int
     geo_level: str
     geo_code: str
+    # `share` (0 to 1) or `score` (a mean out of 10): the unit of estimate and interval.
+    unit: str
     estimate: float
     se: float
     ci_low: float
@@ -223,7 +231,7 @@ def _wave_rows(
     indicator: Indicator, wave: SurveyWave, region_codes: list[str]
 ) -> Iterator[tuple[EstimateRow, Estimate | None]]:
     design = wave.design
-    counted = _counted(indicator, wave)
+    counted = counted_values(indicator, wave)
     regions = wave.respondents["region_code"].to_numpy()
     everyone = np.ones(len(regions), dtype=bool)
     yield _row(indicator, wave, "france", FRANCE, counted, design, everyone, None)
@@ -233,9 +241,10 @@ def _wave_rows(
         yield _row(indicator, wave, "region", code, counted, design, in_region, versus)
 
 
-def _counted(indicator: Indicator, wave: SurveyWave) -> np.ndarray:
+def counted_values(indicator: Indicator, wave: SurveyWave) -> np.ndarray:
     """1 where the answer counts, 0 where it does not, NaN outside the indicator's base
-    (no answer, « ne sait pas » when excluded, outside the universe)."""
+    (no answer, « ne sait pas » when excluded, outside the universe); for a score, the
+    answer's number where it is one of the counted answers (the scores), NaN elsewhere."""
     answer = wave.answer_of(indicator.question, indicator.option)
     in_base = answer.notna()
     if not indicator.include_nsp:
@@ -243,6 +252,9 @@ def _counted(indicator: Indicator, wave: SurveyWave) -> np.ndarray:
     if indicator.universe_question is not None:
         universe = wave.answer_of(indicator.universe_question, None)
         in_base &= universe.isin(indicator.universe_answers)
+    if indicator.unit == SCORE:
+        scored = in_base & answer.isin(indicator.counted)
+        return np.where(scored, pd.to_numeric(answer.where(scored), errors="coerce"), np.nan)
     return np.where(in_base, answer.isin(indicator.counted).astype(float), np.nan)
 
 
@@ -257,7 +269,12 @@ def _row(
     versus: Difference | None,
 ) -> tuple[EstimateRow, Estimate | None]:
     where = dict(
-        indicator_id=indicator.id, study=wave.study, wave=wave.wave, geo_level=level, geo_code=code
+        indicator_id=indicator.id,
+        study=wave.study,
+        wave=wave.wave,
+        geo_level=level,
+        geo_code=code,
+        unit=indicator.unit,
     )
     if not (domain & ~np.isnan(counted)).any():
         # Nobody in the base here (no foundation in Corse): nothing to estimate or publish.
@@ -272,12 +289,15 @@ def _row(
             df=math.nan,
         )
         return EstimateRow(**where, **empty, status=publication_status(0, 0.0).value), None
-    estimate = weighted_proportion(counted, design, domain)
+    score = indicator.unit == SCORE
+    # A mean score has a t interval (R's confint(svymean)); a share, Korn–Graubard's.
+    estimator, interval_of = (
+        (weighted_mean, mean_interval) if score else (weighted_proportion, proportion_interval)
+    )
+    estimate = estimator(counted, design, domain)
     # One respondent (or one per stratum) leaves no spread to build an interval on.
     interval = (
-        proportion_interval(estimate)
-        if estimate.n >= 2 and estimate.df >= 1
-        else (math.nan, math.nan)
+        interval_of(estimate) if estimate.n >= 2 and estimate.df >= 1 else (math.nan, math.nan)
     )
     row = EstimateRow(
         **where,
@@ -295,7 +315,7 @@ def _row(
     # the difference and the rest's published figure would give its value away.
     if versus is not None and row.status != SUPPRESSED:
         # A unanimous region (SE 0) is tested with the variance of its exact interval.
-        versus = with_edge_uncertainty(versus, estimate)
+        versus = versus if score else with_edge_uncertainty(versus, estimate)
         row = _replace(
             row,
             vs_rest_difference=versus.difference,

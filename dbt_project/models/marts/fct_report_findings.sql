@@ -9,8 +9,13 @@
 {% set per_kind = 2 %}
 {% set min_messages = 4 %}
 
+-- The note speaks of shares; the perceived fragilities (section `fragilites`, scores among
+-- them) have their own section and wording.
 with estimates as (
-    select * from {{ ref('fct_indicator_estimates') }}
+    select estimates.*
+    from {{ ref('fct_indicator_estimates') }} as estimates
+    inner join {{ ref('indicator_catalogue') }} as indicator using (indicator_id)
+    where indicator.section is distinct from 'fragilites'
 ),
 
 catalogue as (
