@@ -709,6 +709,8 @@ def test_each_region_prints_its_profile_as_the_mart_holds_it(pipeline):
             for value in (row.value, row.france_value):
                 for number in numbers(value_text(value, row.unit)):
                     assert re.search(rf"(?<![\d,]){number}(?![\d,])", pdf), (job.title, number)
+
+
 def fragility_marts(project) -> tuple[pd.DataFrame, dict]:
     """The latest wave's ranking with the domains' labels, and each pair's significance."""
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
