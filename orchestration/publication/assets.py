@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from orchestration.automation import after_its_inputs
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.charts import draw_report_charts
+from orchestration.publication.comparison_charts import draw_comparison_charts
 from orchestration.publication.fragility_charts import draw_fragility_charts
 from orchestration.publication.index_page import ReportStatus, write_index
 from orchestration.publication.outcomes import (
@@ -82,6 +83,7 @@ class RenderConfig(dg.Config):
         get_asset_key_for_model([impact_dbt_models], "fct_region_profile"),
         get_asset_key_for_model([impact_dbt_models], "fct_fragility_alliances"),
         get_asset_key_for_model([impact_dbt_models], "fct_fragility_ranking"),
+        get_asset_key_for_model([impact_dbt_models], "fct_fragility_comparison"),
         get_asset_key_for_model([impact_dbt_models], "stg_survey_files"),
         *(
             get_asset_key_for_model([impact_dbt_models], name)
@@ -110,7 +112,11 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
         data = read_report_data(connection, provenance)
     paths = ProjectPaths.from_env()
     folder = paths.exports_dir / "charts"
-    charts = draw_report_charts(data, folder) | draw_fragility_charts(data, folder)
+    charts = (
+        draw_report_charts(data, folder)
+        | draw_fragility_charts(data, folder)
+        | draw_comparison_charts(data, folder)
+    )
     data = replace(data, charts=charts)
     path = paths.exports_dir / WHOLE_EXPORT_FILE
     data.write(path)

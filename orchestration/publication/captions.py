@@ -25,6 +25,7 @@ TREATMENT = "traitement Observatoire des partenariats"
 CASE_DATABASE = "base « IMPACT-Pratiques partenariales innovantes »"
 POPULATIONS = "INSEE, populations légales 2021"
 PUBLISHED = "chiffres publiés par le programme IMPACT"
+CONTEXT = "statistiques de contexte livrées à l'Observatoire"
 
 
 class Numbering:
@@ -55,10 +56,12 @@ def source_line(
     cases: bool = False,
     populations: bool = False,
     published: bool = False,
+    context: bool = False,
 ) -> str:
     """The source line of a figure or table showing ``surveys`` ((study, wave) pairs, each
     named once) and, as flagged, the case database, INSEE's populations and the
-    programme's published figures. Names from data are made inert (markdown)."""
+    programme's published figures, and the context statistics. Names from data are made
+    inert (markdown)."""
     # The programme's order of studies (citizens first), each study's waves in time order.
     order = list(STUDY_TITLES)
     waves = sorted(set(surveys), key=lambda pair: (order.index(pair[0]), pair[1]))
@@ -70,7 +73,9 @@ def source_line(
     parts = [f"{PUBLISHER}, {', '.join(ours)}"] if ours else []
     if populations:
         parts.append(POPULATIONS)
-    lead = "Sources" if len(ours) + populations > 1 else "Source"
+    if context:
+        parts.append(CONTEXT)
+    lead = "Sources" if len(ours) + populations + context > 1 else "Source"
     return f"{lead} : {' ; '.join([*parts, TREATMENT])}."
 
 

@@ -16,6 +16,8 @@ import duckdb
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.alliance_figures import DomainAlliances, read_alliances
 from orchestration.publication.charts import is_national_chart, region_chart_names
+from orchestration.publication.comparison_charts import HEAT_MAP, comparison_chart_name
+from orchestration.publication.comparison_figures import DomainComparison, read_comparisons
 from orchestration.publication.fragility_charts import fragility_chart_name
 from orchestration.publication.fragility_figures import FragilityRanking, read_fragilities
 from orchestration.publication.profile_figures import ProfileValue, read_profiles
@@ -129,6 +131,8 @@ class ReportData:
     alliances: dict[str, tuple[DomainAlliances, ...]] = field(default_factory=dict)
     # The perceived priority fragilities (``fragility_figures``), every study and geography.
     fragilities: tuple[FragilityRanking, ...] = ()
+    # Perceived priorities beside objective indicators, by region (``comparison_figures``).
+    comparisons: dict[str, tuple[DomainComparison, ...]] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -139,7 +143,9 @@ class ReportData:
         only."""
         document = asdict(self)
         charts = {
-            name: chart for name, chart in document["charts"].items() if is_national_chart(name)
+            name: chart
+            for name, chart in document["charts"].items()
+            if is_national_chart(name) or name == HEAT_MAP
         }
         return {**document, "charts": charts, "findings": _findings_of(document, FRANCE_CODE)}
 
@@ -174,10 +180,16 @@ class ReportData:
             "findings": _findings_of(document, code),
             "profiles": {code: document["profiles"].get(code, [])},
             "alliances": {code: document["alliances"].get(code, [])},
+            "comparisons": {code: document["comparisons"].get(code, [])},
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
-                if name in (*region_chart_names(code), fragility_chart_name(code))
+                if name
+                in (
+                    *region_chart_names(code),
+                    fragility_chart_name(code),
+                    comparison_chart_name(code),
+                )
             },
             "fragilities": [
                 ranking for ranking in document["fragilities"] if ranking["geo_code"] in kept_codes
@@ -273,4 +285,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         profiles=read_profiles(connection),
         alliances=read_alliances(connection),
         fragilities=read_fragilities(connection),
+        comparisons=read_comparisons(connection),
     )
