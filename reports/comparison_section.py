@@ -121,15 +121,12 @@ def versus_rest(items: list[dict]) -> str:
             "Aucune note des habitants de la région ne diffère significativement de celle du "
             "reste de la France (test à 5 %).\n"
         )
-    lines = []
-    if higher:
-        lines.append(
-            f"Les habitants de la région jugent plus prioritaires que le reste de la "
-            f"France : {higher}."
-        )
+    lead = "Les habitants de la région jugent"
+    said = [f"plus prioritaires que le reste de la France : {higher}"] if higher else []
     if lower:
-        lines.append(f"Ils jugent moins prioritaires : {lower}.")
-    return " ".join(lines) + " (Écarts significatifs à 5 %.)\n"
+        rest = "" if higher else " que le reste de la France"
+        said.append(f"moins prioritaires{rest} : {lower}")
+    return f"{lead} {' ; et '.join(said)} (écarts significatifs à 5 %).\n"
 
 
 def _gaps(items: list[dict], sign: int) -> str:

@@ -711,6 +711,116 @@ def test_each_region_prints_its_profile_as_the_mart_holds_it(pipeline):
                     assert re.search(rf"(?<![\d,]){number}(?![\d,])", pdf), (job.title, number)
 
 
+COMPARISON = "marts.fct_fragility_comparison"
+COMPARISON_SECTION = "Fragilités perçues et fragilités objectives"
+DIVERGENCES = "Où priorités perçues et fragilités objectives divergent"
+
+
+def html_section(page: str, heading: str) -> str:
+    """The HTML of the section under the ``<h2>`` whose text holds ``heading``."""
+    for start in re.finditer(r"<h2[^>]*>(.*?)</h2>", page, flags=re.S):
+        if heading in html.unescape(re.sub(r"<[^>]+>", "", start[1])):
+            return page[start.end() : page.index("<h2", start.end())]
+    raise AssertionError(f"no section « {heading} »")
+
+
+def table_rows(fragment: str, after: str = "") -> list[list[str]]:
+    """The body rows of the first table after ``after`` in an HTML fragment, cells as seen."""
+    table = re.search(r"<table.*?</table>", fragment[fragment.index(after) :], flags=re.S)
+    rows = [
+        [normalized(html.unescape(re.sub(r"<[^>]+>", " ", cell))).strip() for cell in cells]
+        for cells in (
+            re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table[0], flags=re.S)
+        )
+    ]
+    return [row for row in rows if row]
+
+
+def shown(text: str) -> str:
+    return visible_markdown(inert(text)).strip()
+
+
+def comparison_mart(project) -> pd.DataFrame:
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        return connection.execute(f"from {COMPARISON} order by reg, display_order").df()
+
+
+def test_each_region_sets_perceived_beside_objective_fragilities_as_the_mart_holds_them(pipeline):
+    """Issue 17, item 3: each regional report's « Fragilités perçues et fragilités objectives »
+    prints the mart's rows as the tables round them, names in each agreement line exactly the
+    mart's domains, and words a gap with the rest of France only where it is significant; a
+    region whose scores are withheld prints none of them."""
+    project, _, _ = pipeline
+    mart = comparison_mart(project)
+    for job in report_jobs(project)[1:]:
+        code = job.params["region"]
+        mine = mart[mart["reg"] == code]
+        section = html_section(job.html.read_text(encoding="utf-8"), COMPARISON_SECTION)
+        text = normalized(html.unescape(re.sub(r"<[^>]+>", " ", section)))
+        if mine["score"].isna().any():
+            assert "Trop peu d'habitants".replace("'", "’") in text, job.title
+            assert "<table" not in section, job.title
+            continue
+        expected = [
+            [
+                shown(row.domain_label),
+                normalized(decimal(row.score)),
+                normalized(decimal(row.france_score)),
+                shown(row.indicator_label),
+                normalized(value_text(row.value, row.unit)),
+                normalized(value_text(row.france_value, row.unit)),
+                rank_text(int(row.rank_among_regions), out_of=False),
+            ]
+            for row in mine.itertuples()
+        ]
+        assert table_rows(section, "Tableau") == expected, job.title
+        for kind, lead in (
+            ("both", "Priorités perçues qui sont aussi des fragilités objectives"),
+            ("perceived_only", "Priorités perçues sans fragilité objective mesurée"),
+            ("objective_only", "Fragilités objectives hors du groupe de tête des habitants"),
+        ):
+            labels = [shown(label) for label in mine[mine["agreement"] == kind]["domain_label"]]
+            if labels:
+                assert f"{lead} : {' ; '.join(labels)}." in text, (job.title, kind)
+            else:
+                assert lead not in text, (job.title, kind)
+        significant = set(mine[mine["vs_rest_significant"].fillna(False).astype(bool)].index)
+        if not significant:
+            assert "ne diffère significativement de celle du reste de la France" in text
+            continue
+        lead = "Les habitants de la région jugent"
+        sentence = text[text.index(lead) : text.index("(écarts significatifs à 5 %)")]
+        for row in mine.itertuples():
+            named = f"{shown(row.domain_label)} ({'+' if row.vs_rest_difference > 0 else '−'}"
+            assert (named in sentence) == (row.Index in significant), (job.title, named)
+
+
+def test_the_synthesis_shows_every_region_s_priorities_and_their_divergences(pipeline):
+    """Issue 17, item 5: the national synthesis has the heat map of the 13 regions' scores
+    and a table of the divergences equal to the mart (perceived only, objective only)."""
+    project, _, _ = pipeline
+    mart = comparison_mart(project)
+    synthesis = report_jobs(project)[0]
+    page = synthesis.html.read_text(encoding="utf-8")
+    section = html_section(page, "Les fragilités prioritaires des régions")
+    assert 'alt="Carte de chaleur' in section
+    names = {region.code: region.name for region in regions()}
+    expected = []
+    for code, rows in sorted(mart.groupby("reg"), key=lambda item: names[item[0]]):
+        if rows["agreement"].isna().all():
+            continue
+        cells = [names[code]]
+        for kind in ("perceived_only", "objective_only"):
+            labels = list(rows[rows["agreement"] == kind]["domain_label"])
+            cells.append(normalized(" ; ".join(labels).replace("'", "’")) or "–")
+        expected.append(cells)
+    assert table_rows(section, "Tableau") == [[shown(c) for c in row] for row in expected]
+    withheld = [names[code] for code, rows in mart.groupby("reg") if rows["score"].isna().all()]
+    for name in withheld:
+        assert name in normalized(html.unescape(re.sub(r"<[^>]+>", " ", section)))
+
+
 def fragility_marts(project) -> tuple[pd.DataFrame, dict]:
     """The latest wave's ranking with the domains' labels, and each pair's significance."""
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:

@@ -155,7 +155,7 @@ def heat_map(
 
     def draw() -> None:
         figure = _figure(0.9 + 0.3 * len(rankings))
-        axes = figure.add_axes((0.25, 0.02, 0.74, 0.70))
+        axes = figure.add_axes((0.30, 0.02, 0.62, 0.72))
         for row, ranking in enumerate(rankings):
             by_domain = {item.domain_id: item for item in ranking.items}
             for column, domain in enumerate(order):
