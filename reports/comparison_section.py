@@ -24,7 +24,7 @@ from orchestration.publication.comparison_figures import (
     OBJECTIVE_ONLY,
     PERCEIVED_ONLY,
 )
-from orchestration.publication.french import NBSP, decimal
+from orchestration.publication.french import NBSP, alphabetical, decimal
 from orchestration.publication.profile_figures import rank_text, value_text
 
 CITIZENS = "citoyens"
@@ -158,7 +158,9 @@ def national_comparison_section(figures: dict, names: dict[str, str]) -> str:
     parts = [f"{NATIONAL_INTRODUCTION}\n", figure_markdown(chart, source)]
     rows = [
         [names[code], _labels(items, PERCEIVED_ONLY), _labels(items, OBJECTIVE_ONLY)]
-        for code, items in sorted(figures["comparisons"].items(), key=lambda kv: names[kv[0]])
+        for code, items in sorted(
+            figures["comparisons"].items(), key=lambda kv: alphabetical(names[kv[0]])
+        )
         if any(item["agreement"] is not None for item in items)
     ]
     parts.append(
@@ -178,7 +180,7 @@ def national_comparison_section(figures: dict, names: dict[str, str]) -> str:
     ]
     if unranked:
         parts.append(
-            "Sans assez de répondants pour publier les priorités perçues : "
+            "Trop peu de répondants pour publier les priorités perçues : "
             f"{' ; '.join(inert(name) for name in unranked)}.\n"
         )
     return "\n".join(parts)

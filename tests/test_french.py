@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from orchestration.publication.french import (
     NARROW_NBSP,
     NBSP,
+    alphabetical,
     counted,
     date,
     decimal,
@@ -73,3 +74,15 @@ def test_a_count_agrees_with_its_noun_and_zero_reads_aucun():
     assert catalysts(1) == "1 catalyseur territorial"
     assert catalysts(10) == "10 catalyseurs territoriaux"
     assert catalysts(1200) == "1\u202f200 catalyseurs territoriaux"
+
+
+def test_names_sort_in_dictionary_order_accents_aside():
+    names = ["Normandie", "Île-de-France", "Hauts-de-France", "Éa", "Ea", "Grand Est"]
+    assert sorted(names, key=alphabetical) == [
+        "Éa",
+        "Ea",
+        "Grand Est",
+        "Hauts-de-France",
+        "Île-de-France",
+        "Normandie",
+    ]

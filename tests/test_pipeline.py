@@ -23,7 +23,7 @@ from orchestration.ingest.context import read_catalogue
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.escaping import inert
-from orchestration.publication.french import date, decimal, integer, percent, points
+from orchestration.publication.french import alphabetical, date, decimal, integer, percent, points
 from orchestration.publication.key_messages import (
     MAX_MESSAGES,
     MIN_MESSAGES,
@@ -807,7 +807,7 @@ def test_the_synthesis_shows_every_region_s_priorities_and_their_divergences(pip
     assert 'alt="Carte de chaleur' in section
     names = {region.code: region.name for region in regions()}
     expected = []
-    for code, rows in sorted(mart.groupby("reg"), key=lambda item: names[item[0]]):
+    for code, rows in sorted(mart.groupby("reg"), key=lambda item: alphabetical(names[item[0]])):
         if rows["agreement"].isna().all():
             continue
         cells = [names[code]]

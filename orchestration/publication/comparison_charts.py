@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.charts import Chart, _drawing, _figure, _save, exported
 from orchestration.publication.comparison_figures import DomainComparison
-from orchestration.publication.french import decimal, integer
+from orchestration.publication.french import alphabetical, decimal, integer
 from orchestration.publication.palette import ACCENT, GRID, INK, NEUTRAL, SEQUENTIAL
 from orchestration.publication.vocabulary import NOT_PUBLISHED, NOT_PUBLISHED_MEANING
 
@@ -146,7 +146,7 @@ def heat_map(
     score, the leading group outlined; a withheld region greyed and marked « e.i. »."""
     order = [item.domain_id for item in france.items]
     labels = [item.label for item in france.items]
-    rankings = sorted(rankings, key=lambda ranking: names[ranking.geo_code])
+    rankings = sorted(rankings, key=lambda ranking: alphabetical(names[ranking.geo_code]))
     path = folder / f"{HEAT_MAP}.png"
     scores = [
         item.estimate for ranking in rankings for item in ranking.items if item.estimate is not None

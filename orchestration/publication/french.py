@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
@@ -78,3 +79,10 @@ def counted(count: int, one: str, many: str, none: str) -> str:
     if count == 0:
         return none
     return f"{integer(count)} {one if count == 1 else many}"
+
+
+def alphabetical(name: str) -> str:
+    """A sort key putting names in French dictionary order: accents do not count, so
+    « Île-de-France » comes after « Hauts-de-France », not after every unaccented name."""
+    decomposed = unicodedata.normalize("NFD", name.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
