@@ -449,9 +449,10 @@ def test_reports_have_their_sections_provenance_and_no_raw_values(pipeline):
 
 
 def fragility_charts(job) -> int:
-    """The report's chart of its citizens' fragility scores (issue 17): one when published."""
+    """The report's fragility charts (issue 17), each drawn only when published: a region's
+    citizens' scores and its perceived-vs-objective chart, the synthesis's heat map."""
     figures = json.loads(job.data_file.read_text(encoding="utf-8"))
-    return sum(name.startswith("fragilites-") for name in figures["charts"])
+    return sum(name.startswith(("fragilites-", "percu-objectif-")) for name in figures["charts"])
 
 
 def compared_populations(job) -> list[str]:
