@@ -43,8 +43,9 @@ class FayHerriotFit:
         direct: the direct estimates (NaN where an area has none).
         sampling_variances: ``psi_d`` as used (``inf`` where no direct estimate).
         beta: GLS coefficients; ``beta_se`` their standard errors, ``sqrt(diag((X'V^-1 X)^-1))``.
-        sigma2_u: REML between-area variance, truncated at 0.
-        iterations: Fisher-scoring iterations run.
+        sigma2_u: REML between-area variance, truncated at 0; ``sigma2_u_estimated`` False
+            where it was given as known.
+        iterations: Fisher-scoring iterations run (0 for a ``sigma2_u`` given as known).
         converged: whether the relative change fell to ``precision`` within the iterations.
         truncated_at_zero: whether REML ended at or below 0 (then ``sigma2_u`` is 0 and every
             EBLUP is the synthetic estimate).
@@ -59,6 +60,7 @@ class FayHerriotFit:
     beta: np.ndarray
     beta_se: np.ndarray
     sigma2_u: float
+    sigma2_u_estimated: bool
     iterations: int
     converged: bool
     truncated_at_zero: bool
@@ -78,6 +80,7 @@ class _Reml:
     iterations: int
     converged: bool
     truncated_at_zero: bool
+    estimated: bool = True
 
 
 def fay_herriot(
@@ -86,6 +89,7 @@ def fay_herriot(
     covariates: ArrayLike | None = None,
     precision: float = PRECISION,
     max_iterations: int = MAX_ITERATIONS,
+    sigma2_u: float | None = None,
 ) -> FayHerriotFit:
     """Fit the Fay–Herriot model by REML and return the EBLUPs with their MSE (see module).
 
@@ -97,6 +101,9 @@ def fay_herriot(
             only (``sae``'s ``y ~ 1``).
         precision: relative change of ``sigma2_u`` that stops the Fisher scoring.
         max_iterations: iterations allowed.
+        sigma2_u: a between-area variance taken as known instead of estimated (e.g. an earlier
+            wave's, where REML ends at 0): no REML (0 iterations) and ``g3 = 0``, the MSE then
+            being that of the BLUP with estimated ``beta`` (Rao & Molina 2015, eq. 6.2.11).
     """
     y = np.asarray(direct, dtype=float)
     psi = np.asarray(sampling_variances, dtype=float).copy()
@@ -113,7 +120,12 @@ def fay_herriot(
         raise ValueError("too few areas with a direct estimate for the covariates")
     # An area without a direct estimate has zero weight (1/psi = 0): its value is irrelevant.
     y_fit = np.where(observed, y, 0.0)
-    reml = _reml(y_fit, psi, x, precision, max_iterations)
+    if sigma2_u is None:
+        reml = _reml(y_fit, psi, x, precision, max_iterations)
+    elif sigma2_u >= 0:
+        reml = _Reml(float(sigma2_u), 0, True, False, estimated=False)
+    else:
+        raise ValueError("a between-area variance must be >= 0")
     if reml.sigma2_u == 0 and np.any(psi == 0):
         raise ValueError("a zero sampling variance with sigma2_u = 0: smooth the variances first")
     return _predict(y, y_fit, psi, x, reml)
@@ -169,7 +181,8 @@ def _predict(
         residuals = np.where(observed, (y_fit - synthetic) * np.sqrt(v_inv), np.nan)
     shrunk = (1 - gamma) ** 2
     g2 = shrunk * np.einsum("ij,jk,ik->i", x, q, x)
-    var_a = 2.0 / np.sum(v_inv**2)
+    # g3 is the price of estimating A (its asymptotic REML variance); none for a known A.
+    var_a = 2.0 / np.sum(v_inv**2) if reml.estimated else 0.0
     g3 = shrunk * var_a * v_inv
     return FayHerriotFit(
         direct=y,
@@ -177,6 +190,7 @@ def _predict(
         beta=beta,
         beta_se=np.sqrt(np.diag(q)),
         sigma2_u=a,
+        sigma2_u_estimated=reml.estimated,
         iterations=reml.iterations,
         converged=reml.converged,
         truncated_at_zero=reml.truncated_at_zero,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from orchestration.statistics.design import ArrayLike
 from orchestration.statistics.fay_herriot import FayHerriotFit
@@ -58,7 +58,8 @@ class SmallAreaDiagnostics:
         converged: REML converged within its iterations.
         sigma2_u: the between-area variance; ``sigma2_u_positive`` whether it is above 0. At 0
             (``fallback_synthetic``) every region gets the regression-synthetic estimate and its
-            MSE (g2 + 2 g3), which ignores any real between-region variation.
+            MSE (g2 + 2 g3), which ignores any real between-region variation; a documented
+            fallback is to refit with a known ``sigma2_u`` (e.g. an earlier wave's).
         iterations: REML iterations.
         shrinkage: ``gamma_d`` (weight of the direct estimate), 0 where no direct estimate.
         max_abs_standardised_residual: largest ``|(y_d - x_d' beta)| / sqrt(sigma2_u + psi_d)``.
@@ -159,10 +160,13 @@ def logit_interval(estimate: float, mse: float, level: float = 0.95) -> Interval
     half = z * np.sqrt(mse)
     if estimate in (0, 1):
         return Interval(max(0.0, estimate - half), min(1.0, estimate + half))
-    centre = np.log(estimate / (1 - estimate))
-    spread = half / (estimate * (1 - estimate))
-    low, high = 1 / (1 + np.exp(-(centre - spread))), 1 / (1 + np.exp(-(centre + spread)))
-    return Interval(float(low), float(high))
+    # A p within ~1e-308 of an edge makes the spread infinite: expit takes it to 0 or 1.
+    with np.errstate(over="ignore"):
+        spread = half / (estimate * (1 - estimate))
+    low = float(special.expit(special.logit(estimate) - spread))
+    high = float(special.expit(special.logit(estimate) + spread))
+    # The estimate inside, even where logit and expit round it away (a zero MSE).
+    return Interval(min(low, estimate), max(high, estimate))
 
 
 def diagnose(
