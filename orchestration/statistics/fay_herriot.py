@@ -170,11 +170,10 @@ def _predict(
     q = np.linalg.inv(xt_v_inv @ x)
     beta = q @ xt_v_inv @ y_fit
     synthetic = x @ beta
-    # gamma = A / (A + psi), with 1 for a known value (psi = 0) even when A is 0 too.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gamma = np.where(psi == 0, 1.0, a * v_inv)
-        # g1 = gamma psi written so that psi = inf gives its limit A, not inf * 0.
-        g1 = np.where(psi == 0, 0.0, a / (1.0 + a / psi))
+    gamma = a * v_inv
+    # g1 = gamma psi, written so that psi = inf gives its limit A instead of inf * 0.
+    with np.errstate(divide="ignore"):
+        g1 = a / (1.0 + a / psi)
     observed = ~np.isnan(y)
     eblup = np.where(observed, gamma * y_fit + (1 - gamma) * synthetic, synthetic)
     with np.errstate(divide="ignore"):
