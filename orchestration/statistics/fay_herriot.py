@@ -103,7 +103,7 @@ def fay_herriot(
         max_iterations: iterations allowed.
         sigma2_u: a between-area variance taken as known instead of estimated (e.g. an earlier
             wave's, where REML ends at 0): no REML (0 iterations) and ``g3 = 0``, the MSE then
-            being that of the BLUP with estimated ``beta`` (Rao & Molina 2015, eq. 6.2.11).
+            being that of the BLUP with estimated ``beta`` (Rao & Molina 2015, ch. 6).
     """
     y = np.asarray(direct, dtype=float)
     psi = np.asarray(sampling_variances, dtype=float).copy()

@@ -5,16 +5,18 @@
   tell the model the region is known without error (``gamma_d = 1``). It is replaced by
   ``psi_d = p_bar (1 - p_bar) deff_bar / n_d``: the variance a proportion ``p_bar`` would have
   with ``n_d`` respondents under the pooled design effect. ``p_bar`` is the respondent-weighted
-  mean of the regional proportions (the national share when the regions tile the sample; the
-  caller may pass the national direct estimate instead) and ``deff_bar`` the respondent-weighted
-  mean of the regional design effects where they are defined (0 < p < 1). This is the
-  ``p(1-p)/n`` GVF of Rao & Molina (2015, sect. 6.4) with a common design effect; a region with
-  no respondent gets ``inf`` (no direct estimate).
+  mean of the regional proportions (a pooled share; the caller may pass the national direct
+  estimate instead) and ``deff_bar`` the respondent-weighted
+  mean of the regional design effects where they are defined (0 < p < 1): the usual
+  ``p(1-p) deff / n`` variance function of a proportion with its shares and design effects
+  pooled over regions (Rao & Molina 2015, ch. 6). A region with no respondent gets ``inf`` (no
+  direct estimate).
 - :func:`benchmark`: regional estimates rescaled so that, weighted by each region's estimated
   domain total, they reproduce the national direct estimate. The ratio form multiplies by one
   factor; the additive form adds one shift. Its MSE adds the squared adjustment to the
-  unbenchmarked MSE (the posterior risk of the constrained Bayes estimator, Datta, Ghosh,
-  Steorts & Maples 2011, eq. 2.3), a conservative account of what benchmarking costs.
+  unbenchmarked MSE, as the posterior risk of a benchmarked Bayes estimator does (Datta, Ghosh,
+  Steorts & Maples 2011): an account of what benchmarking costs, not a second-order MSE of the
+  benchmarked EBLUP (the uncertainty of the national estimate and of the totals is left out).
 - :func:`logit_interval`: an MSE-based interval kept inside [0, 1], normal on the logit scale
   with the delta-method standard error ``sqrt(mse) / (p (1 - p))``.
 - :func:`diagnose`: the figures a publication rule can test before publishing a modelled value.
