@@ -4,8 +4,10 @@ Weighted means, proportions and totals with Taylor-linearised standard errors un
 clustered design (:mod:`.design`, :mod:`.estimates`), Korn–Graubard intervals
 (:mod:`.intervals`), raking with bounded weights (:mod:`.raking`), the publication rule
 (:mod:`.publication`), difference tests (:mod:`.comparisons`) and summaries of a set of weights
-(Kish design effect, effective size: :mod:`.weights`). Results are checked against R
-``survey``'s published outputs (``tests/statistics``).
+(Kish design effect, effective size: :mod:`.weights`), and small-area estimates: the
+Fay–Herriot model (:mod:`.fay_herriot`) with its smoothed inputs, benchmarking, intervals and
+diagnostics (:mod:`.small_area`). Results are checked against R
+``survey``'s and ``sae``'s published outputs (``tests/statistics``).
 """
 
 from orchestration.statistics.comparisons import (
@@ -25,6 +27,7 @@ from orchestration.statistics.estimates import (
     weighted_proportion,
     weighted_total,
 )
+from orchestration.statistics.fay_herriot import FayHerriotFit, fay_herriot
 from orchestration.statistics.intervals import (
     Interval,
     edge_standard_error,
@@ -46,6 +49,14 @@ from orchestration.statistics.raking import (
     post_stratify,
     rake,
 )
+from orchestration.statistics.small_area import (
+    Benchmarked,
+    SmallAreaDiagnostics,
+    benchmark,
+    diagnose,
+    logit_interval,
+    smoothed_sampling_variances,
+)
 from orchestration.statistics.weights import (
     WeightSummary,
     effective_sample_size,
@@ -54,6 +65,14 @@ from orchestration.statistics.weights import (
 )
 
 __all__ = [
+    "smoothed_sampling_variances",
+    "logit_interval",
+    "fay_herriot",
+    "diagnose",
+    "benchmark",
+    "SmallAreaDiagnostics",
+    "FayHerriotFit",
+    "Benchmarked",
     "MIN_EFFECTIVE_N",
     "MIN_RESPONDENTS",
     "ROBUST_RESPONDENTS",
