@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from report_helpers import NO_VALUE, inert, markdown_table
 
+from orchestration.publication.captions import source_line
 from orchestration.publication.profile_figures import nature_text, rank_text, value_text
 
 TITLE = "Profil de la région : indicateurs de contexte, dans la région et en France"
-SOURCE = (
-    "Sources : statistiques de contexte livrées à l'Observatoire ; la nature et la source de "
-    "chaque valeur sont données sous le tableau."
-)
+# The nature and source of each value are given under the table (sources_note).
+SOURCE = source_line([], context=True)
 NATURE_LEADS = {
     "reference": "Valeurs tirées d'un fichier de référence",
     "approximation": "Valeurs approchées",

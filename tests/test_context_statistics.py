@@ -195,7 +195,7 @@ def test_the_suites_stop_a_missing_region_an_implausible_value_and_a_wrong_unit(
     too_high = failed[
         "Une valeur régionale ne dépasse pas le maximum plausible de son indicateur (catalogue)."
     ]
-    assert too_high.rows == (f"{FILE.as_posix()} row {chomage + 2}",)
+    assert too_high.rows == (f"{FILE.as_posix()} ligne {chomage + 2}",)
     assert "Chaque valeur est dans l'unité que le catalogue donne à son indicateur." in failed
     [missing] = found["context_coverage"].errors
     assert missing.rows == ("indicator_id=taux_pauvrete year=2021 geo_code=53",)

@@ -70,12 +70,12 @@ def source_line(
         ours.append(CASE_DATABASE)
     if published:
         ours.append(PUBLISHED)
+    if context:
+        ours.append(CONTEXT)
     parts = [f"{PUBLISHER}, {', '.join(ours)}"] if ours else []
     if populations:
         parts.append(POPULATIONS)
-    if context:
-        parts.append(CONTEXT)
-    lead = "Sources" if len(ours) + populations + context > 1 else "Source"
+    lead = "Sources" if len(ours) + populations > 1 else "Source"
     return f"{lead} : {' ; '.join([*parts, TREATMENT])}."
 
 
