@@ -52,9 +52,10 @@ FINDINGS = [
     finding("53", 7, "withheld", item_count=11, total_count=44),
     finding("53", 5, "cases", case_count=12, cases_per_100k=0.36, catalyst_count=1,
             first_domain="Santé <b>", first_domain_count=7),
-    finding("53", 6, "blind_spots", item_count=3,
-            domain_labels=["Emploi", "*Logement*", "Numérique"],
-            domain_perceived=[True, False, True], domain_objective=[True, True, False]),
+    finding("53", 6, "blind_spots", item_count=4,
+            domain_labels=["Emploi", "*Logement*", "Numérique", "Santé"],
+            domain_perceived=[True, False, True, True],
+            domain_objective=[False, True, False, True]),
     finding("FR", 1, "headline", wave=2020, **survey(0.812, base_n=3000)),
     finding("FR", 2, "regions_versus_rest", geo="84", geo_name="Auvergne-Rhône-Alpes",
             label="Part B", wave=2021, item_count=3, difference=0.023, **survey(0.9)),
@@ -128,11 +129,13 @@ def test_the_perceived_priorities_print_the_scores_as_the_fragilities_section():
 
 
 def test_the_angles_morts_say_why_each_fragility_is_a_priority():
+    """Grouped by why they are priorities, in the order the mart gives them."""
     blind = regional_messages(FIGURES, "53")[5]
     assert blind == (
         "Angles morts : aucune pratique partenariale recensée dans la région ne répond à ces "
-        "fragilités prioritaires : Emploi (priorité des habitants et fragilité objective), "
-        "\\*Logement\\* (fragilité objective) et Numérique (priorité des habitants)."
+        "fragilités prioritaires : Emploi et Numérique (priorités des habitants) ; "
+        "\\*Logement\\* (fragilité objective) ; Santé (priorité des habitants et fragilité "
+        "objective)."
     )
     one = finding("94", 2, "blind_spots", item_count=1, domain_labels=["Mobilité"],
                   domain_perceived=[False], domain_objective=[True])  # fmt: skip

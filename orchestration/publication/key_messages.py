@@ -50,8 +50,16 @@ MIN_MESSAGES, MAX_MESSAGES = 4, 7
 FRANCE = "la France métropolitaine"
 IN_FRANCE = "en France métropolitaine"
 IN_REGION = "dans la région"
-# Why a fragility is a priority of the region (the « Priorité » column of the alliances' table).
-PERCEIVED, OBJECTIVE = "priorité des habitants", "fragilité objective"
+# Why a fragility is a priority of the region (perceived, objective), singular and plural: the
+# « Priorité » column of the alliances' table, in words a note can stand on.
+REASONS = {
+    (True, False): ("priorité des habitants", "priorités des habitants"),
+    (False, True): ("fragilité objective", "fragilités objectives"),
+    (True, True): (
+        "priorité des habitants et fragilité objective",
+        "priorités des habitants et fragilités objectives",
+    ),
+}
 
 
 def _interval(finding: dict) -> str:
@@ -192,27 +200,25 @@ def perceived_priorities(finding: dict) -> str:
 
 
 def blind_spots(finding: dict) -> str:
-    """The region's « angles morts »: « Angles morts : aucune pratique partenariale
-    recensée dans la région ne répond à ces fragilités prioritaires : A (priorité des
-    habitants) et B (fragilité objective). »"""
-    marks = [
-        " et ".join(mark for mark, flag in ((PERCEIVED, perceived), (OBJECTIVE, objective)) if flag)
-        for perceived, objective in zip(
-            finding["domain_perceived"], finding["domain_objective"], strict=True
-        )
-    ]
-    listed = [
-        f"{inert(label)} ({mark})"
-        for label, mark in zip(finding["domain_labels"], marks, strict=True)
-    ]
+    """The region's « angles morts », grouped by why each is a priority: « Angles morts :
+    aucune pratique partenariale recensée dans la région ne répond à ces fragilités
+    prioritaires : A et B (priorités des habitants) ; C (fragilité objective). »"""
+    reasons = zip(finding["domain_perceived"], finding["domain_objective"], strict=True)
+    groups: dict[tuple[bool, bool], list[str]] = {}
+    for label, reason in zip(finding["domain_labels"], reasons, strict=True):
+        groups.setdefault(reason, []).append(inert(label))
+    listed = " ; ".join(
+        f"{_enumerated(labels)} ({REASONS[reason][len(labels) > 1]})"
+        for reason, labels in groups.items()
+    )
     lead, these = (
         ("Angle mort", "cette fragilité prioritaire")
-        if len(listed) == 1
+        if len(finding["domain_labels"]) == 1
         else ("Angles morts", "ces fragilités prioritaires")
     )
     return (
         f"{lead} : aucune pratique partenariale recensée dans la région ne répond à {these} : "
-        f"{_enumerated(listed)}."
+        f"{listed}."
     )
 
 
