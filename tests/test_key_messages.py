@@ -7,7 +7,7 @@ inert, and the note in the findings' order, one message per finding."""
 import pytest
 import yaml
 
-from orchestration.publication.french import integer, percent, points
+from orchestration.publication.french import decimal, integer, percent, points
 from orchestration.publication.key_messages import WORDINGS, national_messages, regional_messages
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -17,7 +17,8 @@ COLUMNS = [
     "geo_name", "indicator_id", "study", "label", "wave", "previous_wave", "share", "ci_low",
     "ci_high", "base_n", "previous_share", "difference", "item_count", "total_count",
     "case_count", "cases_per_100k", "catalyst_count", "first_domain", "first_domain_count",
-    "region_names",
+    "region_names", "unit", "domain_labels", "domain_values", "domain_perceived",
+    "domain_objective",
 ]  # fmt: skip
 
 
@@ -46,9 +47,15 @@ FINDINGS = [
             **survey(0.62, base_n=1234)),
     finding("53", 3, "change", label="Part E", wave=2021, previous_wave=2015,
             previous_share=0.40, difference=0.15, **survey(0.55)),
-    finding("53", 5, "withheld", item_count=11, total_count=44),
-    finding("53", 4, "cases", case_count=12, cases_per_100k=0.36, catalyst_count=1,
+    finding("53", 4, "perceived_priorities", wave=2020, unit="score", item_count=2,
+            total_count=12, domain_labels=["Emploi <b>", "Santé"], domain_values=[7.549, 7.45]),
+    finding("53", 7, "withheld", item_count=11, total_count=44),
+    finding("53", 5, "cases", case_count=12, cases_per_100k=0.36, catalyst_count=1,
             first_domain="Santé <b>", first_domain_count=7),
+    finding("53", 6, "blind_spots", item_count=4,
+            domain_labels=["Emploi", "*Logement*", "Numérique", "Santé"],
+            domain_perceived=[True, False, True, True],
+            domain_objective=[False, True, False, True]),
     finding("FR", 1, "headline", wave=2020, **survey(0.812, base_n=3000)),
     finding("FR", 2, "regions_versus_rest", geo="84", geo_name="Auvergne-Rhône-Alpes",
             label="Part B", wave=2021, item_count=3, difference=0.023, **survey(0.9)),
@@ -61,7 +68,8 @@ FIGURES = {"findings": FINDINGS}
 
 def test_a_note_words_its_findings_in_their_order():
     messages = regional_messages(FIGURES, "53")
-    assert [m.split(" ")[0] for m in messages] == ["En", "Part", "Part", "La", "Faute"]
+    first_words = [m.split(" ")[0] for m in messages]
+    assert first_words == ["En", "Part", "Part", "En", "La", "Angles", "Faute"]
     assert len(national_messages(FIGURES)) == 5
 
 
@@ -84,7 +92,7 @@ def test_survey_findings_print_their_figures_as_the_tables_do():
 
 
 def test_counts_and_the_case_database():
-    *_, cases, withheld = regional_messages(FIGURES, "53")
+    *_, cases, _, withheld = regional_messages(FIGURES, "53")
     assert cases == (
         "La base « IMPACT-Pratiques partenariales innovantes » recense 12 pratiques "
         f"partenariales dans la région (0,4 pour {integer(100_000)} habitants) et 1 catalyseur "
@@ -99,6 +107,41 @@ def test_counts_and_the_case_database():
     assert WORDINGS["cases"](one_case) == (
         "La base « IMPACT-Pratiques partenariales innovantes » recense 1 pratique partenariale "
         "dans la région et aucun catalyseur territorial."
+    )
+
+
+def test_the_perceived_priorities_print_the_scores_as_the_fragilities_section():
+    """The leading group, its scores rounded as « Fragilités prioritaires » prints them; one
+    domain alone is not « au coude à coude »; a share is printed as a percentage."""
+    perceived = regional_messages(FIGURES, "53")[3]
+    assert perceived == (
+        "En 2020, parmi 12 fragilités de leur territoire, les habitants de la région placent en "
+        "tête, au coude à coude et significativement devant les autres : Emploi \\<b\\> "
+        f"({decimal(7.549)} sur 10) et Santé ({decimal(7.45)})."
+    )
+    alone = finding("53", 4, "perceived_priorities", wave=2020, unit="score", item_count=1,
+                    total_count=12, domain_labels=["Emploi"], domain_values=[7.0])  # fmt: skip
+    assert WORDINGS["perceived_priorities"](alone).endswith(
+        "placent en tête, significativement devant les autres : Emploi (7,0 sur 10)."
+    )
+    shares = alone | {"unit": "share", "domain_values": [0.61]}
+    assert WORDINGS["perceived_priorities"](shares).endswith(f": Emploi ({percent(0.61)}).")
+
+
+def test_the_angles_morts_say_why_each_fragility_is_a_priority():
+    """Grouped by why they are priorities, in the order the mart gives them."""
+    blind = regional_messages(FIGURES, "53")[5]
+    assert blind == (
+        "Angles morts : aucune pratique partenariale recensée dans la région ne répond à ces "
+        "fragilités prioritaires : Emploi et Numérique (priorités des habitants) ; "
+        "\\*Logement\\* (fragilité objective) ; Santé (priorité des habitants et fragilité "
+        "objective)."
+    )
+    one = finding("94", 2, "blind_spots", item_count=1, domain_labels=["Mobilité"],
+                  domain_perceived=[False], domain_objective=[True])  # fmt: skip
+    assert WORDINGS["blind_spots"](one) == (
+        "Angle mort : aucune pratique partenariale recensée dans la région ne répond à cette "
+        "fragilité prioritaire : Mobilité (fragilité objective)."
     )
 
 
@@ -137,6 +180,7 @@ def test_the_national_note_has_its_cross_region_findings():
 def test_data_text_in_a_message_is_inert():
     text = "\n".join(regional_messages(FIGURES, "53") + national_messages(FIGURES))
     assert "<b>" not in text.replace("\\<b\\>", "") and "*x*" not in text
+    assert "*Logement*" not in text
 
 
 @pytest.mark.parametrize("code", ["53", "FR"])

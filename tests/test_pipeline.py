@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -563,6 +564,7 @@ PRINTED = {
     "cases": ("case_count", "cases_per_100k", "catalyst_count", "first_domain_count"),
     "withheld": ("item_count", "total_count"),
     "published_agreement": ("item_count", "total_count"),
+    "perceived_priorities": ("wave", "total_count", "domain_values"),
 }
 
 
@@ -575,6 +577,9 @@ def printed_numbers(finding: dict) -> set[str]:
             continue
         if name in ("wave", "previous_wave"):
             texts.append(str(value))
+        elif name == "domain_values":  # scores out of 10, as « Fragilités prioritaires »
+            score = finding["unit"] == "score"
+            texts += [f"{decimal(v)} sur 10" if score else percent(v) for v in value]
         elif name == "difference":
             texts.append(points(abs(value)))
         elif name == "cases_per_100k":
@@ -591,10 +596,14 @@ def mart_findings(project, code: str) -> list[dict]:
         frame = connection.execute(
             f"select * from {FINDINGS} where report_code = ? order by rank", [code]
         ).df()
-    return [
-        {k: (None if not isinstance(v, list | str) and pd.isna(v) else v) for k, v in f.items()}
-        for f in frame.to_dict("records")
-    ]
+    return [{k: _plain(v) for k, v in f.items()} for f in frame.to_dict("records")]
+
+
+def _plain(value):
+    """A cell of the mart as Python: a list column as a list, a missing value as None."""
+    if isinstance(value, np.ndarray):  # how pandas gives a list column
+        return value.tolist()
+    return None if not isinstance(value, list | str) and pd.isna(value) else value
 
 
 def test_every_number_of_each_note_is_the_marts_rounded_as_printed(pipeline):
@@ -613,7 +622,8 @@ def test_every_number_of_each_note_is_the_marts_rounded_as_printed(pipeline):
             printed = visible_markdown(message)
             assert printed in text, (job.title, printed)
             names = [finding["label"], finding["geo_name"], finding["first_domain"]]
-            for name in filter(None, [*names, *(finding["region_names"] or ())]):
+            listed = [*(finding["region_names"] or ()), *(finding["domain_labels"] or ())]
+            for name in filter(None, [*names, *listed]):
                 printed = printed.replace(visible_markdown(inert(name)), "")
             expected = printed_numbers(finding)
             assert set(numbers(printed)) - WORDING_NUMBERS <= expected, (job.title, printed)

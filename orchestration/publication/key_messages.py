@@ -9,11 +9,20 @@ module words them and chooses nothing. The rules, in the order the messages are 
 2. at most two indicators significantly above or below the rest of France (5 % test), the
    largest differences first;
 3. at most two significant changes since the previous wave, the largest first;
-4. what the case database shows for the region (cases, rate, catalysts, first domain);
-5. one sentence on what cannot be said for lack of sample (none when nothing is withheld);
-6. if fewer than four messages: France's headline as the reference, the plain statement that
+4. the citizens' leading group of fragilities at their latest wave, with their scores as the
+   « Fragilités prioritaires » section prints them: only when the region is ranked (every
+   domain published, none withheld nor fragile) and a second group exists, i.e. the leading
+   domains are each significantly ahead of every other (paired tests, 5 %);
+5. what the case database shows for the region (cases, rate, catalysts, first domain);
+6. its « angles morts »: the priority fragilities, perceived or objective, that no recorded
+   case of the region answers (``fct_fragility_alliances.angle_mort``), when there are any;
+7. one sentence on what cannot be said for lack of sample (none when nothing is withheld);
+8. if fewer than four messages: France's headline as the reference, the plain statement that
    no published indicator differs significantly from the rest of France (only when some are
-   published), then France's significant changes as the reference, all before the last message.
+   published), then France's significant changes as the reference, all before the last message
+   (a note with nothing withheld ends on its case database and its angles morts);
+9. if more than seven: the second change is dropped, then the second gap to the rest of
+   France; the fragility findings are kept.
 
 A message never rests on a withheld (« e.i. ») value, a fragile one (« effectif faible ») or a
 non-significant test: only ``published`` values with a significant test are findings. A share at
@@ -33,13 +42,24 @@ from collections.abc import Callable
 
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.escaping import inert
+from orchestration.publication.fragility_text import SCORE, value_text
 from orchestration.publication.french import counted, decimal, integer, percent, points
 
-# The bounds of a note (the model's rule 6 and its per-kind cap keep a note within them).
+# The bounds of a note (the model's rules 8 and 9 keep a note within them).
 MIN_MESSAGES, MAX_MESSAGES = 4, 7
 FRANCE = "la France métropolitaine"
 IN_FRANCE = "en France métropolitaine"
 IN_REGION = "dans la région"
+# Why a fragility is a priority of the region (perceived, objective), singular and plural: the
+# « Priorité » column of the alliances' table, in words a note can stand on.
+REASONS = {
+    (True, False): ("priorité des habitants", "priorités des habitants"),
+    (False, True): ("fragilité objective", "fragilités objectives"),
+    (True, True): (
+        "priorité des habitants et fragilité objective",
+        "priorités des habitants et fragilités objectives",
+    ),
+}
 
 
 def _interval(finding: dict) -> str:
@@ -155,6 +175,53 @@ def withheld(finding: dict) -> str:
     )
 
 
+def _enumerated(texts: list[str]) -> str:
+    """« A », « A et B », « A, B et C »."""
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} et {texts[-1]}"
+
+
+def perceived_priorities(finding: dict) -> str:
+    """The citizens' leading group of fragilities, significantly ahead of the others: « En 2020,
+    parmi 12 fragilités de leur territoire, les habitants de la région placent en tête, au
+    coude à coude et significativement devant les autres : A (7,5 sur 10) et B (7,4). »"""
+    unit = finding["unit"]
+    values = [value_text({"estimate": value}, unit) for value in finding["domain_values"]]
+    values[0] += " sur 10" if unit == SCORE else ""
+    listed = [
+        f"{inert(label)} ({value})"
+        for label, value in zip(finding["domain_labels"], values, strict=True)
+    ]
+    together = " au coude à coude et" if len(listed) > 1 else ""
+    return (
+        f"En {finding['wave']}, parmi {integer(finding['total_count'])} fragilités de leur "
+        f"territoire, les habitants de la région placent en tête,{together} significativement "
+        f"devant les autres : {_enumerated(listed)}."
+    )
+
+
+def blind_spots(finding: dict) -> str:
+    """The region's « angles morts », grouped by why each is a priority: « Angles morts :
+    aucune pratique partenariale recensée dans la région ne répond à ces fragilités
+    prioritaires : A et B (priorités des habitants) ; C (fragilité objective). »"""
+    reasons = zip(finding["domain_perceived"], finding["domain_objective"], strict=True)
+    groups: dict[tuple[bool, bool], list[str]] = {}
+    for label, reason in zip(finding["domain_labels"], reasons, strict=True):
+        groups.setdefault(reason, []).append(inert(label))
+    listed = " ; ".join(
+        f"{_enumerated(labels)} ({REASONS[reason][len(labels) > 1]})"
+        for reason, labels in groups.items()
+    )
+    lead, these = (
+        ("Angle mort", "cette fragilité prioritaire")
+        if len(finding["domain_labels"]) == 1
+        else ("Angles morts", "ces fragilités prioritaires")
+    )
+    return (
+        f"{lead} : aucune pratique partenariale recensée dans la région ne répond à {these} : "
+        f"{listed}."
+    )
+
+
 def no_difference(_: dict) -> str:
     """No published indicator of the region differs significantly from the rest of France."""
     return (
@@ -218,6 +285,8 @@ WORDINGS: dict[str, Callable[[dict], str]] = {
         reference_change,
         cases,
         withheld,
+        perceived_priorities,
+        blind_spots,
         no_difference,
         regions_versus_rest,
         no_region_differs,

@@ -153,6 +153,11 @@ class Finding:
     first_domain: str | None
     first_domain_count: int | None
     region_names: tuple[str, ...] | None
+    unit: str | None
+    domain_labels: tuple[str, ...] | None
+    domain_values: tuple[float, ...] | None
+    domain_perceived: tuple[bool, ...] | None
+    domain_objective: tuple[bool, ...] | None
 
 
 def _number(value) -> float | None:
@@ -338,10 +343,12 @@ def read_findings(connection: duckdb.DuckDBPyConnection) -> tuple[Finding, ...]:
         f"select {', '.join(fields)} from marts.fct_report_findings order by report_code, rank"
     ).fetchall()
     return tuple(
-        Finding(**dict(zip(fields, row, strict=True)) | {"region_names": _names(row[-1])})
+        Finding(**{name: _frozen(value) for name, value in zip(fields, row, strict=True)})
         for row in rows
     )
 
 
-def _names(names: list[str] | None) -> tuple[str, ...] | None:
-    return None if names is None else tuple(names)
+def _frozen(value):
+    """A list column (region or domain names, values, flags) as a tuple, like the other
+    figures of the export."""
+    return tuple(value) if isinstance(value, list) else value

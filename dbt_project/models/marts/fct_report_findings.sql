@@ -3,11 +3,13 @@
 -- docstring is the rulebook, this model applies it.
 --
 -- A finding rests only on a `published` estimate (never `suppressed`, never `fragile`) and, for
--- a difference or a change, on a test significant at 5 %.
+-- a difference or a change, on a test significant at 5 %; a ranking of the perceived
+-- fragilities, only on a region whose every domain is published and ranked in tiers.
 {% set headline = 'citoyens_jouer_collectif' %}
 {#- How many findings of one kind a note gives (the note is one page), and its least length. -#}
 {% set per_kind = 2 %}
 {% set min_messages = 4 %}
+{% set max_messages = 7 %}
 
 -- The note speaks of shares; the perceived fragilities (section `fragilites`, scores among
 -- them) have their own section and wording.
@@ -136,6 +138,53 @@ cases as (
     left join first_domains using (report_code)
 ),
 
+-- The citizens' leading tier of the fragilities of a region (« Fragilités prioritaires »), at
+-- their latest wave: only when every domain is published (none withheld, none fragile), hence
+-- ranked, and a second tier exists (the leading domains are significantly ahead of the others).
+citizens_ranking as (
+    select ranking.*, domains.label as domain_label, domains.display_order
+    from {{ ref('fct_fragility_ranking') }} as ranking
+    inner join {{ ref('fragility_domains') }} as domains using (domain_id)
+    inner join regions on regions.region_code = ranking.geo_code
+    where ranking.study = 'citoyens' and ranking.wave = (
+        select max(wave) from {{ ref('fct_fragility_ranking') }} where study = 'citoyens'
+    )
+),
+
+perceived_priorities as (
+    select
+        geo_code as report_code,
+        'perceived_priorities' as kind,
+        1 as kind_rank,
+        geo_code,
+        wave,
+        any_value(unit) as unit,
+        count(*) filter (where tier = 1) as item_count,
+        count(*) as total_count,
+        list(domain_label order by position) filter (where tier = 1) as domain_labels,
+        list(estimate order by position) filter (where tier = 1) as domain_values
+    from citizens_ranking
+    group by geo_code, wave
+    having count(tier) = count(*) and max(tier) > 1 and bool_and(status = 'published')
+),
+
+-- The region's « angles morts » (fct_fragility_alliances): its priority fragilities, perceived
+-- or objective, that no recorded case of the region answers; in the domains' display order.
+blind_spots as (
+    select
+        reg as report_code,
+        'blind_spots' as kind,
+        1 as kind_rank,
+        reg as geo_code,
+        count(*) as item_count,
+        list(domain_label order by display_order) as domain_labels,
+        list(coalesce(perceived_priority, false) order by display_order) as domain_perceived,
+        list(coalesce(objective_fragility, false) order by display_order) as domain_objective
+    from {{ ref('fct_fragility_alliances') }}
+    where angle_mort
+    group by reg
+),
+
 -- What a region's sample cannot say: how many of the indicators are withheld.
 withheld as (
     select
@@ -168,6 +217,8 @@ regional_counts as (
         )
         + 1
         + (select count(*) from withheld where withheld.report_code = regions.region_code)
+        + (select count(*) from perceived_priorities as p where p.report_code = regions.region_code)
+        + (select count(*) from blind_spots as b where b.report_code = regions.region_code)
             as main_count,
         exists (select 1 from versus_rest_all as v where v.report_code = regions.region_code)
             as has_versus_rest,
@@ -269,6 +320,10 @@ findings as (
     union all by name
     select * from withheld
     union all by name
+    select * from perceived_priorities
+    union all by name
+    select * from blind_spots
+    union all by name
     select * from reference_findings
     union all by name
     select * from regional_gaps
@@ -281,7 +336,10 @@ findings as (
 ),
 
 -- Where each kind sits in its note. A regional note ends with its withheld count, or with its
--- case database when nothing is withheld; the reference findings come just before that end.
+-- case database and its angles morts when nothing is withheld; the reference findings come
+-- just before that end. A regional note holding more than seven findings drops, first, its
+-- second change, then its second gap to the rest of France (`keep`: the order in which the
+-- findings are kept; the reference findings only ever complete a note of fewer than four).
 ordered as (
     select
         findings.*,
@@ -299,15 +357,28 @@ ordered as (
                 when 'headline' then 1
                 when 'versus_rest' then 2
                 when 'change' then 3
-                when 'cases' then case when counts.has_withheld then 4 else 8 end
-                when 'reference_headline' then 5
-                when 'no_difference' then 6
-                when 'reference_change' then 7
-                when 'withheld' then 9
+                when 'perceived_priorities' then 4
+                when 'cases' then case when counts.has_withheld then 5 else 10 end
+                when 'blind_spots' then case when counts.has_withheld then 6 else 11 end
+                when 'reference_headline' then 7
+                when 'no_difference' then 8
+                when 'reference_change' then 9
+                when 'withheld' then 12
             end
-        end as place
+        end as place,
+        case
+            when findings.report_code = 'FR' then 1
+            when findings.kind = 'versus_rest' and findings.kind_rank > 1 then 3
+            when findings.kind = 'change' and findings.kind_rank > 1 then 4
+            when findings.kind in ('reference_headline', 'no_difference', 'reference_change')
+                then 5
+            else 1
+        end as keep
     from findings
     left join regional_counts as counts using (report_code)
+    qualify row_number() over (
+        partition by findings.report_code order by keep, place, findings.kind_rank
+    ) <= {{ max_messages }}
 )
 
 select
@@ -339,6 +410,11 @@ select
     catalyst_count::integer as catalyst_count,
     first_domain,
     first_domain_count::integer as first_domain_count,
-    region_names
+    region_names,
+    unit,
+    domain_labels,
+    domain_values,
+    domain_perceived,
+    domain_objective
 from ordered
 order by report_code, rank
