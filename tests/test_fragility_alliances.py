@@ -142,20 +142,6 @@ def test_every_region_prints_the_case_database_s_counts_and_angles_morts(exporte
         assert squeezed(sentence) in squeezed(pdf), region.name
 
 
-def test_without_the_fragility_marts_the_report_says_priorities_are_not_established(exported):
-    """On a warehouse whose priority marts are empty, every domain is « non établie » and no
-    angle mort is claimed, nor their absence."""
-    expected = direct_query(exported.warehouse)
-    for region in regions():
-        if expected[region.code]["priorities"] is not None:
-            continue
-        job = regional_job(region, exported.paths)
-        rows, after = section_of(job.html.read_text(encoding="utf-8"))
-        assert {row[1] for row in rows} == {"non établie"}, region.name
-        assert "ne peuvent pas être désignés" in after
-        assert BLIND_SPOTS.strip() not in after and NO_BLIND_SPOT not in after
-
-
 def test_examples_are_the_two_most_recent_cases_of_the_domain(exported):
     with duckdb.connect(str(exported.warehouse), read_only=True) as connection:
         latest = connection.execute(
