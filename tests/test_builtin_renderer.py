@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from orchestration.publication.builtin_renderer import (
-    BuiltinRenderError,
-    _run_pandoc,
-    render_with_builtin_engine,
-)
+from orchestration.publication.builtin_renderer import _run_pandoc, render_with_builtin_engine
 from orchestration.publication.qmd_document import CodeCell, MarkdownBlock, parse_qmd
+from orchestration.publication.qmd_execution import BuiltinRenderError
 
 NARROW_NBSP = "\u202f"
 

@@ -12,9 +12,19 @@ from matplotlib.path import Path as GeoPath
 from PIL import Image
 
 from orchestration.geography import departments, regions
-from orchestration.publication import charts
-from orchestration.publication.charts import EstimateBar
-from orchestration.publication.french import NARROW_NBSP, integer, percent
+from orchestration.publication import chart_names, geo_shapes, report_charts
+from orchestration.publication.chart_style import WIDTH_PIXELS
+from orchestration.publication.estimate_charts import (
+    EstimateBar,
+    SeriesRow,
+    WaveEstimate,
+    estimates_chart,
+    two_waves_chart,
+)
+from orchestration.publication.french import NARROW_NBSP, decimal, integer, percent
+from orchestration.publication.map_classes import classes, tick_labels
+from orchestration.publication.maps import department_map, region_map
+from orchestration.publication.palette import ACCENT, NEUTRAL, SEQUENTIAL
 from orchestration.publication.report_figures import Indicator, IndicatorWave, Value
 
 BRITTANY = ["22", "29", "35", "56"]
@@ -69,7 +79,7 @@ def _shares() -> dict[str, float | None]:
 
 @pytest.mark.parametrize(("layer", "count"), [("regions", 13), ("departements", 96)])
 def test_the_copied_contours_match_the_geography(layer, count):
-    collection = json.loads((charts.GEO_DIR / f"{layer}.geojson").read_text(encoding="utf-8"))
+    collection = json.loads((geo_shapes.GEO_DIR / f"{layer}.geojson").read_text(encoding="utf-8"))
     features = collection["features"]
     places = regions() if layer == "regions" else departments()
     expected = {place.code for place in places}
@@ -81,33 +91,33 @@ def test_the_copied_contours_match_the_geography(layer, count):
 
 
 def test_the_contours_carry_their_attribution():
-    readme = (charts.GEO_DIR / "README.md").read_text(encoding="utf-8")
-    assert charts.CONTOURS_ATTRIBUTION in readme
+    readme = (geo_shapes.GEO_DIR / "README.md").read_text(encoding="utf-8")
+    assert geo_shapes.CONTOURS_ATTRIBUTION in readme
     for fact in ("IGN Admin Express COG 2018", "INSEE COG 2018", "5d34ee6", "Etalab"):
         assert fact in readme
 
 
 @pytest.mark.parametrize("region", [r.code for r in regions()])
 def test_a_region_map_draws_exactly_its_departments_inside_its_outline(region):
-    drawn = charts.region_shapes(region)
+    drawn = geo_shapes.region_shapes(region)
     assert [s.code for s in drawn] == [d.code for d in departments() if d.region_code == region]
     # The two contour files agree: every department's label point lies in its region.
-    outline = [GeoPath(polygon[0]) for polygon in charts.contours("regions")[region]]
+    outline = [GeoPath(polygon[0]) for polygon in geo_shapes.contours("regions")[region]]
     for shape in drawn:
-        point = charts.label_point(shape)
+        point = geo_shapes.label_point(shape)
         assert any(ring.contains_point(point) for ring in outline), shape.name
 
 
 def test_brittany_is_its_four_departments():
-    assert [s.code for s in charts.region_shapes("53")] == BRITTANY
+    assert [s.code for s in geo_shapes.region_shapes("53")] == BRITTANY
     with pytest.raises(KeyError):
-        charts.region_shapes("99")
+        geo_shapes.region_shapes("99")
 
 
 def test_a_label_point_avoids_a_hole():
     square = ((0, 0), (4, 0), (4, 4), (0, 4), (0, 0))
     hole = ((1, 1), (3, 1), (3, 3), (1, 3), (1, 1))
-    x, y = charts.label_point(charts.Shape("xx", "Anneau", ((square, hole),)))
+    x, y = geo_shapes.label_point(geo_shapes.Shape("xx", "Anneau", ((square, hole),)))
     assert y == 2 and not 1 < x < 3
 
 
@@ -115,111 +125,111 @@ def test_a_label_point_avoids_a_hole():
 
 
 def test_the_sequential_palette_reads_in_greys():
-    lightness = [_luminance(colour) for colour in charts.SEQUENTIAL]
+    lightness = [_luminance(colour) for colour in SEQUENTIAL]
     assert all(light > dark for light, dark in zip(lightness, lightness[1:], strict=False))
     # The accent stays apart from the neutral grey once printed in greys too.
-    assert abs(_luminance(charts.ACCENT) - _luminance(charts.NEUTRAL)) > 0.1
-    assert charts.NEUTRAL not in charts.SEQUENTIAL and charts.ACCENT not in charts.SEQUENTIAL
+    assert abs(_luminance(ACCENT) - _luminance(NEUTRAL)) > 0.1
+    assert NEUTRAL not in SEQUENTIAL and ACCENT not in SEQUENTIAL
 
 
 def test_classes_are_round_cover_the_values_and_go_light_to_dark():
-    scale = charts.classes([3.7, 46.4, 12.0])
+    scale = classes([3.7, 46.4, 12.0])
     assert scale.bounds == (0.0, 10.0, 20.0, 30.0, 40.0, 50.0)
-    assert scale.colours == charts.SEQUENTIAL
-    assert scale.colour(3.7) == charts.SEQUENTIAL[0]
-    assert scale.colour(50.0) == charts.SEQUENTIAL[-1]
-    counts = charts.classes([0, 1, 2, 3])
+    assert scale.colours == SEQUENTIAL
+    assert scale.colour(3.7) == SEQUENTIAL[0]
+    assert scale.colour(50.0) == SEQUENTIAL[-1]
+    counts = classes([0, 1, 2, 3])
     assert all(float(b).is_integer() for b in counts.bounds)
-    assert len(counts.colours) <= len(charts.SEQUENTIAL)
-    assert charts.classes([0.3, 0.6]).bounds == (0.3, 0.4, 0.5, 0.6)
-    assert charts.classes([5, 5]).bounds == (5.0, 6.0)
+    assert len(counts.colours) <= len(SEQUENTIAL)
+    assert classes([0.3, 0.6]).bounds == (0.3, 0.4, 0.5, 0.6)
+    assert classes([5, 5]).bounds == (5.0, 6.0)
 
 
 def test_scale_labels_drop_zero_decimals_only_when_all_bounds_are_round():
-    assert charts._tick_labels((0.6, 0.65, 0.7), percent) == [
+    assert tick_labels((0.6, 0.65, 0.7), percent) == [
         f"60{NARROW_NBSP}%",
         f"65{NARROW_NBSP}%",
         f"70{NARROW_NBSP}%",
     ]
-    assert charts._tick_labels((0.0, 2.5, 5.0), charts.decimal) == ["0,0", "2,5", "5,0"]
+    assert tick_labels((0.0, 2.5, 5.0), decimal) == ["0,0", "2,5", "5,0"]
 
 
 # --- Renders ------------------------------------------------------------------------------
 
 
 def test_an_estimates_chart_is_a_png_whose_alt_text_gives_every_value(tmp_path):
-    chart = charts.estimates_chart(
+    chart = estimates_chart(
         _estimates(),
         tmp_path / "estimates.png",
         "Part jugeant nécessaire de « jouer collectif »",
         f"base : {integer(3000)} répondants de 18 ans et plus",
     )
     picture = _png(chart.path)
-    assert picture.width == charts.WIDTH_PIXELS
+    assert picture.width == WIDTH_PIXELS
     assert f"Bretagne : 81,2{PCT} [77,9{PCT} ; 84,1{PCT}]" in chart.alt
     assert f"France métropolitaine : 80,1{PCT} [79,0{PCT} ; 81,2{PCT}]" in chart.alt
     assert "Corse : e.i. (effectif insuffisant, valeur non publiée)" in chart.alt
     assert "intervalle de confiance à 95 %" in chart.caption
     assert f"base : 3{NARROW_NBSP}000 répondants" in chart.caption
     _clean(chart.alt + chart.caption)
-    assert charts.ACCENT in _colours(picture)  # the highlighted row
+    assert ACCENT in _colours(picture)  # the highlighted row
 
 
 def test_an_estimates_chart_takes_shares_not_percentages(tmp_path):
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         row = EstimateBar("Bretagne", 81.2, 77.9, 84.1)
-        charts.estimates_chart([row], tmp_path / "x.png", "Titre", "base")
+        estimates_chart([row], tmp_path / "x.png", "Titre", "base")
 
 
 def test_a_not_a_number_estimate_reads_as_not_published(tmp_path):
     row = EstimateBar("Corse", float("nan"), float("nan"), float("nan"))
-    chart = charts.estimates_chart([row], tmp_path / "nan.png", "Titre", "base")
+    chart = estimates_chart([row], tmp_path / "nan.png", "Titre", "base")
     assert "Corse : e.i." in chart.alt
     _clean(chart.alt)
 
 
 def test_a_department_map_names_its_extremes_with_french_numbers(tmp_path):
     values = {"22": 12.25, "29": 1234.5, "35": 8.0, "56": 3.04}
-    chart = charts.department_map(
+    chart = department_map(
         "53", values, tmp_path / "bretagne.png", "Cas pour 100 000 habitants", base="base : cas"
     )
     picture = _png(chart.path)
-    assert picture.width == charts.WIDTH_PIXELS
+    assert picture.width == WIDTH_PIXELS
     assert chart.alt.startswith("Carte des 4 départements de la région Bretagne")
     assert f"Finistère (1{NARROW_NBSP}234,5)" in chart.alt
     assert "Morbihan (3,0)" in chart.alt
-    assert chart.caption.endswith(charts.CONTOURS_ATTRIBUTION)
+    assert chart.caption.endswith(geo_shapes.CONTOURS_ATTRIBUTION)
     assert "(base : cas)" in chart.caption
     _clean(chart.alt + chart.caption)
 
 
 def test_a_department_map_refuses_a_department_of_another_region(tmp_path):
     with pytest.raises(KeyError, match="75"):
-        charts.department_map("53", {"22": 1.0, "75": 2.0}, tmp_path / "x.png", "Cas")
+        department_map("53", {"22": 1.0, "75": 2.0}, tmp_path / "x.png", "Cas")
 
 
 def test_a_region_map_shows_missing_regions_and_the_highlighted_one(tmp_path):
-    chart = charts.region_map(
+    chart = region_map(
         _shares(), tmp_path / "regions.png", "Jouer collectif", highlight="53", number=percent
     )
     picture = _png(chart.path)
-    assert picture.width == charts.WIDTH_PIXELS
+    assert picture.width == WIDTH_PIXELS
     assert f"la plus élevée : Provence-Alpes-Côte d'Azur (79,3{PCT})" in chart.alt
     assert f"la plus faible : Île-de-France (71,1{PCT})" in chart.alt
     assert "Corse : e.i. (effectif insuffisant, valeur non publiée)" in chart.alt
     assert "Bretagne est entourée" in chart.alt
-    assert chart.caption.endswith(charts.CONTOURS_ATTRIBUTION)
+    assert chart.caption.endswith(geo_shapes.CONTOURS_ATTRIBUTION)
     _clean(chart.alt + chart.caption)
     # The file keeps the palette's exact colours (the 256-colour PNG does not shift them).
-    assert set(charts.classes([v for v in _shares().values() if v]).colours) <= _colours(picture)
-    assert {charts.ACCENT, charts.NEUTRAL} <= _colours(picture)
+    assert set(classes([v for v in _shares().values() if v]).colours) <= _colours(picture)
+    assert {ACCENT, NEUTRAL} <= _colours(picture)
 
 
 def test_the_same_inputs_give_the_same_bytes(tmp_path):
     for run in ("a", "b"):
-        charts.estimates_chart(_estimates(), tmp_path / f"estimates-{run}.png", "Titre", "base")
-        charts.department_map("94", {"2A": 1.0, "2B": 2.0}, tmp_path / f"corse-{run}.png", "Cas")
-        charts.region_map(_shares(), tmp_path / f"regions-{run}.png", "Part", highlight="94")
+        estimates_chart(_estimates(), tmp_path / f"estimates-{run}.png", "Titre", "base")
+        department_map("94", {"2A": 1.0, "2B": 2.0}, tmp_path / f"corse-{run}.png", "Cas")
+        region_map(_shares(), tmp_path / f"regions-{run}.png", "Part", highlight="94")
     for name in ("estimates", "corse", "regions"):
         first, second = (tmp_path / f"{name}-{run}.png" for run in ("a", "b"))
         assert first.read_bytes() == second.read_bytes()
@@ -227,26 +237,24 @@ def test_the_same_inputs_give_the_same_bytes(tmp_path):
 
 def test_a_two_waves_chart_states_both_waves_and_what_is_not_published(tmp_path):
     rows = [
-        charts.SeriesRow(
+        SeriesRow(
             "Entreprises partenaires pratiquant la coopération économique avec une association",
-            charts.WaveEstimate(2015, 0.2, 0.15, 0.25),
-            charts.WaveEstimate(2021, None, None, None),
+            WaveEstimate(2015, 0.2, 0.15, 0.25),
+            WaveEstimate(2021, None, None, None),
         ),
-        charts.SeriesRow(
-            "Maires", charts.WaveEstimate(2019, 0.5, 0.4, 0.6), charts.WaveEstimate(2020, 1, 1, 1)
-        ),
+        SeriesRow("Maires", WaveEstimate(2019, 0.5, 0.4, 0.6), WaveEstimate(2020, 1, 1, 1)),
     ]
-    chart = charts.two_waves_chart(rows, tmp_path / "series.png", "Titre", "base : 10 maires")
+    chart = two_waves_chart(rows, tmp_path / "series.png", "Titre", "base : 10 maires")
     assert f"association : 20,0{PCT} en 2015, e.i. en 2021 ;" in chart.alt
     assert f"Maires : 50,0{PCT} en 2019, 100,0{PCT} en 2020." in chart.alt
     assert chart.caption.endswith("(base : 10 maires).")
     picture = _png(chart.path)
-    assert picture.width == charts.WIDTH_PIXELS
-    assert {charts.ACCENT, charts.NEUTRAL} <= _colours(picture)
+    assert picture.width == WIDTH_PIXELS
+    assert {ACCENT, NEUTRAL} <= _colours(picture)
     _clean(chart.alt + chart.caption)
     with pytest.raises(ValueError, match="share must lie in"):
-        charts.two_waves_chart(
-            [charts.SeriesRow("x", rows[1].earlier, charts.WaveEstimate(2020, 57.0, 50, 60))],
+        two_waves_chart(
+            [SeriesRow("x", rows[1].earlier, WaveEstimate(2020, 57.0, 50, 60))],
             tmp_path / "percent.png",
             "Titre",
             "base",
@@ -286,19 +294,19 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
             _key_figure("elus", frozenset(r.code for r in regions())),
         ],
     )
-    assert "series" not in charts.draw_report_charts(data, tmp_path)  # no second wave yet
+    assert "series" not in report_charts.draw_report_charts(data, tmp_path)  # no second wave yet
     citizens = data.indicators[0]
     earlier = replace(citizens.waves[0], wave=2020)
     data.indicators[0] = replace(citizens, waves=(earlier, *citizens.waves))
-    drawn = charts.draw_report_charts(data, tmp_path)
+    drawn = report_charts.draw_report_charts(data, tmp_path)
     assert f"Jouer collectif : 80,0{PCT} en 2020, 80,0{PCT} en 2021." in drawn["series"]["alt"]
-    comparisons = {charts.comparison_name(i.id) for i in data.indicators[:2]}
+    comparisons = {chart_names.comparison_name(i.id) for i in data.indicators[:2]}
     assert comparisons == {
         "comparaison-citoyens-jouer-collectif",
         "comparaison-fondations-jouer-collectif",
     }
     assert set(drawn) == {"regions", "series"} | comparisons | {
-        name for r in regions() for name in charts.region_chart_names(r.code)
+        name for r in regions() for name in chart_names.region_chart_names(r.code)
     }
     # The cross-region comparison: the published regions with their intervals, then France as
     # the reference; the rule (overlapping intervals) in the caption. No row of « e.i. » (the
@@ -312,7 +320,7 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
     json.dumps(drawn)  # the export is JSON
     for chart in drawn.values():
         assert set(chart) == {"file", "alt", "caption"}
-        assert _png(tmp_path / chart["file"]).width == charts.WIDTH_PIXELS
+        assert _png(tmp_path / chart["file"]).width == WIDTH_PIXELS
         _clean(chart["alt"] + chart["caption"])
     assert drawn["departements-53"]["file"] == "carte-departements-53.png"
     assert "8 pratiques dans la région" in drawn["departements-53"]["caption"]

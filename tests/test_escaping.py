@@ -19,11 +19,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from orchestration.geography import region_by_code
-from orchestration.publication.builtin_renderer import (
-    BuiltinRenderError,
-    render_with_builtin_engine,
-)
+from orchestration.publication.builtin_renderer import render_with_builtin_engine
 from orchestration.publication.escaping import attribute, image_file, inert
+from orchestration.publication.qmd_execution import BuiltinRenderError
 from orchestration.publication.report_jobs import regional_job
 from orchestration.run_all import run_everything, run_job, step_errors
 from orchestration.settings import REPORT_SOURCES_DIR, dagster_instance_settings

@@ -16,7 +16,6 @@ from pypdf import PdfReader
 
 from orchestration.automation import after_its_inputs
 from orchestration.geography import region_by_code, regions
-from orchestration.publication.charts import draw_report_charts
 from orchestration.publication.comparison_charts import draw_comparison_charts
 from orchestration.publication.fragility_charts import draw_fragility_charts
 from orchestration.publication.index_page import ReportStatus, write_index
@@ -34,6 +33,7 @@ from orchestration.publication.rendering import (
     engine_name,
     render_and_publish,
 )
+from orchestration.publication.report_charts import draw_report_charts
 from orchestration.publication.report_data import (
     Provenance,
     code_version,

@@ -6,7 +6,7 @@
 - The national synthesis: a heat map of the 13 regions' scores by domain, each region's
   leading group outlined; a region whose scores are withheld is greyed and marked « e.i. ».
 
-Drawn with the house style of ``charts.py`` (colours from ``palette.py``).
+Drawn with the house style of ``chart_style.py`` (colours from ``palette.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestration.geography import FRANCE_CODE
-from orchestration.publication.charts import Chart, _drawing, _figure, _save, exported
+from orchestration.publication.chart_style import Chart, drawing, exported, new_figure, save
 from orchestration.publication.comparison_figures import DomainComparison
 from orchestration.publication.french import alphabetical, decimal, integer
 from orchestration.publication.palette import ACCENT, GRID, INK, NEUTRAL, SEQUENTIAL
@@ -65,14 +65,14 @@ def perceived_and_objective_chart(
     path = folder / f"{comparison_chart_name(code)}.png"
 
     def draw() -> None:
-        figure = _figure(0.9 + 0.27 * len(items))
+        figure = new_figure(0.9 + 0.27 * len(items))
         scores = figure.add_axes((0.27, 0.16, 0.38, 0.74))
         ranks = figure.add_axes((0.70, 0.16, 0.27, 0.74))
         _draw_scores(scores, items)
         _draw_ranks(ranks, items)
-        _save(figure, path)
+        save(figure, path)
 
-    _drawing(draw)
+    drawing(draw)
     title = (
         f"Fragilités perçues et fragilités objectives, région {region_name} : note donnée par "
         f"les habitants (sur {SCALE_MAX}) et rang de la région parmi les {REGION_COUNT} sur "
@@ -154,7 +154,7 @@ def heat_map(
     low, high = min(scores), max(scores)
 
     def draw() -> None:
-        figure = _figure(0.9 + 0.3 * len(rankings))
+        figure = new_figure(0.9 + 0.3 * len(rankings))
         axes = figure.add_axes((0.30, 0.02, 0.62, 0.72))
         for row, ranking in enumerate(rankings):
             by_domain = {item.domain_id: item for item in ranking.items}
@@ -168,9 +168,9 @@ def heat_map(
         axes.tick_params(length=0)
         for side in axes.spines.values():
             side.set_visible(False)
-        _save(figure, path)
+        save(figure, path)
 
-    _drawing(draw)
+    drawing(draw)
     title = "Note moyenne donnée par les habitants à chaque fragilité, par région (sur 10)"
     withheld = [names[r.geo_code] for r in rankings if any(i.estimate is None for i in r.items)]
     lines = [

@@ -2,7 +2,7 @@
 
 ``quarto render report.qmd`` starts a kernel and executes the document once per format (two
 kernels per report, most of a render's time). Instead the document is executed once by the
-project's own executor (``builtin_renderer.execute_qmd``: nbclient, the parameters injected
+project's own executor (``qmd_execution.execute_qmd``: nbclient, the parameters injected
 after the ``parameters`` cell as papermill would), and the result is written as
 ``<stem>.ipynb``: the front matter as the leading raw cell (where Quarto reads a notebook's
 front matter, ``filters:`` included), each markdown block as a markdown cell, each code cell
@@ -19,12 +19,8 @@ from typing import Any
 import nbformat
 import yaml
 
-from orchestration.publication.builtin_renderer import (
-    KERNEL_NAME,
-    build_notebook,
-    execute_qmd,
-)
 from orchestration.publication.qmd_document import CodeCell, MarkdownBlock, QmdDocument
+from orchestration.publication.qmd_execution import KERNEL_NAME, build_notebook, execute_qmd
 
 _KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
 _INJECTED_TAG = "injected-parameters"

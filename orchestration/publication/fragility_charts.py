@@ -1,21 +1,21 @@
 """The chart of the « Fragilités prioritaires » section: the citizens' mean priority score of
 each fragility domain in a region, with its 95 % interval, sorted; the leading group (tier 1)
 in the accent colour, a dashed rule between tiers. Drawn with the helpers and house style of
-``charts.py`` (colours from ``palette.py``)."""
+``chart_style.py`` (colours from ``palette.py``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orchestration.publication.charts import (
+from orchestration.publication.chart_style import (
     Chart,
-    _annotate_rows,
-    _drawing,
-    _figure,
-    _fit_margins,
-    _save,
+    annotate_rows,
+    drawing,
     exported,
+    fit_margins,
+    new_figure,
+    save,
 )
 from orchestration.publication.french import decimal, integer
 from orchestration.publication.palette import ACCENT, GRID, NEUTRAL
@@ -64,19 +64,19 @@ def scores_chart(ranking: FragilityRanking, region_name: str, folder: Path) -> C
     path = folder / f"{fragility_chart_name(ranking.geo_code)}.png"
 
     def draw() -> None:
-        figure = _figure(0.5 + 0.24 * len(items))
-        axes = figure.add_axes((0, 0, 1, 1))  # placed by _fit_margins
+        figure = new_figure(0.5 + 0.24 * len(items))
+        axes = figure.add_axes((0, 0, 1, 1))  # placed by fit_margins
         _draw_scores(axes, items)
-        labels, values = _annotate_rows(
+        labels, values = annotate_rows(
             axes,
             [item.label for item in items],
             [decimal(item.estimate) for item in items],
             [item.tier == 1 for item in items],
         )
-        _fit_margins(figure, axes, labels, values)
-        _save(figure, path)
+        fit_margins(figure, axes, labels, values)
+        save(figure, path)
 
-    _drawing(draw)
+    drawing(draw)
     title = (
         f"Priorité donnée à chaque fragilité par les habitants de la région {region_name}, "
         f"note moyenne sur {SCALE_MAX}"
@@ -113,7 +113,7 @@ def _draw_scores(axes: Axes, items: list[FragilityItem]) -> None:
     axes.set_xlim(0, SCALE_MAX)
     axes.set_ylim(len(items) - 0.5, -0.5)  # first row on top
     axes.set_xticks(range(0, SCALE_MAX + 1, 2))
-    axes.set_yticks([])  # rows are labelled by _annotate_rows
+    axes.set_yticks([])  # rows are labelled by annotate_rows
     axes.grid(axis="x", color=GRID, linewidth=0.8)
     axes.set_axisbelow(True)
     for side in ("top", "right", "left"):

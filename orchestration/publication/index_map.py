@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from orchestration.publication.charts import Shape, national_shapes
 from orchestration.publication.escaping import html_escaped
+from orchestration.publication.geo_shapes import Shape, national_shapes
 
 WIDTH = 360  # the viewBox's width; the height follows from France's proportions
 MARGIN = 4

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.publication import index_figures as figures_text
-from orchestration.publication.charts import CONTOURS_ATTRIBUTION
 from orchestration.publication.escaping import html_escaped
 from orchestration.publication.french import date, decimal
+from orchestration.publication.geo_shapes import CONTOURS_ATTRIBUTION
 from orchestration.publication.index_figures import LEGEND, MAP_RULE, Headline
 from orchestration.publication.index_map import MapRegion, regions_svg
 from orchestration.publication.index_style import BODY, HEAD, french_spacing

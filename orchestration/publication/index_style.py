@@ -1,5 +1,5 @@
 """The skeleton and stylesheet of ``index.html`` (``index_page`` fills its body): one self-contained
-page, readable offline, with no script. The colours are the reports' charts' (``charts``): the
+page, readable offline, with no script. The colours are the reports' charts' (``chart_style``): the
 map's two blues are two classes of the sequential scale, grey is their neutral; « e.i. » is
 hatched, as on the reports' maps."""
 

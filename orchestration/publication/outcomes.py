@@ -13,7 +13,7 @@ from enum import StrEnum
 import typst
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from orchestration.publication.builtin_renderer import BuiltinRenderError
+from orchestration.publication.qmd_execution import BuiltinRenderError
 from orchestration.publication.rendering import QuartoNotFoundError, QuartoRenderError
 from orchestration.publication.report_jobs import ReportJob
 from orchestration.publication.scratch import SCRATCH_PREFIX

@@ -1,9 +1,10 @@
 """The Observatoire's colours and type, defined once for the charts, the HTML and the PDF.
 
-The charts (``charts.py``) take their colours from here. The stylesheet (``reports/report.css``,
-its ``--impact-*`` properties) and the Typst house style (``reports/typst/typst-template.typ``,
-its ``impact-*`` colours) cannot import Python: they carry the same values, and
-``tests/test_house_style.py`` fails when one of them drifts from this module.
+The charts (house style in ``chart_style.py``) take their colours from here. The stylesheet
+(``reports/report.css``, its ``--impact-*`` properties) and the Typst house style
+(``reports/typst/typst-template.typ``, its ``impact-*`` colours) cannot import Python: they
+carry the same values, and ``tests/test_house_style.py`` fails when one of them drifts from
+this module.
 """
 
 # Light to dark blue, CIE lightness L* 88, 74, 60, 46, 32: even steps, so each class keeps its

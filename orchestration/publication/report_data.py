@@ -15,7 +15,7 @@ import duckdb
 
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.alliance_figures import DomainAlliances, read_alliances
-from orchestration.publication.charts import is_national_chart, region_chart_names
+from orchestration.publication.chart_names import is_national_chart, region_chart_names
 from orchestration.publication.comparison_charts import HEAT_MAP, comparison_chart_name
 from orchestration.publication.comparison_figures import DomainComparison, read_comparisons
 from orchestration.publication.fragility_charts import fragility_chart_name
@@ -123,7 +123,7 @@ class ReportData:
     provenance: Provenance
     # The notes de synthèse's findings, every report's (``marts.fct_report_findings``).
     findings: tuple[Finding, ...]
-    # The charts drawn for the reports (``charts.draw_report_charts``), exported by name.
+    # The charts drawn for the reports (``report_charts.draw_report_charts``), exported by name.
     charts: dict[str, dict[str, str]] = field(default_factory=dict)
     # Each region's context indicators (``marts.fct_region_profile``), by region code.
     profiles: dict[str, tuple[ProfileValue, ...]] = field(default_factory=dict)
