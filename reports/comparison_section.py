@@ -18,7 +18,7 @@ from report_helpers import (
     survey_source,
 )
 
-from orchestration.publication.comparison_charts import HEAT_MAP, comparison_chart_name
+from orchestration.publication.chart_names import HEAT_MAP, comparison_chart_name
 from orchestration.publication.comparison_figures import (
     BOTH,
     OBJECTIVE_ONLY,

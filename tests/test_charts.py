@@ -305,8 +305,11 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
         "comparaison-citoyens-jouer-collectif",
         "comparaison-fondations-jouer-collectif",
     }
+    # The fragility charts are drawn by fragility_charts and comparison_charts (issue 17).
     assert set(drawn) == {"regions", "series"} | comparisons | {
-        name for r in regions() for name in chart_names.region_chart_names(r.code)
+        name
+        for r in regions()
+        for name in (chart_names.key_figures_name(r.code), chart_names.region_map_name(r.code))
     }
     # The cross-region comparison: the published regions with their intervals, then France as
     # the reference; the rule (overlapping intervals) in the caption. No row of « e.i. » (the

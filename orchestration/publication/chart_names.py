@@ -15,13 +15,30 @@ def key_figures_name(code: str) -> str:
     return f"chiffres-cles-{code}"
 
 
+def fragility_chart_name(code: str) -> str:
+    """The name under which a region's chart of its citizens' fragility scores is exported."""
+    return f"fragilites-{code}"
+
+
+def comparison_chart_name(code: str) -> str:
+    """The name under which a region's perceived-vs-objective chart is exported."""
+    return f"percu-objectif-{code}"
+
+
 def region_chart_names(code: str) -> tuple[str, ...]:
     """The charts a region's report includes."""
-    return key_figures_name(code), region_map_name(code)
+    return (
+        key_figures_name(code),
+        region_map_name(code),
+        fragility_chart_name(code),
+        comparison_chart_name(code),
+    )
 
 
 SERIES_CHART = "series"
-NATIONAL_CHARTS = (NATIONAL_MAP, SERIES_CHART)
+# The 13 regions' fragility scores side by side (issue 17).
+HEAT_MAP = "fragilites-regions"
+NATIONAL_CHARTS = (NATIONAL_MAP, SERIES_CHART, HEAT_MAP)
 # The national synthesis's cross-region comparisons, one per key indicator.
 COMPARISON_PREFIX = "comparaison-"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestration.geography import FRANCE_CODE
+from orchestration.publication.chart_names import HEAT_MAP, comparison_chart_name
 from orchestration.publication.chart_style import Chart, drawing, exported, new_figure, save
 from orchestration.publication.comparison_figures import DomainComparison
 from orchestration.publication.french import alphabetical, decimal, integer
@@ -31,12 +32,6 @@ CITIZENS = "citoyens"
 SCALE_MAX = 10
 REGION_COUNT = 13
 MOST_AFFECTED = 4  # fct_region_profile: objective fragility is a rank of 4 or better
-HEAT_MAP = "fragilites-regions"
-
-
-def comparison_chart_name(code: str) -> str:
-    """The name under which a region's perceived-vs-objective chart is exported."""
-    return f"percu-objectif-{code}"
 
 
 def draw_comparison_charts(data: ReportData, folder: Path) -> dict[str, dict[str, str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orchestration.publication.chart_names import fragility_chart_name
 from orchestration.publication.chart_style import (
     Chart,
     annotate_rows,
@@ -28,11 +29,6 @@ if TYPE_CHECKING:
 
 CITIZENS = "citoyens"
 SCALE_MAX = 10
-
-
-def fragility_chart_name(code: str) -> str:
-    """The name under which a region's fragility chart is exported."""
-    return f"fragilites-{code}"
 
 
 def draw_fragility_charts(data: ReportData, folder: Path) -> dict[str, dict[str, str]]:

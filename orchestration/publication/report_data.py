@@ -16,9 +16,7 @@ import duckdb
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.alliance_figures import DomainAlliances, read_alliances
 from orchestration.publication.chart_names import is_national_chart, region_chart_names
-from orchestration.publication.comparison_charts import HEAT_MAP, comparison_chart_name
 from orchestration.publication.comparison_figures import DomainComparison, read_comparisons
-from orchestration.publication.fragility_charts import fragility_chart_name
 from orchestration.publication.fragility_figures import FragilityRanking, read_fragilities
 from orchestration.publication.profile_figures import ProfileValue, read_profiles
 from orchestration.publication.report_figures import (
@@ -143,9 +141,7 @@ class ReportData:
         only."""
         document = asdict(self)
         charts = {
-            name: chart
-            for name, chart in document["charts"].items()
-            if is_national_chart(name) or name == HEAT_MAP
+            name: chart for name, chart in document["charts"].items() if is_national_chart(name)
         }
         return {**document, "charts": charts, "findings": _findings_of(document, FRANCE_CODE)}
 
@@ -184,12 +180,7 @@ class ReportData:
             "charts": {
                 name: chart
                 for name, chart in document["charts"].items()
-                if name
-                in (
-                    *region_chart_names(code),
-                    fragility_chart_name(code),
-                    comparison_chart_name(code),
-                )
+                if name in region_chart_names(code)
             },
             "fragilities": [
                 ranking for ranking in document["fragilities"] if ranking["geo_code"] in kept_codes
