@@ -12,6 +12,7 @@ from orchestration.settings import PROJECT_ROOT
 from orchestration.transform.small_area_estimates import (
     DIRECT,
     MODELLED,
+    NO_FIT,
     PASSED,
     SIGMA2_U_ZERO,
     SUPPRESSED,
@@ -134,3 +135,11 @@ def test_the_suite_blocks_an_unflagged_or_undiagnosed_row_a_negative_mse_and_a_b
         ("expect_column_values_to_be_in_set", "eblup_entre_direct_et_synthetique"),
     } <= failed
     assert all(REGIONS[row] in " ".join(failure.rows) for failure in outcome.errors)
+
+
+def test_a_unanimous_share_is_not_modelled_and_names_no_model():
+    fits = small_area_fits(catalogue(), estimates(shares=[1.0] * 13), models())
+    assert set(fits["model_outcome"]) == {NO_FIT} and fits["model_id"].isna().all()
+    publishable = np.array(RESPONDENTS) >= 30
+    assert (fits["estimate_type"] == DIRECT).tolist() == publishable.tolist()
+    assert (fits.loc[~publishable, "estimate_type"] == SUPPRESSED).all()

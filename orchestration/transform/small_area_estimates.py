@@ -153,7 +153,8 @@ def _fit_wave(model: SmallAreaModel, rows: pd.DataFrame) -> pd.DataFrame:
         }
     )
     fitted = _fitted(model, regions, float(national["estimate"]))
-    table = table.assign(**fitted) if fitted else table.assign(model_outcome=NO_FIT)
+    # Without a fit there is no model to name: the region is direct or withheld.
+    table = table.assign(**fitted) if fitted else table.assign(model_id=None, model_outcome=NO_FIT)
     direct = regions["status"].isin(PUBLISHABLE)
     modelled = ~direct & (table["model_outcome"] == PASSED)
     table["estimate_type"] = np.select([direct, modelled], [DIRECT, MODELLED], SUPPRESSED)
