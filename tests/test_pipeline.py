@@ -35,7 +35,12 @@ from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.profile_figures import nature_text, rank_text, value_text
 from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.publication.vocabulary import POPULATIONS
-from orchestration.quality.batches import CASE_SUITES, MART_SUITES, SURVEY_SUITES
+from orchestration.quality.batches import (
+    CASE_SUITES,
+    MART_SUITES,
+    SMALL_AREA_SUITES,
+    SURVEY_SUITES,
+)
 from orchestration.quality.checks import INDICATOR_MART
 from orchestration.quality.context_batches import CONTEXT_SUITES
 from orchestration.quality.suites import all_suites
@@ -249,7 +254,11 @@ def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
     evaluations = result.get_asset_check_evaluations()
     gx_checks = [e for e in evaluations if e.metadata.get("data_docs")]
     assert len(gx_checks) == (
-        5 * len(SURVEY_SUITES) + len(CASE_SUITES) + len(MART_SUITES) + len(CONTEXT_SUITES)
+        5 * len(SURVEY_SUITES)
+        + len(CASE_SUITES)
+        + len(MART_SUITES)
+        + len(SMALL_AREA_SUITES)
+        + len(CONTEXT_SUITES)
     )
     assert [e.check_name for e in evaluations if not e.passed] == []
     site = project.reports_dir / "qualite" / "index.html"
@@ -261,11 +270,16 @@ def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
     for each in all_suites():
         assert f'<h3 id="{each.name}">{html.escape(each.description)}</h3>' in page
     # One section per suite and batch: 8 deliveries x 3 suites, 6 weighted deliveries x 2,
-    # the case database's 4 suites, the mart's 3, the context statistics' 2; each rule passed,
-    # blocking or warning.
+    # the case database's 4 suites, the mart's 3, the small-area mart's 1, the context
+    # statistics' 2; each rule passed, blocking or warning.
     sections = re.findall(r'<section id="([^"]+)">', page)
     assert len(sections) == (
-        8 * 3 + 6 * 2 + len(CASE_SUITES) + len(MART_SUITES) + len(CONTEXT_SUITES)
+        8 * 3
+        + 6 * 2
+        + len(CASE_SUITES)
+        + len(MART_SUITES)
+        + len(SMALL_AREA_SUITES)
+        + len(CONTEXT_SUITES)
     )
     assert "Pas encore exécutée" not in page and 'class="etat echec"' not in page
     weights = quality_section(page, "survey_weights--survey_citoyens_2020")
@@ -279,6 +293,48 @@ def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
         assert check.metadata["data_docs"].value == site.as_uri()
         linked += re.findall(r"#([\w-]+)\)", check.metadata["data_docs_pages"].value)
     assert sorted(linked) == sorted(sections)
+
+
+def test_the_small_area_mart_publishes_direct_then_modelled_then_nothing(pipeline):
+    """Issue 18: direct exactly where the direct estimate is publishable; modelled only where
+    the fit meets every threshold of the seed; nothing otherwise; no ingredient of a modelled
+    value (direct share, shrinkage, synthetic part, EBLUP) in the published mart."""
+    project, _, _ = pipeline
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        mart = connection.sql("from marts.fct_small_area_estimates").df()
+        fits = connection.sql("from intermediate.int_small_area_fits").df()
+        direct = connection.sql(f"from {INDICATOR} where geo_level = 'region'").df()
+        [model] = connection.sql("from reference.small_area_models").df().to_dict("records")
+    assert not {"direct", "shrinkage", "synthetic", "eblup", "sampling_variance"} & set(mart)
+    key = ["indicator_id", "wave", "geo_code"]
+    rows = mart.merge(direct, on=key, suffixes=("", "_direct")).merge(
+        fits, on=key, suffixes=("", "_fit")
+    )
+    assert len(rows) == len(mart) == len(fits) > 0
+    publishable = rows["status"].isin(["published", "fragile"])
+    assert (rows["estimate_type"] == "direct").equals(publishable)
+    shown = rows[publishable]
+    assert (shown["estimate"] == shown["estimate_direct"]).all()
+    passes = (
+        rows["converged"].astype(bool)
+        & (rows["sigma2_u_fit"] > 0)
+        & (rows["max_abs_standardised_residual_fit"] <= model["max_abs_standardised_residual"])
+        & (rows["cv_fit"] <= model["max_cv"])
+        & (rows["effective_size"] >= model["min_effective_size"])
+        & rows["estimate_fit"].between(0, 1)
+    )
+    modelled = rows[rows["estimate_type"] == "modelled"]
+    assert len(modelled) > 0 and passes[modelled.index].all()
+    assert (modelled["estimate"] == modelled["estimate_fit"]).all()
+    assert (modelled["model_id"] == model["model_id"]).all() and (modelled["mse"] >= 0).all()
+    assert (
+        (modelled["ci_low"] <= modelled["estimate"]) & (modelled["estimate"] <= modelled["ci_high"])
+    ).all()
+    withheld = rows[rows["estimate_type"] == "suppressed"]
+    assert not passes[withheld.index].any() and not publishable[withheld.index].any()
+    for column in ("estimate", "ci_low", "ci_high", "mse", "cv"):
+        assert withheld[column].isna().all(), column
+    assert rows.loc[publishable, "mse"].isna().all()
 
 
 def test_indicator_equals_an_independent_computation_from_the_delivery(pipeline):

@@ -20,6 +20,7 @@ from orchestration.quality.batches import (
     CASE_SUITES,
     DELIVERED_ROW,
     MART_SUITES,
+    SMALL_AREA_SUITES,
     SURVEY_SUITES,
     SuiteRun,
     case_runs,
@@ -98,6 +99,7 @@ def test_every_suite_is_readable_and_complete():
         *SURVEY_SUITES,
         *CASE_SUITES,
         *MART_SUITES,
+        *SMALL_AREA_SUITES,
         *CONTEXT_SUITES,
     }
     for each in suites:

@@ -29,6 +29,7 @@ SURVEY_SUITES = (
 )
 CASE_SUITES = ("case_database", "case_profiles", "case_modes", "case_catalysts")
 MART_SUITES = ("indicator_estimates", "indicator_coverage", "published_figures")
+SMALL_AREA_SUITES = ("small_area_estimates",)
 
 
 @dataclass(frozen=True)
@@ -162,4 +163,19 @@ def mart_runs(
                 ("indicator_id", "wave"),
             ),
         ),
+    ]
+
+
+def small_area_runs(estimates: pd.DataFrame, fits: pd.DataFrame) -> list[SuiteRun]:
+    """The small-area mart's suite, on the published rows with the shrinkage check of their
+    fits (:func:`frames.small_area_to_check`)."""
+    return [
+        SuiteRun(
+            "small_area_estimates",
+            Batch(
+                "fct_small_area_estimates",
+                frames.small_area_to_check(estimates, fits),
+                ESTIMATE_KEY,
+            ),
+        )
     ]

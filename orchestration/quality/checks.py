@@ -26,10 +26,12 @@ from orchestration.ingest.deliveries import (
 from orchestration.quality.batches import (
     CASE_SUITES,
     MART_SUITES,
+    SMALL_AREA_SUITES,
     SURVEY_SUITES,
     SuiteRun,
     case_runs,
     mart_runs,
+    small_area_runs,
     survey_runs,
 )
 from orchestration.quality.context_batches import CONTEXT_SUITES, context_runs
@@ -44,6 +46,7 @@ from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 # Suites whose every expectation is a warning: their checks never block.
 WARNING_ONLY = ("survey_item_nonresponse", "published_figures")
 INDICATOR_MART = get_asset_key_for_model([impact_dbt_models], "fct_indicator_estimates")
+SMALL_AREA_MART = get_asset_key_for_model([impact_dbt_models], "fct_small_area_estimates")
 
 
 def quality_store(context: dg.AssetCheckExecutionContext) -> QualityStore:
@@ -237,9 +240,27 @@ def indicator_mart_check(
     yield from run_suites(quality_store(context), runs, MART_SUITES)
 
 
+@dg.multi_asset_check(
+    specs=suite_specs(SMALL_AREA_MART, SMALL_AREA_SUITES),
+    name="small_area_mart_quality",
+    pool=WAREHOUSE_POOL,
+)
+def small_area_mart_check(
+    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.AssetCheckResult]:
+    """The small-area mart's suite: every modelled row flagged and diagnosed, MSE >= 0, the
+    EBLUP between the direct and synthetic estimates (read in its fits table)."""
+    runs = small_area_runs(
+        warehouse.read_table("marts.fct_small_area_estimates"),
+        warehouse.read_table("intermediate.int_small_area_fits"),
+    )
+    yield from run_suites(quality_store(context), runs, SMALL_AREA_SUITES)
+
+
 quality_checks = [
     *(survey_check(kind) for kind in SURVEY_KINDS.values()),
     case_database_check,
     context_statistics_check,
     indicator_mart_check,
+    small_area_mart_check,
 ]

@@ -179,3 +179,25 @@ def published_comparison(estimates: pd.DataFrame, published: pd.DataFrame) -> pd
     return figures.merge(
         national.astype({"wave": "int64"}), how="left", on=["indicator_id", "wave"]
     )
+
+
+# Rounding room for « between the direct and the synthetic estimate ».
+SHRINKAGE_TOLERANCE = 1e-12
+
+
+def small_area_to_check(estimates: pd.DataFrame, fits: pd.DataFrame) -> pd.DataFrame:
+    """The published small-area estimates (``fct_small_area_estimates``) with
+    ``eblup_entre_direct_et_synthetique``, read in ``int_small_area_fits``: whether the EBLUP
+    (before benchmarking) lies between the region's direct and synthetic estimates, as a
+    shrinkage estimator must (equal to the synthetic one where the region has no respondent);
+    empty where no model was fitted. The ingredients themselves are not carried over."""
+    key = ["indicator_id", "wave", "geo_code"]
+    direct, synthetic, eblup = (
+        fits[column].astype(float) for column in ("direct", "synthetic", "eblup")
+    )
+    low = np.fmin(direct, synthetic) - SHRINKAGE_TOLERANCE
+    high = np.fmax(direct, synthetic) + SHRINKAGE_TOLERANCE
+    between = ((eblup >= low) & (eblup <= high)).astype(object)
+    between[eblup.isna()] = None
+    checked = fits[key].assign(eblup_entre_direct_et_synthetique=between)
+    return estimates.merge(checked, on=key, how="left", validate="one_to_one")

@@ -154,6 +154,9 @@ class EstimateRow:
     deff: float
     df: float
     status: str
+    # The sum of the weights of the respondents in the base: the region's share of the national
+    # estimate (France's is the sum of the regions'), used to benchmark small-area estimates.
+    weighted_n: float = 0.0
     # Regions only: the region against the rest of France, same wave (design-based t test);
     # null when the region is suppressed (docs/publication-rules.md).
     vs_rest_difference: float = math.nan
@@ -310,6 +313,7 @@ def _row(
         deff=estimate.deff,
         df=float(estimate.df),
         status=publication_status(estimate.n, estimate.n_effective).value,
+        weighted_n=float(design.weights[domain & ~np.isnan(counted)].sum()),
     )
     # A region withheld for want of respondents gives no difference with the rest of France:
     # the difference and the rest's published figure would give its value away.
