@@ -4,10 +4,11 @@ disk (``$DAGSTER_HOME``), as ``make run`` runs them, stopped with real signals."
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -79,6 +80,18 @@ def held_slots(instance: dg.DagsterInstance) -> list[tuple[str, str]]:
     return [(slot.run_id, slot.step_key) for slot in info.claimed_slots]
 
 
+def sqlite_free(instance: dg.DagsterInstance) -> bool:
+    """Whether every SQLite file of the instance can be locked for writing right now."""
+    for database in Path(instance.root_directory).rglob("*.db"):
+        try:
+            with closing(sqlite3.connect(database, timeout=0.2)) as connection:
+                connection.execute("BEGIN EXCLUSIVE")
+                connection.rollback()
+        except sqlite3.OperationalError:
+            return False
+    return True
+
+
 def freeze_inside_a_warehouse_step(
     instance: dg.DagsterInstance, process: subprocess.Popen, step_suffix: str = ""
 ) -> str:
@@ -91,10 +104,13 @@ def freeze_inside_a_warehouse_step(
         if any(step.endswith(step_suffix) for _, step in held_slots(instance)):
             process.send_signal(signal.SIGSTOP)
             held = held_slots(instance)
-            if any(step.endswith(step_suffix) for _, step in held):  # still in it once frozen
+            # Still in the step once frozen, and not in the middle of writing an event: a
+            # process frozen inside a SQLite transaction would lock the instance for everyone,
+            # a deadlock no live run causes (it failed the waiting run's start in CI).
+            if any(step.endswith(step_suffix) for _, step in held) and sqlite_free(instance):
                 [(run_id, _)] = held
                 return run_id
-            process.send_signal(signal.SIGCONT)  # it was leaving the step: catch another
+            process.send_signal(signal.SIGCONT)  # leaving the step, or writing: catch another
         time.sleep(0.1)
     raise TimeoutError(f"no warehouse step *{step_suffix} within {START_SECONDS} s")
 
