@@ -69,6 +69,32 @@ def make_isolated_project(root: Path) -> IsolatedProject:
     return project
 
 
+def samples_warehouse(root: Path, target: str) -> Path:
+    """A warehouse of the shipped survey samples and case database, built by dbt through the
+    model ``target`` with the tests whose every parent is built (and the reference seeds the
+    upstream relationship tests read)."""
+    from orchestration.ingest.assets import case_database, survey_assets
+    from orchestration.warehouse import Warehouse
+
+    project = make_isolated_project(root)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name, value in project.env().items():
+            monkeypatch.setenv(name, value)
+        result = dg.materialize(
+            [*survey_assets, case_database], resources={"warehouse": Warehouse()}
+        )
+        assert result.success
+        subprocess.run(
+            [str(Path(sys.executable).parent / "dbt"), "build", "--quiet"]
+            + ["--indirect-selection", "cautious", "--select"]
+            + ["regions", "departements", f"+{target}"],
+            cwd=DBT_PROJECT_DIR,
+            env={**os.environ, **project.env()},
+            check=True,
+        )
+    return project.warehouse
+
+
 @pytest.fixture
 def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> IsolatedProject:
     """A per-test isolated project, its variables set in the environment."""

@@ -9,21 +9,14 @@ from the input that :func:`write_r_input` exports (CI has no R: the figures are 
 """
 
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 from scipy import stats
 
-from orchestration.ingest.assets import case_database, survey_assets
-from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.warehouse import Warehouse
-from tests.conftest import make_isolated_project
+from tests.conftest import samples_warehouse
 
 REFERENCE = Path(__file__).parent / "reference" / "survey_validation"
 R_VALUES = REFERENCE / "elus_raked_r_values.csv"
@@ -34,31 +27,7 @@ TOLERANCE = 1e-6
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse of the shipped samples, built through ``fct_indicator_estimates``."""
-    project = make_isolated_project(tmp_path_factory.mktemp("calibrated"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in project.env().items():
-            monkeypatch.setenv(name, value)
-        result = dg.materialize(
-            [*survey_assets, case_database], resources={"warehouse": Warehouse()}
-        )
-        assert result.success
-        subprocess.run(
-            [
-                str(Path(sys.executable).parent / "dbt"),
-                "build",
-                "--quiet",
-                "--indirect-selection",
-                "cautious",
-                "--select",
-                "regions",
-                "departements",
-                "+fct_indicator_estimates",
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **project.env()},
-            check=True,
-        )
-    return project.warehouse
+    return samples_warehouse(tmp_path_factory.mktemp("calibrated"), "fct_indicator_estimates")
 
 
 def _indicator_sql(row: dict) -> str:

@@ -6,9 +6,6 @@ dbt, its tests included); the independent figures are computed here from the del
 and its weights with plain numpy and pandas, never with the pipeline's functions.
 """
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -19,14 +16,14 @@ import pyreadstat
 import pytest
 import yaml
 
-from orchestration.ingest.assets import case_database, survey_assets
+from orchestration.ingest.assets import survey_assets
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.conformance import check_survey
 from orchestration.ingest.readers import read_survey
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from orchestration.transform.fragilities import leading_tiers
 from orchestration.warehouse import Warehouse
-from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey
+from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey, samples_warehouse
 
 CITIZENS = load_codebook(codebook_path("citoyens", 2020))
 MAYORS = load_codebook(codebook_path("elus", 2020))
@@ -123,23 +120,7 @@ def test_each_mayor_cites_one_to_three_fragilities():
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse of the shipped samples, built through ``fct_fragility_ranking`` with the
     dbt tests (the tier rule's among them)."""
-    project = make_isolated_project(tmp_path_factory.mktemp("fragilities"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in project.env().items():
-            monkeypatch.setenv(name, value)
-        result = dg.materialize(
-            [*survey_assets, case_database], resources={"warehouse": Warehouse()}
-        )
-        assert result.success
-        subprocess.run(
-            [str(Path(sys.executable).parent / "dbt"), "build", "--quiet"]
-            + ["--indirect-selection", "cautious", "--select"]
-            + ["regions", "departements", "+fct_fragility_ranking"],
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **project.env()},
-            check=True,
-        )
-    return project.warehouse
+    return samples_warehouse(tmp_path_factory.mktemp("fragilities"), "fct_fragility_ranking")
 
 
 def mart(warehouse: Path, sql: str) -> pd.DataFrame:

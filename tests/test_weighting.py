@@ -4,21 +4,15 @@ computation. One warehouse is built for the module (ingest, then dbt up to the d
 
 import csv
 import importlib.util
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.ingest.assets import case_database, survey_assets
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.warehouse import Warehouse
-from tests.conftest import make_isolated_project
+from tests.conftest import samples_warehouse
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 
@@ -31,33 +25,7 @@ def seed(name: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse of the shipped samples, built through ``weighting_diagnostics``."""
-    project = make_isolated_project(tmp_path_factory.mktemp("weighting"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in project.env().items():
-            monkeypatch.setenv(name, value)
-        result = dg.materialize(
-            [*survey_assets, case_database], resources={"warehouse": Warehouse()}
-        )
-        assert result.success
-        subprocess.run(
-            [
-                str(Path(sys.executable).parent / "dbt"),
-                "build",
-                "--quiet",
-                # Only the tests whose every parent is built here.
-                "--indirect-selection",
-                "cautious",
-                "--select",
-                # The reference seeds that the upstream relationship tests read, too.
-                "regions",
-                "departements",
-                "+weighting_diagnostics",
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **project.env()},
-            check=True,
-        )
-    return project.warehouse
+    return samples_warehouse(tmp_path_factory.mktemp("weighting"), "weighting_diagnostics")
 
 
 def query(warehouse: Path, sql: str) -> pd.DataFrame:
