@@ -11,6 +11,7 @@ from orchestration.publication import vocabulary
 from orchestration.publication.captions import FIGURE, TABLE, Numbering, latest_waves, source_line
 from orchestration.publication.escaping import attribute, image_file, inert
 from orchestration.publication.french import date, integer, percent, points
+from orchestration.publication.vocabulary import MODELLED, MODELLED_NOTE, share_text
 
 ILLUSTRATIVE_NOTICE = (
     "**Données illustratives.** Les chiffres de ce rapport sont calculés sur des données "
@@ -28,7 +29,6 @@ DEFINITION = (
 )
 NOT_PUBLISHED = vocabulary.NOT_PUBLISHED
 NO_VALUE = vocabulary.NO_VALUE
-FRAGILE_MARK = " (effectif faible)"
 SOURCES = (
     "Sources : Observatoire des partenariats (Le RAMEAU), programme IMPACT ; populations "
     "légales 2021, INSEE."
@@ -51,14 +51,6 @@ def region_figures(figures: dict, code: str) -> dict:
         if region["code"] == code:
             return region
     raise KeyError(f"no figures for region {code!r}")
-
-
-def share_text(value: dict) -> str:
-    """An indicator as printed: « e.i. » when withheld, marked when its base is small."""
-    if value["share"] is None:
-        return NOT_PUBLISHED
-    mark = FRAGILE_MARK if value["status"] == "fragile" else ""
-    return percent(value["share"]) + mark
 
 
 def interval_text(value: dict) -> str:
@@ -214,7 +206,7 @@ def indicator_table(items: list[tuple[str, dict]], region: str, title: str, figu
     marks; when no row is publishable, one sentence says so and the France figures follow.
     """
     source = indicators_source(figures, [item for _, item in items])
-    rows, withheld, france_rows = [], [], []
+    rows, withheld, france_rows, shown = [], [], [], []
     for label, item in items:
         wave = latest(item)
         mine, france = value_of(wave, region), value_of(wave, "FR")
@@ -225,6 +217,7 @@ def indicator_table(items: list[tuple[str, dict]], region: str, title: str, figu
         if mine["share"] is None:
             withheld.append(name)
             continue
+        shown.append((name, mine))
         rows.append(
             [
                 name,
@@ -263,7 +256,18 @@ def indicator_table(items: list[tuple[str, dict]], region: str, title: str, figu
         title,
         source,
     )
-    return table + "\n" + withheld_sentence(withheld)
+    return table + "\n" + modelled_note(mine for _, mine in shown) + withheld_sentence(withheld)
+
+
+def modelled_note(values) -> str:
+    """The footnote of a table or chart that prints a modelled value (empty otherwise)."""
+    return f"\n{MODELLED_NOTE}\n\n" if any(v["status"] == MODELLED for v in values) else ""
+
+
+def comparable(value: dict) -> bool:
+    """Whether a change may be computed from this value: published directly (never from a
+    withheld or a modelled one, docs/publication-rules.md § 4)."""
+    return value["share"] is not None and value["status"] != MODELLED
 
 
 CHANGES_TITLE = "Évolutions entre les deux dernières vagues, dans la région"
@@ -284,7 +288,7 @@ def changes_table(figures: dict, region: str) -> str:
         earlier, later = item["waves"][-2], item["waves"][-1]
         for code, target in ((region, rows), ("FR", france_rows)):
             before, now = value_of(earlier, code), value_of(later, code)
-            if before["share"] is None or now["share"] is None:
+            if not (comparable(before) and comparable(now)):
                 if code == region:
                     withheld.append(item["label"])
                 continue

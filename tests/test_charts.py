@@ -175,6 +175,19 @@ def test_an_estimates_chart_is_a_png_whose_alt_text_gives_every_value(tmp_path):
     assert ACCENT in _colours(picture)  # the highlighted row
 
 
+def test_a_modelled_row_is_drawn_open_and_marked_in_alt_text_and_caption(tmp_path):
+    """Issue 18: a modelled value reads « (estimation modélisée) » in the alternative text, and
+    the caption says how the chart marks it; a chart without one says nothing of it."""
+    rows = [*_estimates(), EstimateBar("Corse", 0.908, 0.82, 0.955, modelled=True)]
+    chart = estimates_chart(rows, tmp_path / "modelled.png", "Titre", "base")
+    assert f"Corse : 90,8{PCT} (estimation modélisée) [82,0{PCT} ; 95,5{PCT}]" in chart.alt
+    assert "Cercle vide, tirets et mention « modélisée » : estimation modélisée." in chart.caption
+    _clean(chart.alt + chart.caption)
+    plain = estimates_chart(_estimates(), tmp_path / "plain.png", "Titre", "base")
+    assert "modélisée" not in plain.alt + plain.caption
+    assert _png(chart.path).width == _png(plain.path).width == WIDTH_PIXELS
+
+
 def test_an_estimates_chart_takes_shares_not_percentages(tmp_path):
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         row = EstimateBar("Bretagne", 81.2, 77.9, 84.1)

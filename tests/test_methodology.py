@@ -9,6 +9,7 @@ from orchestration.publication.methodology import (
     READING_GUIDE,
     margin_points,
     precision_text,
+    small_area_text,
     survey_rows,
     weighting_rows,
 )
@@ -16,7 +17,19 @@ from orchestration.publication.methodology import (
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 # Words a general reader should not meet in the section « Méthode ».
-JARGON = ("Kish", "Korn", "Clopper", "linéarisation", "effet de plan", "erreur type", "calage")
+JARGON = (
+    "Kish",
+    "Korn",
+    "Clopper",
+    "linéarisation",
+    "effet de plan",
+    "erreur type",
+    "calage",
+    "Fay",
+    "REML",
+    "EBLUP",
+    "EQM",
+)
 
 
 def source(study="citoyens", wave=2020, respondents=3000, kish_deff=1.04) -> dict:
@@ -106,3 +119,28 @@ def test_the_annex_gives_each_wave_its_weighting_and_diagnostics():
             f"2{NARROW_NBSP}885",
         ]
     ]
+
+
+def test_the_annex_states_the_small_area_model_and_the_seeds_thresholds():
+    """Issue 18: how a modelled value is made and when it is published, with the thresholds of
+    the seed (here made different from the shipped ones, so that they are read, not written)."""
+    model = {
+        "model_id": "fh_test",
+        "max_abs_standardised_residual": 2.5,
+        "max_cv": 0.15,
+        "min_effective_size": 50.0,
+    }
+    text = small_area_text(model)
+    for words in (
+        "Fay–Herriot",
+        "modèle fh_test",
+        "REML",
+        "g1 + g2 + 2 g3",
+        "échelle logit",
+        "ne dépasse 2,5 en valeur absolue",
+        "ne dépasse pas 15 %",
+        "au moins celle de 50 répondants",
+        "la note de synthèse n'en cite aucune",
+    ):
+        assert words in text, words
+    assert small_area_text(None) == ""

@@ -34,7 +34,7 @@ from orchestration.publication.key_messages import (
 from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.profile_figures import nature_text, rank_text, value_text
 from orchestration.publication.report_jobs import all_report_jobs
-from orchestration.publication.vocabulary import POPULATIONS
+from orchestration.publication.vocabulary import MODELLED_NOTE, POPULATIONS
 from orchestration.quality.batches import (
     CASE_SUITES,
     MART_SUITES,
@@ -61,6 +61,8 @@ from tests.index_reading import read_index, report_helpers, spaced
 
 CHECKED_REGION = "84"
 INDICATOR = "marts.fct_indicator_estimates"
+# What the reports print: direct, modelled (issue 18) or nothing.
+PUBLISHED = "marts.fct_published_estimates"
 HEADLINE = "citoyens_jouer_collectif"
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 CODEBOOK = load_codebook(codebook_path("citoyens", 2020))
@@ -384,7 +386,11 @@ def test_a_suppressed_value_is_never_printed(pipeline, reader):
     export = json.loads(report_data_path_of(project).read_text(encoding="utf-8"))
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
         suppressed = connection.execute(
-            f"select indicator_id, wave, geo_code from {INDICATOR} where status = 'suppressed'"
+            f"select indicator_id, wave, geo_code from {PUBLISHED} where status = 'suppressed'"
+        ).fetchall()
+        modelled = connection.execute(
+            f"select indicator_id, wave, geo_code, estimate, ci_low, ci_high from {PUBLISHED}"
+            " where status = 'modelled'"
         ).fetchall()
     exported = {
         (item["id"], wave["wave"], code): value
@@ -407,6 +413,15 @@ def test_a_suppressed_value_is_never_printed(pipeline, reader):
         value = exported[key]
         assert value["share"] is None and value["ci_low"] is None and value["ci_high"] is None
         assert value["vs_rest_difference"] is None and value["change"] is None
+    # Issue 18: where the direct value is withheld but modelled, the export holds the modelled
+    # value only, with no comparison resting on it.
+    assert modelled
+    for *key, estimate, low, high in modelled:
+        value = exported[tuple(key)]
+        assert (value["share"], value["ci_low"], value["ci_high"]) == (estimate, low, high)
+        assert value["status"] == "modelled"
+        assert value["vs_rest_difference"] is None and value["vs_rest_significant"] is None
+        assert value["change"] is None and value["change_significant"] is None
 
 
 def report_data_path_of(project) -> Path:
@@ -416,7 +431,8 @@ def report_data_path_of(project) -> Path:
 def printed(value: float | None, status: str) -> str:
     if status == "suppressed":
         return "e.i."
-    return french_percent(value) + (" (effectif faible)" if status == "fragile" else "")
+    marks = {"fragile": " (effectif faible)", "modelled": " (estimation modélisée)"}
+    return french_percent(value) + marks.get(status, "")
 
 
 def test_every_key_figure_of_a_region_equals_the_mart(pipeline):
@@ -428,15 +444,17 @@ def test_every_key_figure_of_a_region_equals_the_mart(pipeline):
             f"""
             select r.study, r.wave, r.estimate, r.ci_low, r.ci_high, r.n, r.status,
                 f.estimate, f.status
-            from {INDICATOR} as r
-            join {INDICATOR} as f using (indicator_id, wave)
+            from {PUBLISHED} as r
+            join {PUBLISHED} as f using (indicator_id, wave)
             where r.geo_code = ? and f.geo_code = 'FR' and r.indicator_id like '%_jouer_collectif'
-                and r.wave = (select max(wave) from {INDICATOR} as w
+                and r.wave = (select max(wave) from {PUBLISHED} as w
                               where w.indicator_id = r.indicator_id)
             """,
             [CHECKED_REGION],
         ).fetchall()
     assert len(rows) == 5
+    # Issue 18: a modelled value is footnoted (and marked: ``printed``).
+    assert "modelled" not in {row[6] for row in rows} or typeset(MODELLED_NOTE) in text
     for study, wave, share, low, high, n, status, france, france_status in rows:
         if status == "suppressed":
             # Issue 16: a withheld value is named under the table, not printed as a row of marks.
@@ -451,6 +469,59 @@ def test_every_key_figure_of_a_region_equals_the_mart(pipeline):
             f"{printed(france, france_status)}"
         )
         assert normalized(expected) in text
+
+
+def typeset(text: str) -> str:
+    """A sentence of the code as the reports print it: typographic apostrophes, plain spaces."""
+    return normalized(text.replace("'", "’"))
+
+
+@pytest.mark.parametrize("reader", [html_text, pdf_text], ids=["html", "pdf"])
+def test_a_modelled_value_is_marked_footnoted_explained_and_never_compared(pipeline, reader):
+    """Issue 18, item 3: in Corse's report every modelled value is printed as the mart holds
+    it, with « (estimation modélisée) », no difference from the rest of France, the one-sentence
+    footnote and the method with the seed's thresholds; the synthesis marks its modelled regions
+    too; no note de synthèse cites a modelled value."""
+    project, _, _ = pipeline
+    with duckdb.connect(str(project.warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            f"""
+            select c.label, r.wave, r.estimate, r.ci_low, r.ci_high, r.n, f.estimate, f.status
+            from {PUBLISHED} as r
+            join {PUBLISHED} as f using (indicator_id, wave)
+            join reference.indicator_catalogue as c using (indicator_id)
+            where r.geo_code = '94' and f.geo_code = 'FR' and r.status = 'modelled'
+            """
+        ).fetchall()
+        cited = connection.execute(
+            f"""
+            select count(*) from marts.fct_report_findings as n
+            join {PUBLISHED} as p
+                on p.indicator_id = n.indicator_id and p.wave = n.wave
+                and p.geo_code = n.geo_code
+            where p.status = 'modelled'
+            """
+        ).fetchone()[0]
+    assert len(rows) >= 2 and cited == 0
+    text = reader(report_of(project, region_by_code("94").name, reader))
+    assert text.count("(estimation modélisée)") >= len(rows)
+    for label, wave, share, low, high, n, france, france_status in rows:
+        if reader is pdf_text:
+            break  # the PDF's table cells wrap: rows are read back from the HTML
+        label = "Maires" if label.startswith("Part des maires jugeant") else label
+        interval = f"[{french_percent(low)} ; {french_percent(high)}]"
+        row = (
+            f"{label} ({wave}) {printed(share, 'modelled')} {interval} {n} "
+            f"{printed(france, france_status)} –"
+        )
+        assert typeset(row) in text, row
+    # The PDF breaks lines with hyphens and pages: its sentences are read from their start.
+    note = typeset(MODELLED_NOTE) if reader is html_text else "« Estimation modélisée » : les"
+    assert note in text
+    assert "Fay–Herriot" in text and "ne dépasse pas 20 %" in text
+    synthesis = reader(report_of(project, "Synthèse nationale", reader))
+    assert "mention « modélisée » : estimation modélisée" in synthesis
+    assert note in synthesis
 
 
 def test_the_synthesis_prints_each_published_figure_beside_its_estimate(pipeline):

@@ -6,7 +6,7 @@ import importlib.util
 import pytest
 
 from orchestration.publication.methodology import ESTIMATION, reading_guide
-from orchestration.publication.vocabulary import NOT_PUBLISHED, NOT_PUBLISHED_LEGEND
+from orchestration.publication.vocabulary import MODELLED_NOTE, NOT_PUBLISHED, NOT_PUBLISHED_LEGEND
 from orchestration.settings import REPORT_SOURCES_DIR
 
 NBSP = "\u00a0"
@@ -71,3 +71,39 @@ def test_region_against_the_rest(helpers):
     assert helpers.versus_rest_text(not_significant) == "écart non significatif"
     above = value(vs_rest_difference=0.041, vs_rest_significant=True)
     assert helpers.versus_rest_text(above) == f"+4,1{NBSP}points (au-dessus)"
+
+
+def test_a_modelled_value_is_marked_footnoted_and_never_compared(helpers):
+    """Issue 18: « (estimation modélisée) » after the value, the one-sentence footnote wherever
+    one is printed, no difference from the rest of France and no change resting on it."""
+    modelled = value(share=0.908, ci_low=0.82, ci_high=0.955, n=4, status="modelled")
+    assert helpers.share_text(modelled) == "90,8\u202f% (estimation modélisée)"
+    assert helpers.versus_rest_text(modelled) == helpers.NO_VALUE
+    assert helpers.modelled_note([value(), modelled]).strip() == MODELLED_NOTE
+    assert helpers.modelled_note([value(), value(status="fragile")]) == ""
+    assert MODELLED_NOTE.count(".") == 1  # one sentence
+    assert not helpers.comparable(modelled) and helpers.comparable(value())
+    assert not helpers.comparable(value(share=None, status="suppressed"))
+
+
+def test_a_change_is_never_printed_from_a_modelled_wave(helpers):
+    """The changes table leaves out an indicator whose earlier or later regional value is
+    modelled, and names it with the withheld ones."""
+
+    def indicator(earlier: dict, later: dict) -> dict:
+        return {
+            "id": "x",
+            "study": "elus",
+            "label": "Part des communes partenaires",
+            "waves": [
+                {"wave": 2015, "values": {"94": earlier, "FR": value()}},
+                {"wave": 2020, "values": {"94": later, "FR": value(previous_wave=2015)}},
+            ],
+        }
+
+    modelled = value(status="modelled")
+    for earlier, later in ((modelled, value(previous_wave=2015)), (value(), modelled)):
+        figures = {"indicators": [indicator(earlier, later)], "sources": []}
+        text = helpers.changes_table(figures, "94")
+        assert "Aucune évolution n'est publiable pour la région" in text
+        assert "modélisée" not in text

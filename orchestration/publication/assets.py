@@ -77,7 +77,7 @@ class RenderConfig(dg.Config):
     kinds={"duckdb", "json"},
     pool=WAREHOUSE_POOL,
     deps=[
-        get_asset_key_for_model([impact_dbt_models], "fct_indicator_estimates"),
+        get_asset_key_for_model([impact_dbt_models], "fct_published_estimates"),
         get_asset_key_for_model([impact_dbt_models], "fct_case_database_indicators"),
         get_asset_key_for_model([impact_dbt_models], "fct_report_findings"),
         get_asset_key_for_model([impact_dbt_models], "fct_region_profile"),
@@ -95,6 +95,7 @@ class RenderConfig(dg.Config):
                 "indicator_catalogue",
                 "fragility_domains",
                 "published_figures",
+                "small_area_models",
                 "departements",
             )
         ),

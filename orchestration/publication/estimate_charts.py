@@ -19,7 +19,7 @@ from orchestration.publication.chart_style import (
 )
 from orchestration.publication.french import percent
 from orchestration.publication.palette import ACCENT, GRID, NEUTRAL
-from orchestration.publication.vocabulary import NOT_PUBLISHED
+from orchestration.publication.vocabulary import MODELLED_MARK, MODELLED_WORDS, NOT_PUBLISHED
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,6 +35,8 @@ class EstimateBar:
     ci_low: float | None
     ci_high: float | None
     highlight: bool = False
+    # A small-area model's estimate: drawn as an open circle on a dashed interval, and marked.
+    modelled: bool = False
 
 
 def _interval_text(low: float, high: float) -> str:
@@ -51,7 +53,8 @@ def estimate_text(row: EstimateBar) -> str:
         if is_known(row.ci_low) and is_known(row.ci_high)
         else ""
     )
-    return f"{row.label} : {percent(row.estimate)}{interval}"
+    mark = MODELLED_MARK if row.modelled else ""
+    return f"{row.label} : {percent(row.estimate)}{mark}{interval}"
 
 
 def _check_share(value: float | None) -> None:
@@ -71,6 +74,7 @@ def _draw_estimates(axes: "Axes", rows: list[EstimateBar]) -> None:
                 [y, y],
                 color=colour,
                 linewidth=2.2 if row.highlight else 1.6,
+                linestyle=(0, (2, 1.5)) if row.modelled else "solid",
                 solid_capstyle="butt",
             )
         axes.plot(
@@ -79,8 +83,9 @@ def _draw_estimates(axes: "Axes", rows: list[EstimateBar]) -> None:
             marker="o",
             markersize=7 if row.highlight else 5.5,
             color=colour,
-            markeredgecolor="white",
-            markeredgewidth=0.8,
+            markerfacecolor="white" if row.modelled else colour,
+            markeredgecolor=colour if row.modelled else "white",
+            markeredgewidth=1.4 if row.modelled else 0.8,
         )
 
 
@@ -102,15 +107,27 @@ def _label_rows(axes: "Axes", rows: list[EstimateBar]) -> tuple[list, list]:
     return annotate_rows(
         axes,
         [row.label for row in rows],
-        [percent(row.estimate) if is_known(row.estimate) else NOT_PUBLISHED for row in rows],
+        [_value_text(row) for row in rows],
         [row.highlight for row in rows],
     )
+
+
+# The value column's mark of a modelled value: short, so that the plot keeps its width; the
+# caption spells it out.
+CHART_MODELLED_MARK = " (modélisée)"
+
+
+def _value_text(row: EstimateBar) -> str:
+    if not is_known(row.estimate):
+        return NOT_PUBLISHED
+    return percent(row.estimate) + (CHART_MODELLED_MARK if row.modelled else "")
 
 
 def estimates_chart(rows: list[EstimateBar], path: Path, title: str, base: str) -> Chart:
     """Shares (in [0, 1]) drawn as dots with their 95 % interval on a 0–100 % axis, one row per
     item, top to bottom in the given order; a highlighted row in the accent colour, a row whose
-    estimate is ``None`` left empty and marked « e.i. ». ``title`` and ``base`` (e.g. « base :
+    estimate is ``None`` left empty and marked « e.i. », a modelled one drawn open and marked
+    « (estimation modélisée) ». ``title`` and ``base`` (e.g. « base :
     3 000 répondants de 18 ans et plus ») go into the caption, not into the image."""
     if not rows:
         raise ValueError("an estimates chart needs at least one row")
@@ -133,6 +150,8 @@ def estimates_chart(rows: list[EstimateBar], path: Path, title: str, base: str) 
         + "."
     )
     caption = f"{title}, avec intervalle de confiance à 95 % ({base})."
+    if any(row.modelled for row in rows):
+        caption += f" Cercle vide, tirets et mention « modélisée » : {MODELLED_WORDS}."
     return Chart(path, alt, caption)
 
 

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from orchestration.geography import FRANCE_CODE
 from orchestration.publication.french import integer, percent, points
 from orchestration.publication.report_data import HEADLINE_INDICATOR
-from orchestration.publication.vocabulary import NO_VALUE, NOT_PUBLISHED, STUDY_TITLES
+from orchestration.publication.vocabulary import NO_VALUE, NOT_PUBLISHED, STUDY_TITLES, share_text
 
-FRAGILE_MARK = " (effectif faible)"
 # The map's classes (CSS classes of the page), with their legend, in the legend's order.
 ABOVE, BELOW, NO_DIFFERENCE, WITHHELD = "au-dessus", "en-dessous", "sans-ecart", "non-publie"
 LEGEND = (
@@ -106,13 +105,6 @@ class Headline:
             if regions
         ]
         return f"En {self.wave}, " + " ; ".join(parts) + "."
-
-
-def share_text(value: dict | None) -> str:
-    """« 81,2 % », « 64,0 % (effectif faible) » or « e.i. », as the reports print it."""
-    if value is None or value["share"] is None:
-        return NOT_PUBLISHED
-    return percent(value["share"]) + (FRAGILE_MARK if value["status"] == "fragile" else "")
 
 
 def interval_text(value: dict | None) -> str:

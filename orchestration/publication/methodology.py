@@ -17,6 +17,7 @@ import math
 
 from orchestration.publication.french import date, decimal, integer
 from orchestration.publication.vocabulary import (
+    MODELLED_NOTE,
     NO_VALUE,
     NOT_PUBLISHED_LEGEND,
     POPULATIONS,
@@ -41,6 +42,7 @@ READING_GUIDE = (
     "« (effectif faible) » : le pourcentage repose sur 30 à 99 répondants ; il est à lire avec "
     "prudence.",
     NOT_PUBLISHED_LEGEND,
+    MODELLED_NOTE,
     "Un **écart** entre la région et le reste de la France, ou une **évolution** entre deux "
     "enquêtes, n'est présenté comme un résultat que s'il est **significatif** : trop grand pour "
     "s'expliquer par le seul hasard de l'échantillon (test au seuil de 5 %). Sinon le rapport "
@@ -67,6 +69,40 @@ ESTIMATION = (
     "compte de ce calage. La pondération des citoyens est celle de l'institut (redressement sur "
     "la région, le sexe et l'âge)."
 )
+
+
+def _threshold(value: float) -> str:
+    """« 3 », « 2,5 »: a seed's threshold with the decimals it has (up to two)."""
+    rounded = round(value, 2)
+    return integer(int(rounded)) if rounded == int(rounded) else decimal(rounded, 2).rstrip("0")
+
+
+def small_area_text(model: dict | None) -> str:
+    """For the statistician: how the « estimations modélisées » are made and when one is
+    published, with the thresholds of the seed ``small_area_models`` (docs/publication-rules.md
+    § 8); empty when the export has no model."""
+    if model is None:
+        return ""
+    return (
+        "Là où l'estimation directe d'une région n'est pas publiable, une part peut l'être sous "
+        "forme d'estimation modélisée : modèle de Fay–Herriot au niveau des 13 régions "
+        f"(modèle {model['model_id']}, sans covariable régionale), variances d'échantillonnage "
+        "lissées par une fonction de variance généralisée (part nationale, effet de plan moyen "
+        "des régions et effectif de la région), variance entre régions estimée par maximum de "
+        "vraisemblance restreint (REML), meilleur prédicteur linéaire sans biais empirique "
+        "(EBLUP) calé par un rapport sur l'estimation nationale directe, chaque région pesant "
+        "son total pondéré. L'erreur quadratique moyenne (EQM) est celle de Prasad–Rao pour un "
+        "ajustement REML (g1 + g2 + 2 g3), augmentée du carré de l'ajustement de calage ; "
+        "l'intervalle à 95 % est construit sur l'échelle logit à partir de l'EQM. Une estimation "
+        "modélisée n'est publiée que si l'ajustement a convergé avec une variance entre régions "
+        "positive, si aucun résidu standardisé ne dépasse "
+        f"{_threshold(model['max_abs_standardised_residual'])} en valeur absolue, si son "
+        f"coefficient de variation (racine de l'EQM rapportée à l'estimation) ne dépasse pas "
+        f"{_threshold(100 * model['max_cv'])} % et si sa précision vaut au moins celle de "
+        f"{integer(model['min_effective_size'])} répondants tirés au hasard. Aucun écart ni "
+        "aucune évolution n'est calculé sur une estimation modélisée, et la note de synthèse "
+        "n'en cite aucune."
+    )
 
 
 def margin_points(respondents: int, kish_deff: float) -> float:

@@ -24,11 +24,11 @@ from orchestration.publication.estimate_charts import (
 )
 from orchestration.publication.french import integer, percent
 from orchestration.publication.maps import department_map, region_map
-from orchestration.publication.vocabulary import POPULATIONS, RESPONDENTS
+from orchestration.publication.vocabulary import MODELLED, POPULATIONS, RESPONDENTS
 
 if TYPE_CHECKING:
     from orchestration.publication.report_data import ReportData
-    from orchestration.publication.report_figures import IndicatorWave
+    from orchestration.publication.report_figures import IndicatorWave, Value
 
 KEY_FIGURES_SECTION = "chiffres_cles"  # the catalogue section of the key figures
 
@@ -47,9 +47,9 @@ def key_figures_chart(data: "ReportData", code: str, name: str, folder: Path) ->
         if here.share is None:
             withheld.append(RESPONDENTS[indicator.study])
         else:
-            rows.append(EstimateBar(f"{population} : région", *_shares(here), highlight=True))
+            rows.append(_bar(f"{population} : région", here, highlight=True))
             bases.append(f"{integer(here.n)} {RESPONDENTS[indicator.study]}")
-        rows.append(EstimateBar(f"{population} : France", *_shares(france)))
+        rows.append(_bar(f"{population} : France", france))
     base = f"bases dans la région : {', '.join(bases)}" if bases else ""
     if withheld:
         lack = f"non publié dans la région faute d'effectif suffisant : {', '.join(withheld)}"
@@ -79,8 +79,8 @@ def comparison_charts(data: "ReportData", folder: Path) -> dict[str, Chart]:
         if not shown:
             continue
         shown.sort(key=lambda code: -wave.values[code].share)
-        rows = [EstimateBar(names[code], *_shares(wave.values[code])) for code in shown] + [
-            EstimateBar("France métropolitaine", *_shares(france), highlight=True)
+        rows = [_bar(names[code], wave.values[code]) for code in shown] + [
+            _bar("France métropolitaine", france, highlight=True)
         ]
         name = comparison_name(indicator.id)
         charts[name] = estimates_chart(
@@ -94,8 +94,16 @@ def comparison_charts(data: "ReportData", folder: Path) -> dict[str, Chart]:
     return charts
 
 
-def _shares(value) -> tuple[float | None, float | None, float | None]:
-    return value.share, value.ci_low, value.ci_high
+def _bar(label: str, value: "Value", highlight: bool = False) -> EstimateBar:
+    """A chart row for an exported value, open and marked when it is modelled."""
+    return EstimateBar(
+        label,
+        value.share,
+        value.ci_low,
+        value.ci_high,
+        highlight=highlight,
+        modelled=value.status == MODELLED,
+    )
 
 
 def _row_label(label: str) -> str:

@@ -31,12 +31,14 @@ from orchestration.publication.report_figures import (
     read_inputs,
     read_published,
     read_regional_respondents,
+    read_small_area_model,
     read_sources,
     read_territories,
 )
 from orchestration.settings import PROJECT_ROOT
+from orchestration.transform.small_area_estimates import SmallAreaModel
 
-ESTIMATES_TABLE = "marts.fct_indicator_estimates"
+ESTIMATES_TABLE = "marts.fct_published_estimates"
 CASES_TABLE = "marts.fct_case_database_indicators"
 FILES_VIEW = "staging.stg_survey_files"
 WEIGHTING_TABLE = "marts.weighting_diagnostics"
@@ -131,6 +133,8 @@ class ReportData:
     fragilities: tuple[FragilityRanking, ...] = ()
     # Perceived priorities beside objective indicators, by region (``comparison_figures``).
     comparisons: dict[str, tuple[DomainComparison, ...]] = field(default_factory=dict)
+    # The small-area model of the « estimations modélisées » and its thresholds (methodology).
+    small_area_model: SmallAreaModel | None = None
 
     def write(self, path: Path) -> None:
         """Save as JSON, the format the ``.qmd`` files read."""
@@ -277,4 +281,5 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         alliances=read_alliances(connection),
         fragilities=read_fragilities(connection),
         comparisons=read_comparisons(connection),
+        small_area_model=read_small_area_model(connection),
     )

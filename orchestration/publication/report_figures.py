@@ -1,12 +1,12 @@
 """Every figure the full reports print, read from the marts in one short read-only step.
 
 The export holds, for France and each region: every indicator of the catalogue in every wave
-(estimate, interval, base, status, comparison with the rest of France, change since the previous
-wave); the case database by domain, actor profile, mode, level and department, with example
-cases; the sources (file, hash, fieldwork, weighting diagnostics per study wave); the findings
-of each report's note de synthèse (``marts.fct_report_findings``). A suppressed estimate is
-exported without its value, interval or comparisons: a report cannot print what it does not
-have.
+as ``marts.fct_published_estimates`` gives it (estimate, interval, base, status, comparison with
+the rest of France, change since the previous wave; a modelled value has no comparison); the
+case database by domain, actor profile, mode, level and department, with example cases; the
+sources (file, hash, fieldwork, weighting diagnostics per study wave); the findings of each
+report's note de synthèse (``marts.fct_report_findings``). A suppressed estimate is exported
+without its value, interval or comparisons: a report cannot print what it does not have.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import duckdb
 
 from orchestration.geography import FRANCE_CODE
+from orchestration.transform.small_area_estimates import SmallAreaModel
 
 SUPPRESSED = "suppressed"
 # How many example cases a regional report shows.
@@ -189,7 +190,7 @@ def read_indicators(connection: duckdb.DuckDBPyConnection) -> tuple[Indicator, .
             e.ci_low, e.ci_high, e.n, e.status, e.vs_rest_difference, e.vs_rest_significant,
             e.previous_wave, e.change, e.change_significant
         from reference.indicator_catalogue as c
-        join marts.fct_indicator_estimates as e using (indicator_id)
+        join marts.fct_published_estimates as e using (indicator_id)
         order by e.wave
         """
     ).df()
@@ -238,6 +239,12 @@ def read_published(connection: duckdb.DuckDBPyConnection) -> tuple[PublishedFigu
         "select indicator_id, wave, value, source from reference.published_figures order by 1, 2"
     ).fetchall()
     return tuple(PublishedFigure(*row) for row in rows)
+
+
+def read_small_area_model(connection: duckdb.DuckDBPyConnection) -> SmallAreaModel:
+    """The small-area model and its publication thresholds (seed ``small_area_models``), for
+    the methodology."""
+    return SmallAreaModel.from_seed(connection.execute("from reference.small_area_models").df())
 
 
 def read_inputs(connection: duckdb.DuckDBPyConnection) -> tuple[InputFile, ...]:
