@@ -1253,7 +1253,7 @@ def test_an_implausible_regional_structure_is_stopped_before_publication(pipelin
     assert not run.success
     [failure] = failed_checks(run)
     assert failure.startswith("survey_citoyens_regional_structure: ")
-    assert "survey_regional_structure sur survey_citoyens_2020 : 2 échec(s) bloquant(s)" in failure
+    assert "survey_regional_structure sur survey_citoyens_2020 : 2 échecs bloquants" in failure
     assert "region_code=53" in failure and "region_code=11" in failure
     assert_nothing_published(project, run, reports_before)
 

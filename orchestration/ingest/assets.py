@@ -9,7 +9,6 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.ingest.cases import case_table_names, case_tables, read_case_export
-from orchestration.ingest.codebooks import codebook_path
 from orchestration.ingest.conformance import REPORT_METADATA, DeliveryRejected
 from orchestration.ingest.context import (
     CATALOGUE_SEED,
@@ -22,6 +21,7 @@ from orchestration.ingest.deliveries import (
     REFUSED,
     SURVEY_KINDS,
     DeliveryKind,
+    codebook_location,
     study_and_wave,
 )
 from orchestration.ingest.errors import DeliveryError
@@ -273,7 +273,7 @@ def _codebooks_of(raw_dir, fingerprints: dict[str, str]) -> list:
     paths = set()
     for relative in fingerprints:
         try:
-            paths.add(codebook_path(*study_and_wave(raw_dir, raw_dir / relative)))
+            paths.add(codebook_location(raw_dir, *study_and_wave(raw_dir, raw_dir / relative)))
         except DeliveryError:
             continue  # a misplaced file is reported when it is read
     return sorted(path for path in paths if path.exists())

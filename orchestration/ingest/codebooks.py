@@ -1,8 +1,8 @@
 """Codebooks: per study and wave, the map from delivered variables and codes to canonical ones.
 
-Waves rename variables and recode answers; the codebook (``codebooks/<study>/<wave>.yml``)
-absorbs that, so the code reads canonical names only. The format is documented in
-``docs/data-contract.md``.
+Waves rename variables and recode answers; the codebook (``codebooks/<study>/<wave>.yml`` in
+the repository, or ``codebook.yml`` delivered in the wave's folder) absorbs that, so the code
+reads canonical names only. The format is documented in ``docs/data-contract.md`` § 1.3.
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ import yaml
 from orchestration.settings import PROJECT_ROOT
 
 CODEBOOKS_DIR = PROJECT_ROOT / "codebooks"
+# A wave may be delivered with its codebook beside its data file: a new wave needs no commit.
+DELIVERED_CODEBOOK = "codebook.yml"
+# Far above any real codebook (the largest shipped one is a few kB): a bigger file is refused
+# before YAML reads it into memory.
+MAX_CODEBOOK_BYTES = 2**20
 # The five actor surveys of the programme, by their folder name under raw/surveys/.
 STUDIES = ("citoyens", "elus", "entreprises", "associations", "fondations")
 ENCODINGS = ("utf-8", "latin-1")
@@ -135,14 +140,37 @@ BAD_ANSWERS = "{key} doit lister les réponses qui mènent à la question, pas {
 UNKNOWN_ANSWERS = "{key} : {unknown} ne figure(nt) pas parmi ses réponses {values}"
 
 
+TOO_LARGE = "codebook {path} : plus de {limit} octets, ce n'est pas un codebook"
+NOT_YAML = "codebook {path} illisible (YAML en UTF-8 attendu) : {error}"
+
+
 def codebook_path(study: str, wave: int) -> Path:
     """Where the codebook of a study wave lives."""
     return CODEBOOKS_DIR / study / f"{wave}.yml"
 
 
+def codebook_label(path: Path) -> str:
+    """How the files table and the messages name a codebook: ``codebooks/citoyens/2020.yml``
+    in the repository, ``surveys/citoyens/2021/codebook.yml`` when delivered with its wave."""
+    if path.is_relative_to(CODEBOOKS_DIR):
+        return path.relative_to(PROJECT_ROOT).as_posix()
+    return "/".join(path.parts[-4:])
+
+
+def read_codebook_text(path: Path) -> object:
+    """A codebook file's YAML content; ValueError naming the file if it is too large or not
+    YAML."""
+    if path.stat().st_size > MAX_CODEBOOK_BYTES:
+        raise ValueError(TOO_LARGE.format(path=path, limit=MAX_CODEBOOK_BYTES))
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(NOT_YAML.format(path=path, error=error)) from error
+
+
 def load_codebook(path: Path) -> Codebook:
     """Read a codebook; a malformed one raises ValueError naming the file and the key."""
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    content = read_codebook_text(path)
     try:
         design = _coded(content.get("design", {}), "design")
         questions = _coded(content.get("questions", {})) + _multiple(content.get("multiple", {}))

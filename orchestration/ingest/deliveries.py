@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 import dagster as dg
 
-from orchestration.ingest.codebooks import STUDIES
+from orchestration.ingest.codebooks import DELIVERED_CODEBOOK, STUDIES, codebook_path
 from orchestration.ingest.errors import DeliveryError
 from orchestration.publication.vocabulary import STUDY_TITLES
 
@@ -83,14 +83,23 @@ class DeliveryKind:
     def fingerprints(self, raw_dir: Path) -> dict[str, str]:
         """Content hash of each delivered file, by its path relative to the drop zone; each
         refused entry is there too, with its reason instead of a hash, so that the delivery
-        sensor sees it and the ingest reports it."""
+        sensor sees it and the ingest reports it. A survey study's delivered codebooks are
+        there too: a changed codebook is a changed delivery."""
         hashes = {
-            path.relative_to(raw_dir).as_posix(): sha256(path) for path in self.files(raw_dir)
+            path.relative_to(raw_dir).as_posix(): sha256(path)
+            for path in self.files(raw_dir) + self.delivered_codebooks(raw_dir)
         }
         refused = {
             path: f"{REFUSED}{reason}" for path, reason in self.refused_entries(raw_dir).items()
         }
         return hashes | refused
+
+    def delivered_codebooks(self, raw_dir: Path) -> list[Path]:
+        """The codebooks delivered in this study's wave folders (none for other kinds)."""
+        if self.study is None:
+            return []
+        candidates = [wave / DELIVERED_CODEBOOK for wave in _wave_folders(raw_dir / self.folder)]
+        return [path for path in candidates if path.is_file() and _inside(raw_dir, path)]
 
     def _entries(self, raw_dir: Path, every_link: bool = False) -> list[Path]:
         # Named like this kind's data, whatever they are on disk; with ``every_link``, links
@@ -225,6 +234,13 @@ def study_and_wave(raw_dir: Path, path: Path) -> tuple[str, int]:
             f"l'étude étant l'une de : {', '.join(STUDIES)}",
         )
     return parts[1], int(parts[2])
+
+
+def codebook_location(raw_dir: Path, study: str, wave: int) -> Path:
+    """The codebook of a study wave: the one delivered in its folder
+    (``surveys/<study>/<wave>/codebook.yml``), else the repository's (which may not exist)."""
+    delivered = raw_dir / SURVEYS_FOLDER / study / str(wave) / DELIVERED_CODEBOOK
+    return delivered if delivered.is_file() else codebook_path(study, wave)
 
 
 def unclaimed_files(raw_dir: Path) -> list[str]:

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from orchestration.ingest.codebooks import Codebook, code_text, codebook_path, load_codebook
+from orchestration.ingest.codebooks import (
+    DELIVERED_CODEBOOK,
+    Codebook,
+    code_text,
+    codebook_label,
+    codebook_path,
+    load_codebook,
+    read_codebook_text,
+)
 from orchestration.ingest.conformance import (
     ConformanceReport,
     DeliveryRejected,
@@ -17,7 +25,7 @@ from orchestration.ingest.conformance import (
     check_survey,
     quarantine,
 )
-from orchestration.ingest.deliveries import study_and_wave
+from orchestration.ingest.deliveries import codebook_location, study_and_wave
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.lineage import Lineage
 from orchestration.ingest.readers import SurveyFile, read_survey
@@ -42,29 +50,68 @@ class AcceptedSurvey:
 
 
 # The reasons a wave is refused before its file is read, as an analyst reads them.
-NO_CODEBOOK = "aucun codebook pour {study} {wave} : attendu {location}"
+NO_CODEBOOK = (
+    "aucun codebook pour {study} {wave} : livrez-le dans le dossier de la vague ({delivered}) "
+    "ou ajoutez-le au dépôt ({repository})"
+)
+TWO_CODEBOOKS = (
+    "deux codebooks différents pour {study} {wave} : {delivered} (livré) et {repository} "
+    "(dépôt) ; livrez le même ou retirez celui de la livraison"
+)
 OTHER_CODEBOOK = "le codebook {location} décrit {described}, pas {study} {wave} du dossier"
 TWO_FILES = "plus d'un fichier de données pour cette vague : n'en gardez qu'un"
 
 
 def codebook_for(raw_dir: Path, path: Path) -> Codebook:
-    """The codebook of the study wave a file's folders name; it must exist and agree."""
+    """The codebook of the study wave a file's folders name: delivered with the wave or in the
+    repository (the same content if both exist); it must exist, be well formed and agree."""
     study, wave = study_and_wave(raw_dir, path)
-    location = codebook_path(study, wave)
-    if not location.exists():
-        raise DeliveryError(path, NO_CODEBOOK.format(study=study, wave=wave, location=location))
-    codebook = load_codebook(location)
+    location, repository = codebook_location(raw_dir, study, wave), codebook_path(study, wave)
+    try:
+        if _two_codebooks(location, repository):
+            raise DeliveryError(
+                path,
+                TWO_CODEBOOKS.format(
+                    study=study,
+                    wave=wave,
+                    delivered=codebook_label(location),
+                    repository=codebook_label(repository),
+                ),
+            )
+        if not location.exists():
+            raise DeliveryError(
+                path,
+                NO_CODEBOOK.format(
+                    study=study,
+                    wave=wave,
+                    delivered=f"surveys/{study}/{wave}/{DELIVERED_CODEBOOK}",
+                    repository=codebook_label(repository),
+                ),
+            )
+        codebook = load_codebook(location)
+    except ValueError as error:  # a malformed codebook refuses the wave, like a bad file
+        raise DeliveryError(path, str(error)) from error
     if (codebook.study, codebook.wave) != (study, wave):
         raise DeliveryError(
             path,
             OTHER_CODEBOOK.format(
-                location=location,
+                location=codebook_label(location),
                 described=f"{codebook.study} {codebook.wave}",
                 study=study,
                 wave=wave,
             ),
         )
     return codebook
+
+
+def _two_codebooks(location: Path, repository: Path) -> bool:
+    """A delivered codebook whose content differs from the repository's (formatting and
+    comments aside): two truths for one wave."""
+    return (
+        location != repository
+        and repository.exists()
+        and read_codebook_text(location) != read_codebook_text(repository)
+    )
 
 
 def accept_survey(raw_dir: Path, path: Path, sha256: str, quarantine_dir: Path) -> AcceptedSurvey:
@@ -172,7 +219,7 @@ def _file_row(accepted: AcceptedSurvey) -> pd.DataFrame:
             "format": [survey.path.suffix.lower().lstrip(".")],
             # Sample deliveries say so here ("DONNEES ILLUSTRATIVES"); reports repeat it.
             "file_label": [survey.file_label],
-            "codebook": [codebook.path.relative_to(codebook.path.parents[2]).as_posix()],
+            "codebook": [codebook_label(codebook.path)],
             "respondents": [len(survey.data)],
             "warnings": [len(accepted.report.warnings)],
             # The survey's name and institute, as the reports' source lines give them (the

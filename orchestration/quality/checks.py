@@ -15,13 +15,14 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.ingest.cases import case_table_names
-from orchestration.ingest.codebooks import codebook_path, load_codebook
+from orchestration.ingest.codebooks import load_codebook
 from orchestration.ingest.context import read_catalogue
 from orchestration.ingest.deliveries import (
     CASE_DATABASE,
     CONTEXT_STATISTICS,
     SURVEY_KINDS,
     DeliveryKind,
+    codebook_location,
 )
 from orchestration.quality.batches import (
     CASE_SUITES,
@@ -169,9 +170,9 @@ def survey_runs_by_wave(
             wave_answers,
             # Without the optional questions the delivery left out (nothing to hold to them).
             {
-                int(wave): load_codebook(codebook_path(kind.study, int(wave))).answering(
-                    wave_answers["question"].unique()
-                )
+                int(wave): load_codebook(
+                    codebook_location(ProjectPaths.from_env().raw_dir, kind.study, int(wave))
+                ).answering(wave_answers["question"].unique())
             },
             sample.note(len(wave_answers)),
         )
@@ -225,8 +226,9 @@ def indicator_mart_check(
     )
     questions = asked.groupby(["study", "wave"])["question"].agg(set).to_dict()
     # An optional question a delivery left out expects no estimate.
+    raw_dir = ProjectPaths.from_env().raw_dir
     codebooks = [
-        load_codebook(codebook_path(row.study, int(row.wave))).answering(
+        load_codebook(codebook_location(raw_dir, row.study, int(row.wave))).answering(
             questions.get((row.study, row.wave), set())
         )
         for row in files.itertuples()

@@ -22,6 +22,7 @@ import pandas as pd
 
 from orchestration.ingest.lineage import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN
 from orchestration.publication.escaping import html_escaped
+from orchestration.publication.french import counted
 from orchestration.quality import records
 from orchestration.quality.report_page import Refusal, write_report
 from orchestration.quality.suites import CRITICAL, Suite, all_suites
@@ -105,11 +106,14 @@ class ValidationOutcome:
         """A multi-line account, in French, of what failed (or that nothing did)."""
         head = f"{self.suite} sur {self.batch}{f' ({self.sample})' if self.sample else ''} : "
         if not self.failures:
-            return head + f"{self.evaluated} règles respectées"
-        head += (
-            f"{len(self.errors)} échec(s) bloquant(s) et {len(self.warnings)} avertissement(s) "
-            f"sur {self.evaluated} règles"
+            return head + counted(
+                self.evaluated, "règle respectée", "règles respectées", "aucune règle"
+            )
+        errors = counted(len(self.errors), "échec bloquant", "échecs bloquants", "aucun échec")
+        warnings = counted(
+            len(self.warnings), "avertissement", "avertissements", "aucun avertissement"
         )
+        head += f"{errors} et {warnings} sur {counted(self.evaluated, 'règle', 'règles', '0')}"
         return "\n".join([head, *(f"- {failure.describe()}" for failure in self.failures)])
 
 
