@@ -11,12 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 from pypdf import PdfReader
 
 from orchestration.automation import after_its_inputs
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.comparison_charts import draw_comparison_charts
+from orchestration.publication.exposures import report_inputs
 from orchestration.publication.fragility_charts import draw_fragility_charts
 from orchestration.publication.index_page import ReportStatus, write_index
 from orchestration.publication.outcomes import (
@@ -48,7 +48,6 @@ from orchestration.publication.report_jobs import (
 )
 from orchestration.publication.scratch import remove_leftovers
 from orchestration.settings import REPORT_OWNERS, ProjectPaths
-from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
 # The whole export, for analysts and tests; each report reads its own slice of it.
@@ -76,30 +75,8 @@ class RenderConfig(dg.Config):
     owners=REPORT_OWNERS,
     kinds={"duckdb", "json"},
     pool=WAREHOUSE_POOL,
-    deps=[
-        get_asset_key_for_model([impact_dbt_models], "fct_published_estimates"),
-        get_asset_key_for_model([impact_dbt_models], "fct_case_database_indicators"),
-        get_asset_key_for_model([impact_dbt_models], "fct_report_findings"),
-        get_asset_key_for_model([impact_dbt_models], "fct_region_profile"),
-        get_asset_key_for_model([impact_dbt_models], "fct_fragility_alliances"),
-        get_asset_key_for_model([impact_dbt_models], "fct_fragility_ranking"),
-        get_asset_key_for_model([impact_dbt_models], "fct_fragility_comparison"),
-        get_asset_key_for_model([impact_dbt_models], "stg_survey_files"),
-        *(
-            get_asset_key_for_model([impact_dbt_models], name)
-            for name in (
-                "weighting_diagnostics",
-                "stg_survey_respondents",
-                "stg_cases",
-                "stg_case_profiles",
-                "indicator_catalogue",
-                "fragility_domains",
-                "published_figures",
-                "small_area_models",
-                "departements",
-            )
-        ),
-    ],
+    # What the reports read, as their dbt exposures declare it (exposures.py).
+    deps=report_inputs(),
     description="Chiffres publiés, exportés des marts pour les rapports (dernière vague).",
 )
 def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

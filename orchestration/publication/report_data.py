@@ -40,7 +40,6 @@ from orchestration.transform.small_area_estimates import SmallAreaModel
 
 ESTIMATES_TABLE = "marts.fct_published_estimates"
 CASES_TABLE = "marts.fct_case_database_indicators"
-FILES_VIEW = "staging.stg_survey_files"
 WEIGHTING_TABLE = "marts.weighting_diagnostics"
 REGIONS_TABLE = "reference.regions"
 # The indicator of the reports' headline (citizens' « jouer collectif »).
@@ -240,10 +239,9 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         """,
         [HEADLINE_INDICATOR, wave],
     ).fetchall()
+    sources = read_sources(connection)
     # Sample deliveries say so in their file label; reports must then say it too.
-    (synthetic,) = connection.execute(
-        f"select bool_or(is_illustrative) from {FILES_VIEW}"
-    ).fetchone()
+    synthetic = any(source.is_illustrative for source in sources)
     weighting = connection.execute(
         f"""
         select n, weight_source, min_weight, max_weight, kish_deff, kish_n_effective
@@ -270,7 +268,7 @@ def read_report_data(connection: duckdb.DuckDBPyConnection, provenance: Provenan
         synthetic=bool(synthetic),
         weighting=WeightingDiagnostics(*weighting),
         indicators=read_indicators(connection),
-        sources=read_sources(connection),
+        sources=sources,
         regional_respondents=read_regional_respondents(connection),
         territories=read_territories(connection),
         published=read_published(connection),

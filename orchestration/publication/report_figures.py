@@ -20,8 +20,11 @@ from orchestration.geography import FRANCE_CODE
 from orchestration.transform.small_area_estimates import SmallAreaModel
 
 SUPPRESSED = "suppressed"
-# How many example cases a regional report shows.
-EXAMPLE_CASES = 3
+# The report marts (dbt_project/models/reports/), which the reports' dbt exposures list.
+SOURCES_TABLE = "marts.fct_report_sources"
+INPUTS_TABLE = "marts.fct_report_inputs"
+RESPONDENTS_TABLE = "marts.fct_report_respondents"
+EXAMPLES_TABLE = "marts.fct_report_examples"
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Source:
     kish_n_effective: float
     survey_title: str = ""  # the codebook's name of the wave: « IMPACT-Citoyens 2020 »
     institute: str | None = None  # the survey institute, when the codebook names it
+    is_illustrative: bool = False  # a sample delivery (« DONNEES ILLUSTRATIVES »)
 
 
 @dataclass(frozen=True)
@@ -216,21 +220,9 @@ def read_indicators(connection: duckdb.DuckDBPyConnection) -> tuple[Indicator, .
 
 def read_sources(connection: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
     """Each survey wave's delivery, fieldwork dates and weighting diagnostics."""
-    rows = connection.execute(
-        """
-        select f.study, f.wave, f.file_label, f.format, f.source_file, f.source_sha256,
-            f.respondents, strftime(min(r.fieldwork_date), '%Y-%m-%d'),
-            strftime(max(r.fieldwork_date), '%Y-%m-%d'),
-            w.weight_source, w.min_weight, w.max_weight, w.kish_deff, w.kish_n_effective,
-            f.survey_title, f.institute
-        from staging.stg_survey_files as f
-        left join staging.stg_survey_respondents as r using (study, wave)
-        left join marts.weighting_diagnostics as w using (study, wave)
-        group by all
-        order by f.study, f.wave
-        """
-    ).fetchall()
-    return tuple(Source(*row[:2], row[2] or "", *row[3:]) for row in rows)
+    fields = ", ".join(Source.__annotations__)
+    rows = connection.execute(f"select {fields} from {SOURCES_TABLE}").fetchall()
+    return tuple(Source(*row) for row in rows)
 
 
 def read_published(connection: duckdb.DuckDBPyConnection) -> tuple[PublishedFigure, ...]:
@@ -250,16 +242,7 @@ def read_small_area_model(connection: duckdb.DuckDBPyConnection) -> SmallAreaMod
 def read_inputs(connection: duckdb.DuckDBPyConnection) -> tuple[InputFile, ...]:
     """Every delivered file behind the figures: the survey waves, the case export, the context
     statistics."""
-    rows = connection.execute(
-        """
-        select distinct source_file, source_sha256 from staging.stg_survey_files
-        union
-        select distinct _source_file, _source_sha256 from raw.case_database
-        union
-        select distinct _source_file, _source_sha256 from raw.context_statistics
-        order by 1
-        """
-    ).fetchall()
+    rows = connection.execute(f"select file, sha256 from {INPUTS_TABLE}").fetchall()
     return tuple(InputFile(*row) for row in rows)
 
 
@@ -267,13 +250,7 @@ def read_regional_respondents(connection: duckdb.DuckDBPyConnection) -> dict[str
     """How many respondents each survey wave has in each region: ``{region: {"study/wave": n}}``
     (the methodology says how many were asked in the region, and how precise that makes it)."""
     rows = connection.execute(
-        """
-        select region_code, study || '/' || wave, count(*)
-        from staging.stg_survey_respondents
-        where region_code is not null
-        group by all
-        order by all
-        """
+        f"select region_code, study || '/' || wave, respondents from {RESPONDENTS_TABLE}"
     ).fetchall()
     counts: dict[str, dict[str, int]] = {}
     for code, source, respondents in rows:
@@ -325,20 +302,10 @@ def _department_counts(counts, codes: list[str]) -> dict[str, int]:
 
 
 def _examples(connection: duckdb.DuckDBPyConnection, code: str) -> tuple[ExampleCase, ...]:
-    # The most recent cases, then by identifier: the same export gives the same examples.
     rows = connection.execute(
-        """
-        select c.title, d.libelle, c.domain,
-            string_agg(p.actor_profile, ', ' order by p.actor_profile)
-        from staging.stg_cases as c
-        join reference.departements as d on d.dep = c.department_code
-        join staging.stg_case_profiles as p using (case_id)
-        where ? = 'FR' or c.region_code = ?
-        group by c.case_id, c.title, d.libelle, c.domain, c.year
-        order by c.year desc, c.case_id
-        limit ?
-        """,
-        [code, code, EXAMPLE_CASES],
+        f"select title, department, domain, profiles from {EXAMPLES_TABLE}"
+        " where geo_code = ? order by rank",
+        [code],
     ).fetchall()
     return tuple(ExampleCase(*row) for row in rows)
 
