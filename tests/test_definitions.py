@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.geography import regions
+from orchestration.studies import STUDIES
 
 
 def test_definitions_validate_without_touching_the_warehouse(isolated_project, tmp_path):
@@ -39,7 +40,7 @@ def test_asset_graph_reads_ingest_transform_reports():
 
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    for study in ("citoyens", "elus", "entreprises", "associations", "fondations"):
+    for study in STUDIES:
         assert groups[f"raw/survey_{study}"] == "ingest"
     assert groups["raw/case_database"] == "ingest"
     assert groups["marts/fct_indicator_estimates"] == "transform"
@@ -119,10 +120,7 @@ def test_dbt_staging_reads_each_study_through_its_ingest_asset():
 
     graph = defs.resolve_asset_graph()
     parents = graph.get(dg.AssetKey(["staging", "stg_survey_answers"])).parent_keys
-    assert {key.to_user_string() for key in parents} == {
-        f"raw/survey_{study}"
-        for study in ("citoyens", "elus", "entreprises", "associations", "fondations")
-    }
+    assert {key.to_user_string() for key in parents} == {f"raw/survey_{study}" for study in STUDIES}
 
 
 def test_every_step_opening_the_warehouse_takes_turns_in_the_warehouse_pool():

@@ -1053,6 +1053,8 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
             "marts/fct_case_database_indicators",
             "marts/fct_report_findings",
             "marts/fct_fragility_alliances",
+            "marts/fct_report_examples",
+            "marts/fct_report_inputs",
             "report_data",
             "national_report",
             "reports_index",

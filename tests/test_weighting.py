@@ -52,7 +52,7 @@ def test_mayors_weights_hit_the_communes_by_region_and_by_band(warehouse: Path) 
 
 
 def test_raked_weights_respect_the_trim_bounds(warehouse: Path) -> None:
-    designs = {row["study"]: row for row in seed("survey_designs")}
+    designs = {row["study"]: row for row in seed("studies")}
     weights = query(
         warehouse, "select * from intermediate.int_survey_weights where weight_source = 'raked'"
     )

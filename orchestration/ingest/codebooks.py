@@ -22,8 +22,6 @@ DELIVERED_CODEBOOK = "codebook.yml"
 # Far above any real codebook (the largest shipped one is a few kB): a bigger file is refused
 # before YAML reads it into memory.
 MAX_CODEBOOK_BYTES = 2**20
-# The five actor surveys of the programme, by their folder name under raw/surveys/.
-STUDIES = ("citoyens", "elus", "entreprises", "associations", "fondations")
 ENCODINGS = ("utf-8", "latin-1")
 DELIMITERS = (";", ",")
 

@@ -9,9 +9,10 @@ from pathlib import Path, PurePosixPath
 
 import dagster as dg
 
-from orchestration.ingest.codebooks import DELIVERED_CODEBOOK, STUDIES, codebook_path
+from orchestration.ingest.codebooks import DELIVERED_CODEBOOK, codebook_path
 from orchestration.ingest.errors import DeliveryError
 from orchestration.publication.vocabulary import STUDY_TITLES
+from orchestration.studies import STUDIES
 
 SURVEY_SUFFIXES = (".sav", ".csv", ".xlsx")
 CASE_SUFFIXES = (".xlsx",)

@@ -3,6 +3,7 @@ the five surveyed populations, and the marks of the publication rules (docs/publ
 """
 
 from orchestration.publication.french import percent
+from orchestration.studies import SURVEY_STUDIES
 
 # The mark of a value not published for want of respondents (« effectif insuffisant »). Not
 # « n.s. », which every statistician reads as « non significatif » (a test result).
@@ -43,29 +44,11 @@ def share_text(value: dict | None) -> str:
 # Nothing to show in a cell: no previous wave, no comparison defined, no date delivered.
 NO_VALUE = "–"
 
-# The population each study surveys, as a row or column label.
-POPULATIONS = {
-    "citoyens": "Citoyens (18 ans et plus)",
-    "elus": "Maires",
-    "entreprises": "Dirigeants d’entreprise",
-    "associations": "Responsables associatifs",
-    "fondations": "Fondations",
-}
-# The respondents of each study, as counted in a base: « 365 citoyens ».
-RESPONDENTS = {
-    "citoyens": "citoyens",
-    "elus": "maires",
-    "entreprises": "dirigeants d’entreprise",
-    "associations": "responsables associatifs",
-    "fondations": "fondations",
-}
-STUDY_TITLES = {
-    "citoyens": "IMPACT-Citoyens",
-    "elus": "IMPACT-Élus locaux",
-    "entreprises": "IMPACT-Entreprises (PHARE-Entreprises en 2015)",
-    "associations": "IMPACT-Associations",
-    "fondations": "IMPACT-Fondations",
-}
+# The population each study surveys, as a row or column label; its respondents, as counted in a
+# base (« 365 citoyens »); its title (seed ``studies``).
+POPULATIONS = {study.name: study.population for study in SURVEY_STUDIES}
+RESPONDENTS = {study.name: study.respondents for study in SURVEY_STUDIES}
+STUDY_TITLES = {study.name: study.title for study in SURVEY_STUDIES}
 
 # The sentence under a table naming the indicators withheld for lack of sample (issue 16: a
 # table shows publishable rows only, never a wall of « e.i. »).

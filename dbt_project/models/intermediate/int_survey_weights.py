@@ -1,4 +1,4 @@
-"""One final weight per respondent of every study and wave (seed ``survey_designs`` says how).
+"""One final weight per respondent of every study and wave (seed ``studies`` says how).
 
 - ``institute``: the weight delivered by the survey institute, unchanged (the institute has
   already raked and trimmed it; see the codebooks). A missing one fails the build.
@@ -138,7 +138,7 @@ def model(dbt, session):
         .filter("role = 'design' and option is null")
         .project("study, wave, respondent_id, question, answer")
     )
-    designs = dbt.ref("survey_designs").df().set_index("study")
+    designs = dbt.ref("studies").df().set_index("study")
     designs["strata"] = designs["strata"].fillna("")
     seeds = {
         "communes_by_region": dbt.ref("communes_by_region").df(),
@@ -156,7 +156,7 @@ def model(dbt, session):
     parts = []
     for (study, _wave), group in frame.groupby(["study", "wave"], sort=True):
         if study not in designs.index:
-            raise ValueError(f"{study}: no row in seed survey_designs")
+            raise ValueError(f"{study}: no row in seed studies")
         parts.append(_weigh(group.reset_index(drop=True), designs.loc[study], seeds))
     result = pd.concat(parts, ignore_index=True)[COLUMNS]
     result["strata"] = result["strata"].astype("string")

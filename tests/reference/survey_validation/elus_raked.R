@@ -27,7 +27,7 @@ population <- c(total, region_totals[levels(d$region)[-1]], band_totals[levels(d
 names(population) <- colnames(model.matrix(~region + band, d))
 
 design <- svydesign(ids = ~1, strata = ~band, weights = ~base_weight, data = d)
-# The pipeline's bounds on weight / base weight (seed survey_designs: 0.2 and 5).
+# The pipeline's bounds on weight / base weight (seed studies: 0.2 and 5).
 calibrated <- tryCatch(
   calibrate(design, ~region + band, population, calfun = "raking", bounds = c(0.2, 5),
             maxit = 500, epsilon = 1e-12),
