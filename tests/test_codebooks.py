@@ -175,3 +175,28 @@ def test_respondents_not_asked_have_no_answer(model: StudyModel, tmp_path):
         assert (~asked).any(), f"{codebook.path}: {question} is routed but everyone is asked"
         # Those asked answer, bar item non-response: the declared base is not too wide either.
         assert answered[asked].mean() >= 0.9, f"{codebook.path}: {question} base too wide"
+
+
+def test_a_codebook_of_the_wrong_shape_is_refused_in_french_naming_each_key(tmp_path):
+    """Issue 20 item 6 / issue 21: a codebook may now come with a delivery, so its shape is
+    checked (pydantic) before it is built: wrong types, unknown keys, a bad ``optional``."""
+    path = tmp_path / "codebook.yml"
+    path.write_text(
+        "study: [citoyens]\nwave: deux mille\ntitle: T\nrespondent_id: ID\nregion: REGION\n"
+        "questions:\n  q:\n    variable: 3\n    codes: {1: oui}\n    optionnal: true\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError) as refused:
+        load_codebook(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path} : codebook mal formé, ")
+    for part in (
+        "study : doit être un texte",
+        "wave : doit être un nombre entier",
+        "questions.q.variable : doit être un texte",
+        "questions.q.optionnal : clé inconnue",
+    ):
+        assert part in message, part
+    path.write_text("- une liste\n- pas un codebook\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="codebook : doit être une table « clé : valeur »"):
+        load_codebook(path)

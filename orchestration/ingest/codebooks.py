@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from orchestration.ingest.codebook_schema import codebook_shape_errors
 from orchestration.settings import PROJECT_ROOT
 
 CODEBOOKS_DIR = PROJECT_ROOT / "codebooks"
@@ -127,6 +128,7 @@ class Codebook:
 
 # A malformed codebook's errors, in the language of the analysts who write codebooks.
 MALFORMED = "{path} : codebook mal formé, clé absente ou erronée {error}"
+SHAPE = "{path} : codebook mal formé, {errors}"
 BAD_INSTITUTE = "institute doit être un texte non vide, pas {value!r}"
 BAD_CHOICE = "{key} doit valoir l'une de ces valeurs {allowed}, pas {value!r}"
 BAD_FILTERS = "{key} doit associer des questions filtres à des listes de réponses, pas {spec!r}"
@@ -169,6 +171,9 @@ def read_codebook_text(path: Path) -> object:
 def load_codebook(path: Path) -> Codebook:
     """Read a codebook; a malformed one raises ValueError naming the file and the key."""
     content = read_codebook_text(path)
+    shape = codebook_shape_errors(content)
+    if shape is not None:
+        raise ValueError(SHAPE.format(path=path, errors=shape))
     try:
         design = _coded(content.get("design", {}), "design")
         questions = _coded(content.get("questions", {})) + _multiple(content.get("multiple", {}))
