@@ -70,7 +70,9 @@ def markdown_table(
 ) -> str:
     """A pipe table of plain texts (each cell goes through :func:`inert`); ``align`` has one
     letter per column, 'l' or 'r'; ``widths`` gives relative column widths (pandoc reads them
-    from the rule's dashes), so that names are not broken in the PDF's narrow columns. With a
+    from the rule's dashes), so that names are not broken in the PDF's narrow columns. Kept
+    rather than pandas' ``to_markdown``, which neither escapes a cell (every one goes through
+    :func:`inert` here) nor writes the widths both engines read. With a
     ``title``, the table is numbered (« Tableau 3 – title »); ``source`` is its source line
     (:func:`source_line`), printed under it."""
     widths = widths or [1] * len(align)

@@ -3,6 +3,11 @@
 Decimal comma; a narrow no-break space (U+202F) between thousands and before « % »; dates
 « 26 novembre 2026 ». Missing values are never written as « nan » or « None »: callers decide
 what a missing value reads as (« n.s. », a dash).
+
+Kept rather than Babel's ``fr_FR`` formats: Babel rounds the decimal string half to even
+(0,05 → « 0,0 ») where the statisticians' reference figures (R's ``sprintf``, Python's
+``format``) round the binary value, and it writes « 1 décembre » where French style wants
+« 1er décembre ».
 """
 
 from __future__ import annotations

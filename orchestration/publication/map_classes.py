@@ -1,5 +1,9 @@
 """The colour classes of a choropleth: at most five classes of equal, round width, coloured
-light to dark from the sequential palette, and their bounds written in French."""
+light to dark from the sequential palette, and their bounds written in French.
+
+Kept rather than mapclassify: its equal-interval classes start at the minimum and have
+unround bounds (3,27 – 6,54), where a reader quotes round ones (0 – 5 – 10).
+"""
 
 import math
 import re
