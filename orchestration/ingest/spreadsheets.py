@@ -70,8 +70,8 @@ class Workbook:
 
 def open_workbook(path: Path) -> Workbook:
     """The workbook, every sheet read and the file closed; an unreadable file is refused with
-    the reason. Read with calamine: 20 times faster than a fully loaded openpyxl workbook (17 s
-    for 100 000 rows), and it still gives the merged ranges. The limits (size, cell text, sheet
+    the reason. Read with calamine: far faster than a fully loaded openpyxl workbook
+    (docs/benchmarks.md), and it still gives the merged ranges. The limits (size, cell text, sheet
     dimensions) are checked first: calamine allocates whatever a sheet claims."""
     check_workbook(path)
     try:

@@ -7,9 +7,9 @@ one stray cell at ``XFD1048576`` asks for 512 GiB and aborts the process; one sh
 
 - a fast pass per chunk, with regular expressions: last row, columns, text runs longer than a
   cell may be, rich text, cells or rows without a reference; what the sheets of every known
-  writer (Excel, LibreOffice, openpyxl) look like, at about 0.1 s per 10 MB of sheet XML;
+  writer (Excel, LibreOffice, openpyxl) look like;
 - when the fast pass sees anything beyond a limit or unusual, an exact pass with expat (event by
-  event, about ten times slower) follows the cells as calamine does (a cell counts when it holds
+  event, much slower) follows the cells as calamine does (a cell counts when it holds
   a value), and names the first cell that breaks a limit, or clears the part.
 
 Every part is read to its end once, so a part larger than its zip entry declares (a lying zip

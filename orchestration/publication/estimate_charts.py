@@ -94,7 +94,7 @@ def _style_estimate_axes(axes: "Axes", count: int) -> None:
     axes.set_ylim(count - 0.5, -0.5)  # first of the ``count`` rows on top
     ticks = list(range(0, 101, 20))
     axes.set_xticks(ticks, labels=[percent(t / 100, 0) for t in ticks])
-    axes.set_yticks([])  # rows are labelled by _label_rows: tick objects cost 3 ms each
+    axes.set_yticks([])  # rows are labelled by _label_rows: tick objects are slow to lay out
     axes.grid(axis="x", color=GRID, linewidth=0.8)
     axes.set_axisbelow(True)
     for side in ("top", "right", "left"):

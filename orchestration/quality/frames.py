@@ -33,8 +33,8 @@ def item_labels(answers: pd.DataFrame) -> pd.Series:
 def answers_to_check(answers: pd.DataFrame) -> pd.DataFrame:
     """The long-form answers with each item's label, its delivered code as text, and both
     joined to the code and to the answer (``item_code``, ``item_answer``): one column checked
-    against a set is vectorised, where GX checks a pair of columns row by row (3 s for the
-    24 000 answers of one delivery)."""
+    against a set is vectorised, where GX checks a pair of columns row by row
+    (docs/benchmarks.md)."""
     items = item_labels(answers)
     codes = answers["answer_code"].map(code_text)
     return answers.assign(
