@@ -221,7 +221,9 @@ def read_indicators(connection: duckdb.DuckDBPyConnection) -> tuple[Indicator, .
 def read_sources(connection: duckdb.DuckDBPyConnection) -> tuple[Source, ...]:
     """Each survey wave's delivery, fieldwork dates and weighting diagnostics."""
     fields = ", ".join(Source.__annotations__)
-    rows = connection.execute(f"select {fields} from {SOURCES_TABLE}").fetchall()
+    rows = connection.execute(
+        f"select {fields} from {SOURCES_TABLE} order by study, wave"
+    ).fetchall()
     return tuple(Source(*row) for row in rows)
 
 
@@ -242,7 +244,7 @@ def read_small_area_model(connection: duckdb.DuckDBPyConnection) -> SmallAreaMod
 def read_inputs(connection: duckdb.DuckDBPyConnection) -> tuple[InputFile, ...]:
     """Every delivered file behind the figures: the survey waves, the case export, the context
     statistics."""
-    rows = connection.execute(f"select file, sha256 from {INPUTS_TABLE}").fetchall()
+    rows = connection.execute(f"select file, sha256 from {INPUTS_TABLE} order by file").fetchall()
     return tuple(InputFile(*row) for row in rows)
 
 
@@ -251,6 +253,7 @@ def read_regional_respondents(connection: duckdb.DuckDBPyConnection) -> dict[str
     (the methodology says how many were asked in the region, and how precise that makes it)."""
     rows = connection.execute(
         f"select region_code, study || '/' || wave, respondents from {RESPONDENTS_TABLE}"
+        " order by all"
     ).fetchall()
     counts: dict[str, dict[str, int]] = {}
     for code, source, respondents in rows:
