@@ -17,7 +17,7 @@ NOT_PUBLISHED_LEGEND = (
 )
 
 # The marks a printed value carries after its figure: a small base (published with a warning),
-# or a small-area model's estimate (docs/publication-rules.md § 4).
+# or a small-area model's estimate (docs/publication-rules.md § 8).
 FRAGILE_MARK = " (effectif faible)"
 MODELLED = "modelled"  # the publication status of fct_published_estimates
 MODELLED_WORDS = "estimation modélisée"

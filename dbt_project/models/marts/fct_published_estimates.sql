@@ -2,7 +2,7 @@
 -- comparisons where it is publishable; the modelled one (« estimation modélisée ») where
 -- fct_small_area_estimates publishes it, with no comparison and no change, since neither was
 -- tested on the model's precision; nothing where neither is publishable.
--- docs/publication-rules.md § 4.
+-- docs/publication-rules.md §§ 4 and 8.
 with sources as (
     select
         e.*,
