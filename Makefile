@@ -7,6 +7,11 @@ MANIFEST := dbt_project/target/manifest.json
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# Where the pipeline reads and writes (absolute paths; see orchestration/resources.py): the
+# project's folders unless the environment names others.
+export IMPACT_RAW_DIR ?= $(CURDIR)/raw
+export IMPACT_WAREHOUSE ?= $(CURDIR)/warehouse/impact.duckdb
+export IMPACT_REPORTS_DIR ?= $(CURDIR)/reports/output
 
 .PHONY: install manifest run report test ui lint samples bench clean
 .PHONY: team-db team-db-stop team-webserver team-daemon

@@ -47,6 +47,7 @@ from orchestration.publication.report_jobs import (
     regional_job,
 )
 from orchestration.publication.scratch import remove_leftovers
+from orchestration.resources import ProjectPathsResource
 from orchestration.settings import REPORT_OWNERS, ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
@@ -102,7 +103,9 @@ class RenderConfig(dg.Config):
     ],
     description="Chiffres publiés, exportés des marts pour les rapports (dernière vague).",
 )
-def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def report_data(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, project_paths: ProjectPathsResource
+) -> dg.MaterializeResult:
     """Export the figures the reports print, so renders never hold the warehouse."""
     provenance = Provenance(
         run_id=context.run.run_id,
@@ -111,7 +114,7 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     )
     with warehouse.connect(read_only=True) as connection:
         data = read_report_data(connection, provenance)
-    paths = ProjectPaths.from_env()
+    paths = project_paths.paths()
     folder = paths.exports_dir / "charts"
     charts = (
         draw_report_charts(data, folder)
@@ -148,12 +151,12 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     description=f"Rapport régional (HTML et PDF), une partition par région : {regions_label()}.",
 )
 def regional_report(
-    context: dg.AssetExecutionContext, config: RenderConfig
+    context: dg.AssetExecutionContext, config: RenderConfig, project_paths: ProjectPathsResource
 ) -> dg.MaterializeResult:
     """Render the reports of the run's regions (one, or all 13 in a single run) whose inputs
     changed since their last render. Every region is attempted: one region's failure neither
     stops nor hides the others, and fails the step once all were attempted."""
-    paths = ProjectPaths.from_env()
+    paths = project_paths.paths()
     _prepare_render_step(context, paths)
     jobs = [regional_job(region_by_code(code), paths) for code in context.partition_keys]
     # Renders wait on subprocesses (kernel, pandoc, Typst): threads keep every core busy, and
@@ -172,10 +175,10 @@ def regional_report(
     description="Synthèse nationale (HTML et PDF) : France métropolitaine et les 13 régions.",
 )
 def national_report(
-    context: dg.AssetExecutionContext, config: RenderConfig
+    context: dg.AssetExecutionContext, config: RenderConfig, project_paths: ProjectPathsResource
 ) -> dg.MaterializeResult:
     """Render the national synthesis if its inputs changed since its last render."""
-    paths = ProjectPaths.from_env()
+    paths = project_paths.paths()
     _prepare_render_step(context, paths)
     outcome = _attempt(national_job(paths), context.run.run_id, config)
     return _finish(context, paths, [outcome])
@@ -189,9 +192,9 @@ def national_report(
     deps=[regional_report, national_report],
     description="Page `index.html` : chaque rapport, son état et les contrôles de qualité.",
 )
-def reports_index() -> dg.MaterializeResult:
+def reports_index(project_paths: ProjectPathsResource) -> dg.MaterializeResult:
     """Write the index of published reports, each with its status."""
-    return dg.MaterializeResult(metadata=write_reports_index(ProjectPaths.from_env()))
+    return dg.MaterializeResult(metadata=write_reports_index(project_paths.paths()))
 
 
 def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:

@@ -39,6 +39,7 @@ from orchestration.quality.report_page import current_refusals
 from orchestration.quality.sampling import SAMPLE_ABOVE_ANSWERS, RespondentSample
 from orchestration.quality.suites import suite
 from orchestration.quality.validation import QualityStore, ValidationOutcome
+from orchestration.resources import ProjectPathsResource
 from orchestration.settings import ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
@@ -49,9 +50,8 @@ INDICATOR_MART = get_asset_key_for_model([impact_dbt_models], "fct_indicator_est
 SMALL_AREA_MART = get_asset_key_for_model([impact_dbt_models], "fct_small_area_estimates")
 
 
-def quality_store(context: dg.AssetCheckExecutionContext) -> QualityStore:
+def quality_store(context: dg.AssetCheckExecutionContext, paths: ProjectPaths) -> QualityStore:
     """The GX project and quality report of this installation, results named after the run."""
-    paths = ProjectPaths.from_env()
     return QualityStore(
         paths.quality_store_dir, paths.data_docs_dir, f"dagster-{context.run.run_id[:8]}"
     )
@@ -77,16 +77,20 @@ def suite_specs(asset_key: dg.AssetKey, suites: tuple[str, ...], prefix: str = "
 
 
 def run_suites(
-    store: QualityStore, runs: Iterable[SuiteRun], suites: tuple[str, ...], prefix: str = ""
+    context: dg.AssetCheckExecutionContext,
+    paths: ProjectPaths,
+    runs: Iterable[SuiteRun],
+    suites: tuple[str, ...],
+    prefix: str = "",
 ) -> Iterator[dg.AssetCheckResult]:
     """Validate every batch (``runs`` may build them as it goes) and report one result per
     suite, then rewrite the quality report (every suite's latest result, and the deliveries
     refused at the door)."""
+    store = quality_store(context, paths)
     started = time.perf_counter()
     outcomes = {name: [] for name in suites}
     for run in runs:
         outcomes[run.suite].append(store.validate(suite(run.suite), run.batch))
-    paths = ProjectPaths.from_env()
     site = store.build_site(current_refusals(paths.quarantine_dir, paths.raw_dir))
     seconds = round(time.perf_counter() - started, 2)
     for name in suites:
@@ -140,10 +144,16 @@ def survey_check(kind: DeliveryKind) -> dg.AssetChecksDefinition:
         pool=WAREHOUSE_POOL,
     )
     def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+        context: dg.AssetCheckExecutionContext,
+        warehouse: Warehouse,
+        project_paths: ProjectPathsResource,
     ) -> Iterator[dg.AssetCheckResult]:
         yield from run_suites(
-            quality_store(context), survey_runs_by_wave(kind, warehouse), SURVEY_SUITES, prefix
+            context,
+            project_paths.paths(),
+            survey_runs_by_wave(kind, warehouse),
+            SURVEY_SUITES,
+            prefix,
         )
 
     return _check
@@ -183,14 +193,16 @@ def survey_runs_by_wave(
     pool=WAREHOUSE_POOL,
 )
 def case_database_check(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    project_paths: ProjectPathsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     """The case database suites: cases, their profiles and modes, the catalysts."""
     tables = dict(zip(CASE_SUITES, case_table_names(CASE_DATABASE.name), strict=True))
     runs = case_runs(
         {suite_name: warehouse.read_table(f"raw.{table}") for suite_name, table in tables.items()}
     )
-    yield from run_suites(quality_store(context), runs, CASE_SUITES)
+    yield from run_suites(context, project_paths.paths(), runs, CASE_SUITES)
 
 
 @dg.multi_asset_check(
@@ -199,14 +211,16 @@ def case_database_check(
     pool=WAREHOUSE_POOL,
 )
 def context_statistics_check(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    project_paths: ProjectPathsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     """The context statistics' suites: rows, units, plausible ranges, every region present."""
     runs = context_runs(
         warehouse.read_table(f"raw.{CONTEXT_STATISTICS.name}"),
         read_catalogue().reset_index(),
     )
-    yield from run_suites(quality_store(context), runs, CONTEXT_SUITES)
+    yield from run_suites(context, project_paths.paths(), runs, CONTEXT_SUITES)
 
 
 @dg.multi_asset_check(
@@ -215,7 +229,9 @@ def context_statistics_check(
     pool=WAREHOUSE_POOL,
 )
 def indicator_mart_check(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    project_paths: ProjectPathsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     """The indicator mart's suites: values, completeness, agreement with published figures."""
     files = warehouse.read_table("staging.stg_survey_files")
@@ -237,7 +253,7 @@ def indicator_mart_check(
         warehouse.read_table("reference.published_figures"),
         codebooks,
     )
-    yield from run_suites(quality_store(context), runs, MART_SUITES)
+    yield from run_suites(context, project_paths.paths(), runs, MART_SUITES)
 
 
 @dg.multi_asset_check(
@@ -246,7 +262,9 @@ def indicator_mart_check(
     pool=WAREHOUSE_POOL,
 )
 def small_area_mart_check(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    project_paths: ProjectPathsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     """The small-area mart's suite: every modelled row flagged and diagnosed, MSE >= 0, the
     EBLUP between the direct and synthetic estimates (read in its fits table)."""
@@ -254,7 +272,7 @@ def small_area_mart_check(
         warehouse.read_table("marts.fct_small_area_estimates"),
         warehouse.read_table("intermediate.int_small_area_fits"),
     )
-    yield from run_suites(quality_store(context), runs, SMALL_AREA_SUITES)
+    yield from run_suites(context, project_paths.paths(), runs, SMALL_AREA_SUITES)
 
 
 quality_checks = [
