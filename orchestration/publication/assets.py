@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
+from pydantic import Field
 from pypdf import PdfReader
 
 from orchestration.automation import after_its_inputs
@@ -66,9 +67,12 @@ INDEX_KEY = dg.AssetKey("reports_index")
 class RenderConfig(dg.Config):
     """Launchpad option of the report assets."""
 
-    # Render even the reports whose inputs have not changed (e.g. after editing a template
-    # outside git).
-    force: bool = False
+    # E.g. after editing a template outside git, which the code version does not see.
+    force: bool = Field(
+        default=False,
+        description="Rendre aussi les rapports dont les données et le modèle n'ont pas changé "
+        "depuis leur dernier rendu.",
+    )
 
 
 @dg.asset(
