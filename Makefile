@@ -47,8 +47,10 @@ report: $(INSTALLED)
 test: manifest
 	$(BIN)/python -m pytest
 
+# `make ui UI_PORT=3005` if 3000 is taken. The schedule's cron: IMPACT_REFRESH_CRON (README).
+UI_PORT ?= 3000
 ui: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
+	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port $(UI_PORT)
 
 # The team deployment (deployment/team/README.md): the same code location on a Dagster instance
 # stored in PostgreSQL, the webserver and the daemon as two processes (two terminals, or two

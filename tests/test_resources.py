@@ -1,4 +1,5 @@
-"""The project's paths and the warehouse as resources configured from the environment."""
+"""Settings from the environment: the project's paths and the warehouse as resources read when a
+run starts, the refresh schedule's cron when the definitions load."""
 
 import dagster as dg
 import duckdb
@@ -37,3 +38,15 @@ def test_the_code_location_configures_both_resources_from_the_path_variables():
     fields = (paths.raw_dir, paths.warehouse, paths.reports_dir, warehouse.path)
     assert all(isinstance(field, dg.EnvVar) for field in fields)
     assert [field.env_var_name for field in fields] == [*PATH_VARIABLES, WAREHOUSE_VAR]
+
+
+def test_the_refresh_schedule_follows_its_variable(monkeypatch):
+    from orchestration.schedules import REFRESH_CRON_VAR, refresh_cron, refresh_schedule
+
+    monkeypatch.setenv(REFRESH_CRON_VAR, "30 7 * * 1-5")
+    schedule = refresh_schedule(refresh_cron())
+    assert schedule.cron_schedule == "30 7 * * 1-5"
+    assert "`30 7 * * 1-5`" in schedule.description
+    assert schedule.execution_timezone == "Europe/Paris"
+    monkeypatch.delenv(REFRESH_CRON_VAR)
+    assert refresh_schedule(refresh_cron()).cron_schedule == "0 6 * * 1"
