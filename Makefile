@@ -48,8 +48,16 @@ test: manifest
 	$(BIN)/python -m pytest
 
 # `make ui UI_PORT=3005` if 3000 is taken. The schedule's cron: IMPACT_REFRESH_CRON (README).
+# While the UI runs, the reports folder is served on REPORTS_PORT: the UI does not open file://
+# links, so the runs of `make ui` and `make run` link the reports and the quality report there.
 UI_PORT ?= 3000
+REPORTS_PORT ?= 3002
+run ui: export IMPACT_REPORTS_URL ?= http://127.0.0.1:$(REPORTS_PORT)
 ui: manifest $(DAGSTER_HOME)/dagster.yaml
+	mkdir -p "$(IMPACT_REPORTS_DIR)"
+	$(BIN)/python -m http.server $(REPORTS_PORT) --bind 127.0.0.1 \
+		--directory "$(IMPACT_REPORTS_DIR)" >/dev/null 2>&1 & server=$$!; \
+	trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port $(UI_PORT)
 
 # The team deployment (deployment/team/README.md): the same code location on a Dagster instance

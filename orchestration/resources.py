@@ -17,6 +17,7 @@ from pydantic import Field
 from orchestration.settings import (
     RAW_DIR_VAR,
     REPORTS_DIR_VAR,
+    REPORTS_URL_VAR,
     WAREHOUSE_VAR,
     ProjectPaths,
     absolute_path,
@@ -39,6 +40,11 @@ class ProjectPathsResource(dg.ConfigurableResource):
         "quarantaine, contrôles qualité, dossier temporaire."
     )
     reports_dir: str = Field(description="Dossier des rapports publiés (chemin absolu).")
+    reports_url: str | None = Field(
+        default=None,
+        description="Adresse HTTP où ce dossier est servi (`make ui` en sert un) : les liens "
+        "de l'interface vers les rapports et les contrôles qualité s'y ouvrent.",
+    )
 
     def paths(self) -> ProjectPaths:
         """The three places as the pipeline's settings type (absolute paths only)."""
@@ -46,6 +52,7 @@ class ProjectPathsResource(dg.ConfigurableResource):
             raw_dir=absolute_path(RAW_DIR_VAR, self.raw_dir),
             warehouse=absolute_path(WAREHOUSE_VAR, self.warehouse),
             reports_dir=absolute_path(REPORTS_DIR_VAR, self.reports_dir),
+            reports_url=self.reports_url,
         )
 
 
@@ -69,5 +76,7 @@ def project_resources() -> dict[str, dg.ConfigurableResource]:
             raw_dir=dg.EnvVar(RAW_DIR_VAR),
             warehouse=dg.EnvVar(WAREHOUSE_VAR),
             reports_dir=dg.EnvVar(REPORTS_DIR_VAR),
+            # Optional: without a server the UI shows the files' paths (EnvVar must be set).
+            reports_url=dg.EnvVar(REPORTS_URL_VAR) if os.environ.get(REPORTS_URL_VAR) else None,
         ),
     }

@@ -26,6 +26,8 @@ DAGSTER_INSTANCE_SETTINGS = PROJECT_ROOT / "orchestration" / "dagster.yaml"
 RAW_DIR_VAR = "IMPACT_RAW_DIR"
 WAREHOUSE_VAR = "IMPACT_WAREHOUSE"
 REPORTS_DIR_VAR = "IMPACT_REPORTS_DIR"
+# Where an HTTP server serves the reports folder (`make ui` starts one): links in the UI open there.
+REPORTS_URL_VAR = "IMPACT_REPORTS_URL"
 
 
 # Who answers for each stage in the UI: the data engineers for ingest and dbt, the analysts who
@@ -41,6 +43,14 @@ class ProjectPaths:
     raw_dir: Path
     warehouse: Path
     reports_dir: Path
+    # The reports folder's address over HTTP, if something serves it (the UI opens no file://).
+    reports_url: str | None = None
+
+    def published_url(self, file: Path) -> str | None:
+        """The address of a file under the reports folder, None if nothing serves the folder."""
+        if not self.reports_url:
+            return None
+        return f"{self.reports_url.rstrip('/')}/{file.relative_to(self.reports_dir).as_posix()}"
 
     @property
     def quarantine_dir(self) -> Path:
@@ -78,7 +88,8 @@ class ProjectPaths:
             **{
                 field: absolute_path(variable, os.environ.get(variable) or str(default))
                 for field, (variable, default) in DEFAULT_PATHS.items()
-            }
+            },
+            reports_url=os.environ.get(REPORTS_URL_VAR) or None,
         )
 
 

@@ -155,7 +155,7 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     ]
     assert regional["rendered"].value == 13 and regional["unchanged"].value == 0
     assert re.search(
-        r"Bretagne : \[HTML\]\(file://.*\), \[PDF\]\(.*\), \d+ pages",
+        r"Bretagne : HTML : `/.*\.html`, PDF : `/.*\.pdf`, \d+ pages",
         str(regional["rendered_reports"].value),
     )
 
@@ -293,8 +293,8 @@ def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
     assert "aucune ligne hors règle sur 3\u202f000" in weights
     linked = []
     for check in gx_checks:
-        assert check.metadata["data_docs"].value == site.as_uri()
-        linked += re.findall(r"#([\w-]+)\)", check.metadata["data_docs_pages"].value)
+        assert check.metadata["data_docs"].value == str(site)
+        linked += re.findall(r"#([\w-]+)`", check.metadata["data_docs_pages"].value)
     assert sorted(linked) == sorted(sections)
 
 

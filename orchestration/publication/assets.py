@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from orchestration.automation import after_its_inputs
 from orchestration.geography import region_by_code, regions
+from orchestration.links import file_entries, markdown_link
 from orchestration.publication.comparison_charts import draw_comparison_charts
 from orchestration.publication.fragility_charts import draw_fragility_charts
 from orchestration.publication.index_page import ReportStatus, write_index
@@ -211,7 +212,7 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
     data_docs = paths.data_docs_dir / "index.html"
     index = write_index(paths.reports_dir / "index.html", statuses, _export(jobs[0]), data_docs)
     return {
-        "index": dg.MetadataValue.path(str(index)),
+        **file_entries(paths, "index", index),
         "reports_published": dg.MetadataValue.int(
             sum(s.html.exists() and s.pdf.exists() for s in statuses)
         ),
@@ -219,7 +220,7 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
         "reports_failed": dg.MetadataValue.int(
             sum(s.failure is not None and not s.current for s in statuses)
         ),
-        "data_docs": dg.MetadataValue.path(str(data_docs)),
+        **file_entries(paths, "data_docs", data_docs),
     }
 
 
@@ -295,7 +296,7 @@ def _finish(
             context.log.error(f"{outcome.job.title} : {outcome.summary()}\n{outcome.trace}")
         else:
             context.log.info(f"{outcome.job.title} : {outcome.summary()}")
-    metadata = _outcomes_metadata(outcomes)
+    metadata = _outcomes_metadata(paths, outcomes)
     failed = [o for o in outcomes if o.failed]
     if any(o.rendered for o in outcomes) or failed:
         # What is published changed, or a failure must show: the index says so now, whether or
@@ -313,7 +314,7 @@ def _finish(
     if not failed:
         return dg.MaterializeResult(metadata=metadata)
     if context.has_partition_key_range:
-        _record_partitions_that_succeeded(context, outcomes)
+        _record_partitions_that_succeeded(context, paths, outcomes)
     raise dg.Failure(
         description=_failure_description(outcomes), metadata=metadata, allow_retries=False
     )
@@ -327,7 +328,7 @@ def _an_earlier_step_failed(context: dg.AssetExecutionContext) -> bool:
 
 
 def _record_partitions_that_succeeded(
-    context: dg.AssetExecutionContext, outcomes: list[RenderOutcome]
+    context: dg.AssetExecutionContext, paths: ProjectPaths, outcomes: list[RenderOutcome]
 ) -> None:
     """A materialization for each region rendered or unchanged: Dagster then shows those
     partitions materialized and only the failed ones failed."""
@@ -338,7 +339,7 @@ def _record_partitions_that_succeeded(
                     context.asset_key,
                     partition=outcome.job.params["region"],
                     description=outcome.summary(),
-                    metadata=_outcomes_metadata([outcome]),
+                    metadata=_outcomes_metadata(paths, [outcome]),
                 )
             )
 
@@ -355,9 +356,11 @@ def _failure_description(outcomes: list[RenderOutcome]) -> str:
     return "\n".join(lines)
 
 
-def _outcomes_metadata(outcomes: list[RenderOutcome]) -> dict[str, dg.MetadataValue]:
+def _outcomes_metadata(
+    paths: ProjectPaths, outcomes: list[RenderOutcome]
+) -> dict[str, dg.MetadataValue]:
     def listing(state: RenderState) -> dg.MetadataValue:
-        lines = [_listed(o) for o in outcomes if o.state is state]
+        lines = [_listed(paths, o) for o in outcomes if o.state is state]
         return dg.MetadataValue.md("\n".join(lines) or "aucun")
 
     return {
@@ -373,11 +376,10 @@ def _outcomes_metadata(outcomes: list[RenderOutcome]) -> dict[str, dg.MetadataVa
     }
 
 
-def _listed(outcome: RenderOutcome) -> str:
+def _listed(paths: ProjectPaths, outcome: RenderOutcome) -> str:
     job = outcome.job
     if outcome.failed:
         return f"- {job.title} : {outcome.reason}"
-    return (
-        f"- {job.title} : [HTML]({job.html.as_uri()}), [PDF]({job.pdf.as_uri()}), "
-        f"{page_count(job.pdf)} pages"
-    )
+    html = markdown_link(paths, "HTML", job.html)
+    pdf = markdown_link(paths, "PDF", job.pdf)
+    return f"- {job.title} : {html}, {pdf}, {page_count(job.pdf)} pages"

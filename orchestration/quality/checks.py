@@ -23,6 +23,7 @@ from orchestration.ingest.deliveries import (
     SURVEY_KINDS,
     DeliveryKind,
 )
+from orchestration.links import file_entries, markdown_link
 from orchestration.quality.batches import (
     CASE_SUITES,
     MART_SUITES,
@@ -94,11 +95,15 @@ def run_suites(
     site = store.build_site(current_refusals(paths.quarantine_dir, paths.raw_dir))
     seconds = round(time.perf_counter() - started, 2)
     for name in suites:
-        yield check_result(check_name(prefix, name), outcomes[name], site, seconds)
+        yield check_result(check_name(prefix, name), outcomes[name], paths, site, seconds)
 
 
 def check_result(
-    name: str, outcomes: list[ValidationOutcome], site: Path, gx_seconds: float
+    name: str,
+    outcomes: list[ValidationOutcome],
+    paths: ProjectPaths,
+    site: Path,
+    gx_seconds: float,
 ) -> dg.AssetCheckResult:
     """A check's result over a suite's batches: ERROR if a critical expectation failed, WARN
     if only warnings did; the description names what failed, the metadata links the quality
@@ -117,10 +122,11 @@ def check_result(
             "warnings": sum(len(outcome.warnings) for outcome in outcomes),
             # The GX time of the whole step (import included): what quality costs per run.
             "gx_seconds_for_step": gx_seconds,
-            "data_docs": dg.MetadataValue.url(site.as_uri()),
+            **file_entries(paths, "data_docs", site),
             "data_docs_pages": dg.MetadataValue.md(
                 "\n".join(
-                    f"- [{outcome.batch}]({site.as_uri()}#{outcome.anchor})" for outcome in outcomes
+                    f"- {markdown_link(paths, outcome.batch, site, outcome.anchor)}"
+                    for outcome in outcomes
                 )
                 or "aucune"
             ),
