@@ -47,7 +47,8 @@ class ProjectPathsResource(dg.ConfigurableResource):
     )
 
     def paths(self) -> ProjectPaths:
-        """The three places as the pipeline's settings type (absolute paths only)."""
+        """The three places and the reports' address as the pipeline's settings type (absolute
+        paths only)."""
         return ProjectPaths(
             raw_dir=absolute_path(RAW_DIR_VAR, self.raw_dir),
             warehouse=absolute_path(WAREHOUSE_VAR, self.warehouse),
