@@ -7,6 +7,11 @@ MANIFEST := dbt_project/target/manifest.json
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# Where the pipeline reads and writes (absolute paths; see orchestration/resources.py): the
+# project's folders unless the environment names others.
+export IMPACT_RAW_DIR ?= $(CURDIR)/raw
+export IMPACT_WAREHOUSE ?= $(CURDIR)/warehouse/impact.duckdb
+export IMPACT_REPORTS_DIR ?= $(CURDIR)/reports/output
 
 .PHONY: install manifest run report test ui lint samples bench clean
 .PHONY: team-db team-db-stop team-webserver team-daemon
@@ -42,8 +47,18 @@ report: $(INSTALLED)
 test: manifest
 	$(BIN)/python -m pytest
 
+# `make ui UI_PORT=3005` if 3000 is taken. The schedule's cron: IMPACT_REFRESH_CRON (README).
+# While the UI runs, the reports folder is served on REPORTS_PORT: the UI does not open file://
+# links, so the runs of `make ui` and `make run` link the reports and the quality report there.
+UI_PORT ?= 3000
+REPORTS_PORT ?= 3002
+run ui: export IMPACT_REPORTS_URL ?= http://127.0.0.1:$(REPORTS_PORT)
 ui: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
+	mkdir -p "$(IMPACT_REPORTS_DIR)"
+	$(BIN)/python -m http.server $(REPORTS_PORT) --bind 127.0.0.1 \
+		--directory "$(IMPACT_REPORTS_DIR)" >/dev/null 2>&1 & server=$$!; \
+	trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port $(UI_PORT)
 
 # The team deployment (deployment/team/README.md): the same code location on a Dagster instance
 # stored in PostgreSQL, the webserver and the daemon as two processes (two terminals, or two

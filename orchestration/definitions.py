@@ -1,6 +1,8 @@
 """The code location: what ``make run``, ``make ui`` and the tests load.
 
-Loading it reads the dbt manifest (``make manifest``) but never opens the warehouse.
+Loading it reads the dbt manifest (``make manifest``) but never opens the warehouse; it needs the
+path variables (``IMPACT_RAW_DIR``, ``IMPACT_WAREHOUSE``, ``IMPACT_REPORTS_DIR``), which the
+Makefile exports, and says so in French without them.
 """
 
 import dagster as dg
@@ -20,10 +22,10 @@ from orchestration.publication.assets import (
 from orchestration.publication.jobs import render_regions_job
 from orchestration.quality.checks import quality_checks
 from orchestration.recovery import dead_run_sweep
+from orchestration.resources import project_resources
 from orchestration.schedules import refresh_all_job, weekly_refresh
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
-from orchestration.warehouse import Warehouse
 
 # On every step, whatever launched the run (a job, a schedule, the automation sensor): a failed
 # step says what to do next.
@@ -45,7 +47,7 @@ defs = dg.Definitions(
     sensors=[raw_delivery_sensor, update_downstream_sensor, dead_run_sweep],
     executor=run_executor,
     resources={
-        "warehouse": Warehouse(),
+        **project_resources(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
     },
 )

@@ -1,8 +1,17 @@
-"""The job that refreshes everything, and its weekly schedule."""
+"""The job that refreshes everything, and its schedule (weekly unless ``IMPACT_REFRESH_CRON``
+says otherwise)."""
+
+import os
 
 import dagster as dg
 
 from orchestration.publication.partitions import all_regions_run_tags
+
+# The refresh's cron (Paris time), read when the definitions load: changing it needs a restart
+# of `make ui` (or of the team deployment), not an edit of this file.
+REFRESH_CRON_VAR = "IMPACT_REFRESH_CRON"
+DEFAULT_REFRESH_CRON = "0 6 * * 1"  # Mondays at 06:00
+REFRESH_TIMEZONE = "Europe/Paris"
 
 refresh_all_job = dg.define_asset_job(
     "refresh_all",
@@ -11,15 +20,34 @@ refresh_all_job = dg.define_asset_job(
 )
 
 
-@dg.schedule(
-    job=refresh_all_job,
-    cron_schedule="0 6 * * 1",
-    execution_timezone="Europe/Paris",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Rafraîchissement hebdomadaire complet, le lundi à 6 h (heure de Paris).",
-)
-def weekly_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """All assets, all 13 regions in one run."""
-    return dg.RunRequest(
-        run_key=context.scheduled_execution_time.isoformat(), tags=all_regions_run_tags()
+def refresh_cron() -> str:
+    """The refresh's cron: ``IMPACT_REFRESH_CRON`` if set, Mondays at 06:00 otherwise."""
+    return os.environ.get(REFRESH_CRON_VAR) or DEFAULT_REFRESH_CRON
+
+
+def _when(cron: str) -> str:
+    if cron == DEFAULT_REFRESH_CRON:
+        return "hebdomadaire, le lundi à 6 h (heure de Paris)"
+    return f"selon le cron `{cron}` (heure de Paris, variable {REFRESH_CRON_VAR})"
+
+
+def refresh_schedule(cron: str) -> dg.ScheduleDefinition:
+    """The schedule running ``refresh_all`` for all assets and all 13 regions at ``cron``."""
+
+    @dg.schedule(
+        name="weekly_refresh",
+        job=refresh_all_job,
+        cron_schedule=cron,
+        execution_timezone=REFRESH_TIMEZONE,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=f"Rafraîchissement complet {_when(cron)}.",
     )
+    def _refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return dg.RunRequest(
+            run_key=context.scheduled_execution_time.isoformat(), tags=all_regions_run_tags()
+        )
+
+    return _refresh
+
+
+weekly_refresh = refresh_schedule(refresh_cron())

@@ -1,8 +1,11 @@
-"""Where the pipeline reads and writes, from environment variables with project defaults.
+"""Where the pipeline reads and writes, from environment variables.
 
-The same variables are read by the dbt profile (``dbt_project/profiles.yml``), so Dagster and
-dbt always agree on the warehouse file. Paths given in the environment must be absolute: dbt runs
-from ``dbt_project/`` and Dagster from anywhere, so a relative path would mean two files.
+Dagster reads them through resources configured from ``EnvVar`` (``orchestration/resources.py``);
+the Makefile exports them with the project defaults below. The dbt profile
+(``dbt_project/profiles.yml``) and the command-line tools outside Dagster read the same variables
+(``ProjectPaths.from_env``), so Dagster and dbt always agree on the warehouse file. Paths must be
+absolute: dbt runs from ``dbt_project/`` and Dagster from anywhere, so a relative path would mean
+two files.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ DAGSTER_INSTANCE_SETTINGS = PROJECT_ROOT / "orchestration" / "dagster.yaml"
 RAW_DIR_VAR = "IMPACT_RAW_DIR"
 WAREHOUSE_VAR = "IMPACT_WAREHOUSE"
 REPORTS_DIR_VAR = "IMPACT_REPORTS_DIR"
+# Where an HTTP server serves the reports folder (`make ui` starts one): links in the UI open there.
+REPORTS_URL_VAR = "IMPACT_REPORTS_URL"
 
 
 # Who answers for each stage in the UI: the data engineers for ingest and dbt, the analysts who
@@ -38,6 +43,14 @@ class ProjectPaths:
     raw_dir: Path
     warehouse: Path
     reports_dir: Path
+    # The reports folder's address over HTTP, if something serves it (the UI opens no file://).
+    reports_url: str | None = None
+
+    def published_url(self, file: Path) -> str | None:
+        """The address of a file under the reports folder, None if nothing serves the folder."""
+        if not self.reports_url:
+            return None
+        return f"{self.reports_url.rstrip('/')}/{file.relative_to(self.reports_dir).as_posix()}"
 
     @property
     def quarantine_dir(self) -> Path:
@@ -69,18 +82,27 @@ class ProjectPaths:
 
     @classmethod
     def from_env(cls) -> ProjectPaths:
-        """Read the paths from the environment now (not at import, so tests can redirect them)."""
+        """Read the paths from the environment now, project defaults for unset variables: for
+        the tools that run outside Dagster (Dagster's own steps take the resources)."""
         return cls(
-            raw_dir=_path_from_env(RAW_DIR_VAR, PROJECT_ROOT / "raw"),
-            warehouse=_path_from_env(WAREHOUSE_VAR, PROJECT_ROOT / "warehouse" / "impact.duckdb"),
-            reports_dir=_path_from_env(REPORTS_DIR_VAR, PROJECT_ROOT / "reports" / "output"),
+            **{
+                field: absolute_path(variable, os.environ.get(variable) or str(default))
+                for field, (variable, default) in DEFAULT_PATHS.items()
+            },
+            reports_url=os.environ.get(REPORTS_URL_VAR) or None,
         )
 
 
-def _path_from_env(variable: str, default: Path) -> Path:
-    value = os.environ.get(variable)
-    if not value:
-        return default
+# Each path's variable and its default in the project (what the Makefile exports).
+DEFAULT_PATHS = {
+    "raw_dir": (RAW_DIR_VAR, PROJECT_ROOT / "raw"),
+    "warehouse": (WAREHOUSE_VAR, PROJECT_ROOT / "warehouse" / "impact.duckdb"),
+    "reports_dir": (REPORTS_DIR_VAR, PROJECT_ROOT / "reports" / "output"),
+}
+
+
+def absolute_path(variable: str, value: str) -> Path:
+    """The path ``variable`` names; a relative path is refused (it would mean two files)."""
     path = Path(value)
     if not path.is_absolute():
         raise ValueError(f"{variable}={value!r} must be an absolute path")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pandas as pd
+from pydantic import Field
 
-from orchestration.settings import ProjectPaths
+from orchestration.settings import WAREHOUSE_VAR, absolute_path
 
 WAREHOUSE_POOL = "warehouse"
 # Another program holding the file (a notebook, the DuckDB CLI) usually lets go within minutes.
@@ -45,12 +47,19 @@ def _open(path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 class Warehouse(dg.ConfigurableResource):
-    """Connections to the warehouse file named by ``IMPACT_WAREHOUSE``."""
+    """Connections to one warehouse file (``IMPACT_WAREHOUSE`` in the code location)."""
+
+    path: str = Field(description="Fichier DuckDB de l'entrepôt (chemin absolu).")
+
+    @property
+    def file(self) -> Path:
+        """The warehouse file (absolute)."""
+        return absolute_path(WAREHOUSE_VAR, self.path)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the warehouse; read-only connections fail clearly if the file does not exist."""
-        path = ProjectPaths.from_env().warehouse
+        path = self.file
         if read_only and not path.exists():
             raise FileNotFoundError(f"warehouse {path} does not exist yet: run the ingest first")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +82,7 @@ class Warehouse(dg.ConfigurableResource):
 
     def load_keys(self, tables: list[str], key_column: str) -> set[str] | None:
         """The load keys recorded in these tables; None if one of them does not exist yet."""
-        if not ProjectPaths.from_env().warehouse.exists():
+        if not self.file.exists():
             return None
         keys: set[str] = set()
         with self.connect(read_only=True) as connection:

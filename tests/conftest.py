@@ -15,8 +15,10 @@ import pyreadstat
 import pytest
 
 from orchestration.ingest.sensors import SETTLE_SECONDS
+from orchestration.resources import project_resources
 from orchestration.settings import (
     DBT_PROJECT_DIR,
+    DEFAULT_PATHS,
     PROJECT_ROOT,
     RAW_DIR_VAR,
     REPORTS_DIR_VAR,
@@ -24,6 +26,11 @@ from orchestration.settings import (
     ProjectPaths,
     dagster_instance_settings,
 )
+
+# `make test` exports the path variables; a bare `pytest` gets the same project defaults, so the
+# definitions load (tests that run the pipeline point them at a temporary project).
+for _variable, _default in DEFAULT_PATHS.values():
+    os.environ.setdefault(_variable, str(_default))
 
 # The shipped citizens 2020 delivery, the one most tests change.
 CITIZENS_2020 = "surveys/citoyens/2020/citoyens_2020.sav"
@@ -74,15 +81,12 @@ def samples_warehouse(root: Path, target: str) -> Path:
     model ``target`` with the tests whose every parent is built (and the reference seeds the
     upstream relationship tests read)."""
     from orchestration.ingest.assets import case_database, survey_assets
-    from orchestration.warehouse import Warehouse
 
     project = make_isolated_project(root)
     with pytest.MonkeyPatch.context() as monkeypatch:
         for name, value in project.env().items():
             monkeypatch.setenv(name, value)
-        result = dg.materialize(
-            [*survey_assets, case_database], resources={"warehouse": Warehouse()}
-        )
+        result = dg.materialize([*survey_assets, case_database], resources=project_resources())
         assert result.success
         subprocess.run(
             [str(Path(sys.executable).parent / "dbt"), "build", "--quiet"]

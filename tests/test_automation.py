@@ -10,8 +10,8 @@ from orchestration.ingest.assets import case_database, context_statistics, surve
 from orchestration.ingest.deliveries import DELIVERY_KINDS
 from orchestration.ingest.sensors import describe_changes, raw_delivery_sensor
 from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.resources import project_resources
 from orchestration.schedules import weekly_refresh
-from orchestration.warehouse import Warehouse
 from tests.conftest import CITIZENS_2020, settled
 
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
@@ -24,7 +24,9 @@ def instance(dagster_instance):
 
 
 def evaluate(instance: dg.DagsterInstance) -> dg.SensorResult:
-    return raw_delivery_sensor(dg.build_sensor_context(instance=instance))
+    return raw_delivery_sensor(
+        dg.build_sensor_context(instance=instance, resources=project_resources())
+    )
 
 
 def ingest_everything(instance: dg.DagsterInstance) -> None:
@@ -32,7 +34,7 @@ def ingest_everything(instance: dg.DagsterInstance) -> None:
     result = dg.materialize(
         [*survey_assets, case_database, context_statistics],
         instance=instance,
-        resources={"warehouse": Warehouse()},
+        resources=project_resources(),
     )
     assert result.success
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from orchestration.ingest.assets import case_database
 from orchestration.ingest.cases import read_case_export
 from orchestration.ingest.conformance import DeliveryRejected
-from orchestration.warehouse import Warehouse
+from orchestration.resources import project_resources
 from synthetic import case_database as synthetic_cases
 
 EXPORT = Path("cases/export.xlsx")
@@ -47,7 +47,7 @@ def test_round_trip_keeps_every_case_and_catalyst(tmp_path: Path):
 
 def test_one_case_per_region_value_of_multi_valued_cells(isolated_project, dagster_instance):
     assert dg.materialize(
-        [case_database], instance=dagster_instance, resources={"warehouse": Warehouse()}
+        [case_database], instance=dagster_instance, resources=project_resources()
     ).success
     with duckdb.connect(str(isolated_project.warehouse), read_only=True) as connection:
         cases = connection.execute("from raw.case_database").df()
@@ -185,7 +185,7 @@ def test_a_rejected_export_leaves_warehouse_and_file_untouched(isolated_project,
         return dg.materialize(
             [case_database],
             instance=dagster_instance,
-            resources={"warehouse": Warehouse()},
+            resources=project_resources(),
             raise_on_error=False,
         )
 
@@ -216,7 +216,7 @@ def test_two_exports_are_refused(isolated_project, dagster_instance):
     result = dg.materialize(
         [case_database],
         instance=dagster_instance,
-        resources={"warehouse": Warehouse()},
+        resources=project_resources(),
         raise_on_error=False,
     )
     assert not result.success

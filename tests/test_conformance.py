@@ -17,8 +17,8 @@ from orchestration.ingest.assets import survey_assets
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.conformance import check_survey
 from orchestration.ingest.readers import read_survey
+from orchestration.resources import project_resources
 from orchestration.settings import PROJECT_ROOT
-from orchestration.warehouse import Warehouse
 from tests.conftest import CITIZENS_2020, rewrite_survey
 
 FILE = Path(CITIZENS_2020)
@@ -144,7 +144,7 @@ def test_wave_variable_differs_from_the_folder(answers):
 def ingest_citizens(instance) -> dg.ExecuteInProcessResult:
     [citizens] = [a for a in survey_assets if a.key.path == ["raw", "survey_citoyens"]]
     return dg.materialize(
-        [citizens], instance=instance, resources={"warehouse": Warehouse()}, raise_on_error=False
+        [citizens], instance=instance, resources=project_resources(), raise_on_error=False
     )
 
 
@@ -215,7 +215,7 @@ def test_a_delivery_in_another_study_folder_is_refused(isolated_project, dagster
     result = dg.materialize(
         [elus],
         instance=dagster_instance,
-        resources={"warehouse": Warehouse()},
+        resources=project_resources(),
         raise_on_error=False,
     )
     assert not result.success

@@ -19,8 +19,8 @@ from orchestration.ingest.sensors import delivery_jobs
 from orchestration.quality.context_batches import context_runs
 from orchestration.quality.suites import suite
 from orchestration.quality.validation import QualityStore
+from orchestration.resources import project_resources
 from orchestration.settings import PROJECT_ROOT
-from orchestration.warehouse import Warehouse
 from synthetic import context_statistics as synthetic_context
 
 FILE = Path("context/statistiques_contexte.csv")
@@ -108,7 +108,7 @@ def ingest(instance):
     return dg.materialize(
         [context_statistics],
         instance=instance,
-        resources={"warehouse": Warehouse()},
+        resources=project_resources(),
         raise_on_error=False,
     )
 

@@ -17,8 +17,7 @@ from orchestration.ingest.deliveries import SURVEY_KINDS, unclaimed_files
 from orchestration.ingest.sensors import DELIVERY_TAG, raw_delivery_sensor
 from orchestration.ingest.surveys import accept_survey
 from orchestration.quality.checks import survey_check
-from orchestration.warehouse import Warehouse
-from tests.conftest import CITIZENS_2020, rewrite_survey, settled
+from tests.conftest import CITIZENS_2020, project_resources, rewrite_survey, settled
 
 CITIZENS = SURVEY_KINDS["citoyens"]
 NEW_WAVE = "surveys/citoyens/2021"
@@ -52,11 +51,13 @@ def test_a_wave_dropped_with_its_codebook_is_sensed_loaded_and_checked(
     _, codebook = deliver_new_wave(isolated_project)
     assert f"{NEW_WAVE}/codebook.yml" in CITIZENS.fingerprints(isolated_project.raw_dir)
     assert unclaimed_files(isolated_project.raw_dir) == []
-    sensed = raw_delivery_sensor(dg.build_sensor_context(instance=dagster_instance))
+    sensed = raw_delivery_sensor(
+        dg.build_sensor_context(instance=dagster_instance, resources=project_resources())
+    )
     [request] = [r for r in sensed.run_requests if r.job_name.endswith("citoyens")]
     assert f"{NEW_WAVE}/codebook.yml" in request.tags[DELIVERY_TAG]
     result = dg.materialize(
-        citizens_with_checks(), instance=dagster_instance, resources={"warehouse": Warehouse()}
+        citizens_with_checks(), instance=dagster_instance, resources=project_resources()
     )
     assert result.success
     checks = result.get_asset_check_evaluations()
@@ -73,7 +74,9 @@ def test_a_wave_dropped_with_its_codebook_is_sensed_loaded_and_checked(
     # A corrected codebook is a changed delivery: the sensor asks for the ingest again.
     codebook.write_text(codebook.read_text(encoding="utf-8") + "\n# corrigé\n", encoding="utf-8")
     settled(codebook)
-    sensed = raw_delivery_sensor(dg.build_sensor_context(instance=dagster_instance))
+    sensed = raw_delivery_sensor(
+        dg.build_sensor_context(instance=dagster_instance, resources=project_resources())
+    )
     assert any(r.job_name.endswith("citoyens") for r in sensed.run_requests)
 
 

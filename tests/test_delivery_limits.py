@@ -25,6 +25,7 @@ from orchestration.ingest.lineage import LOAD_KEY_COLUMN, load_key
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import DELIVERY_TAG, delivery_run_request, files_still_arriving
 from orchestration.ingest.surveys import survey_table_names
+from orchestration.resources import project_resources
 from orchestration.warehouse import Warehouse
 from synthetic.survey_files import SurveyDelivery, write_delivery
 from tests.conftest import CITIZENS_2020
@@ -341,13 +342,15 @@ def test_a_load_dagster_did_not_record_is_validated_again(isolated_project, dags
     codebooks = [codebook_path("citoyens", wave) for wave in (2019, 2020)]
     key = load_key(CITIZENS.fingerprints(raw), codebooks)
     committed = pd.DataFrame({LOAD_KEY_COLUMN: [key]})
-    Warehouse().replace_tables("raw", dict.fromkeys(survey_table_names(CITIZENS.name), committed))
+    Warehouse(path=str(isolated_project.warehouse)).replace_tables(
+        "raw", dict.fromkeys(survey_table_names(CITIZENS.name), committed)
+    )
 
     ingest = next(asset for asset in survey_assets if asset.key == CITIZENS.asset_key)
     result = dg.materialize(
         [ingest],
         instance=dagster_instance,
-        resources={"warehouse": Warehouse()},
+        resources=project_resources(),
         raise_on_error=False,
     )
 

@@ -20,9 +20,9 @@ from orchestration.ingest.assets import survey_assets
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.conformance import check_survey
 from orchestration.ingest.readers import read_survey
+from orchestration.resources import project_resources
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from orchestration.transform.fragilities import leading_tiers
-from orchestration.warehouse import Warehouse
 from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey, samples_warehouse
 
 CITIZENS = load_codebook(codebook_path("citoyens", 2020))
@@ -95,7 +95,7 @@ def test_the_previous_delivery_is_still_ingested(tmp_path, monkeypatch):
 
     rewrite_survey(project.raw_dir / CITIZENS_2020, previous)
     [citizens] = [a for a in survey_assets if a.key.path == ["raw", "survey_citoyens"]]
-    assert dg.materialize([citizens], resources={"warehouse": Warehouse()}).success
+    assert dg.materialize([citizens], resources=project_resources()).success
     with duckdb.connect(str(project.warehouse), read_only=True) as connection:
         questions = connection.execute(
             "select distinct question from raw.survey_citoyens_answers where wave = 2020"

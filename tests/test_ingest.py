@@ -10,6 +10,7 @@ from orchestration.ingest.assets import case_database, survey_assets
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.ingest.deliveries import SURVEY_KINDS, sha256
 from orchestration.ingest.readers import read_survey
+from orchestration.resources import project_resources
 from orchestration.warehouse import Warehouse
 from synthetic.survey_files import SurveyDelivery, write_delivery
 from tests.conftest import CITIZENS_2020, rewrite_survey
@@ -22,7 +23,7 @@ def ingest(instance, assets=None) -> dg.ExecuteInProcessResult:
     result = dg.materialize(
         assets or [*survey_assets, case_database],
         instance=instance,
-        resources={"warehouse": Warehouse()},
+        resources=project_resources(),
     )
     assert result.success
     return result
@@ -150,7 +151,7 @@ def test_a_missing_table_is_loaded_again_even_for_known_files(isolated_project, 
 
 
 def test_a_load_failing_half_way_leaves_every_table_as_it_was(isolated_project):
-    warehouse = Warehouse()
+    warehouse = Warehouse(path=str(isolated_project.warehouse))
     warehouse.replace_tables("raw", {"first": pd.DataFrame({"x": [1]})})
     # The second table cannot be created (its name is not valid SQL): the load stops there.
     with pytest.raises(duckdb.Error):

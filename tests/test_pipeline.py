@@ -44,6 +44,7 @@ from orchestration.quality.batches import (
 from orchestration.quality.checks import INDICATOR_MART
 from orchestration.quality.context_batches import CONTEXT_SUITES
 from orchestration.quality.suites import all_suites
+from orchestration.resources import project_resources
 from orchestration.run_all import (
     check_warnings,
     failed_checks,
@@ -154,7 +155,7 @@ def test_full_run_publishes_28_reports_and_an_index(pipeline):
     ]
     assert regional["rendered"].value == 13 and regional["unchanged"].value == 0
     assert re.search(
-        r"Bretagne : \[HTML\]\(file://.*\), \[PDF\]\(.*\), \d+ pages",
+        r"Bretagne : HTML : `/.*\.html`, PDF : `/.*\.pdf`, \d+ pages",
         str(regional["rendered_reports"].value),
     )
 
@@ -292,8 +293,8 @@ def test_a_clean_run_passes_every_check_and_documents_them(pipeline):
     assert "aucune ligne hors règle sur 3\u202f000" in weights
     linked = []
     for check in gx_checks:
-        assert check.metadata["data_docs"].value == site.as_uri()
-        linked += re.findall(r"#([\w-]+)\)", check.metadata["data_docs_pages"].value)
+        assert check.metadata["data_docs"].value == str(site)
+        linked += re.findall(r"#([\w-]+)`", check.metadata["data_docs_pages"].value)
     assert sorted(linked) == sorted(sections)
 
 
@@ -1023,7 +1024,9 @@ def test_fragility_rankings_rest_on_significant_pairs_and_print_the_mart(pipelin
 def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(pipeline):
     project, instance, _ = pipeline
     # Everything under raw/ was ingested by the full run, and everything downstream updated.
-    assert not raw_delivery_sensor(dg.build_sensor_context(instance=instance)).run_requests
+    assert not raw_delivery_sensor(
+        dg.build_sensor_context(instance=instance, resources=project_resources())
+    ).run_requests
     idle = dg.evaluate_automation_conditions(defs=defs, instance=instance)
     assert requested_assets(idle) == set()
     export = project.raw_dir / CASE_EXPORT
@@ -1034,7 +1037,9 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
     published_before = {job.title: published_times(job) for job in jobs}
 
     # The sensor ingests the case database only...
-    sensed = raw_delivery_sensor(dg.build_sensor_context(instance=instance))
+    sensed = raw_delivery_sensor(
+        dg.build_sensor_context(instance=instance, resources=project_resources())
+    )
     [request] = sensed.run_requests
     ingest = run_job(instance, request.job_name, request.tags)
     assert ingest.success
@@ -1301,7 +1306,9 @@ def test_automation_goes_no_further_than_a_delivery_failing_its_checks(pipeline)
     case_database.write_xlsx((cases, catalysts), export)
     settled(export)
     try:
-        [request] = raw_delivery_sensor(dg.build_sensor_context(instance=instance)).run_requests
+        [request] = raw_delivery_sensor(
+            dg.build_sensor_context(instance=instance, resources=project_resources())
+        ).run_requests
         ingest = run_job(instance, request.job_name, request.tags)
         tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=idle.cursor)
     finally:

@@ -32,6 +32,7 @@ from orchestration.quality.checks import survey_runs_by_wave
 from orchestration.quality.context_batches import CONTEXT_SUITES
 from orchestration.quality.suites import all_suites, suite
 from orchestration.quality.validation import Batch, QualityStore
+from orchestration.resources import project_resources
 from orchestration.settings import PROJECT_ROOT
 from orchestration.statistics.publication import publication_status
 from orchestration.warehouse import Warehouse
@@ -135,10 +136,12 @@ def test_a_very_large_delivery_is_validated_on_a_documented_sample_of_whole_resp
     kind = SURVEY_KINDS["citoyens"]
     citizens = next(asset for asset in survey_assets if asset.key == kind.asset_key)
     assert dg.materialize(
-        [citizens], instance=dagster_instance, resources={"warehouse": Warehouse()}
+        [citizens], instance=dagster_instance, resources=project_resources()
     ).success
-    whole = answer_batches(survey_runs_by_wave(kind, Warehouse()))
-    sampled_runs = list(survey_runs_by_wave(kind, Warehouse(), sample_above=5_000))
+    warehouse = Warehouse(path=str(isolated_project.warehouse))
+    raw_dir = isolated_project.raw_dir
+    whole = answer_batches(survey_runs_by_wave(kind, warehouse, raw_dir))
+    sampled_runs = list(survey_runs_by_wave(kind, warehouse, raw_dir, sample_above=5_000))
     sampled = answer_batches(sampled_runs)
     assert sampled.keys() == whole.keys() and len(sampled) > 1
     for name, batch in sampled.items():

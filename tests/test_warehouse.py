@@ -7,7 +7,8 @@ import dagster as dg
 import duckdb
 
 from orchestration.ingest.assets import case_database
-from orchestration.warehouse import LOCK_WAIT_SECONDS, Warehouse
+from orchestration.resources import project_resources
+from orchestration.warehouse import LOCK_WAIT_SECONDS
 
 HOLD_SECONDS = LOCK_WAIT_SECONDS + 3  # long enough to refuse the first two attempts
 
@@ -31,7 +32,7 @@ def test_a_step_retries_while_another_program_holds_the_warehouse(
     try:
         assert holder.stdout.readline().strip() == "held"
         result = dg.materialize(
-            [case_database], instance=dagster_instance, resources={"warehouse": Warehouse()}
+            [case_database], instance=dagster_instance, resources=project_resources()
         )
     finally:
         holder.wait(timeout=60)

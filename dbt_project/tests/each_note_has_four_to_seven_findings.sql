@@ -1,4 +1,5 @@
 -- Every report (France and each region) has a note of 4 to 7 findings, ranked 1, 2, 3...
+{{ config(meta={'dagster': {'ref': {'name': 'fct_report_findings'}}}) }}
 with reports as (
     select 'FR' as report_code
     union all

@@ -1,6 +1,7 @@
 -- A finding of the notes de synthèse never rests on a withheld or fragile value, nor on a
 -- non-significant test: every survey finding's value (and, for a change, its previous wave's)
 -- is `published` in fct_indicator_estimates, with the same share, and its test significant.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_report_findings'}}}) }}
 with findings as (
     select * from {{ ref('fct_report_findings') }}
     where indicator_id is not null

@@ -3,6 +3,7 @@
 -- their estimates), in a region whose every domain is published and with a second tier; a
 -- `blind_spots` finding lists the region's `angle_mort` domains of fct_fragility_alliances,
 -- each a priority with no case. Any row returned is a finding that does not.
+{{ config(meta={'dagster': {'ref': {'name': 'fct_report_findings'}}}) }}
 with ranking as (
     select ranking.*, domains.label
     from {{ ref('fct_fragility_ranking') }} as ranking

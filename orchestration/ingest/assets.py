@@ -32,6 +32,7 @@ from orchestration.ingest.surveys import (
     survey_table_names,
     survey_tables,
 )
+from orchestration.resources import ProjectPathsResource
 from orchestration.settings import DATA_OWNERS, ProjectPaths
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
@@ -74,18 +75,24 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
         description=f"{kind.description} Tables `raw.{kind.name}` (telle que livrée), "
         f"`_respondents`, `_answers` (forme longue selon le codebook), `_labels`, `_files`.",
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    def _ingest(
+        context: dg.AssetExecutionContext,
+        warehouse: Warehouse,
+        project_paths: ProjectPathsResource,
+    ) -> dg.MaterializeResult:
         with refused_for_the_analyst():
-            return _load_survey(kind, context, warehouse)
+            return _load_survey(kind, context, warehouse, project_paths.paths())
 
     _ingest.__name__ = kind.name
     return _ingest
 
 
 def _load_survey(
-    kind: DeliveryKind, context: dg.AssetExecutionContext, warehouse: Warehouse
+    kind: DeliveryKind,
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    paths: ProjectPaths,
 ) -> dg.MaterializeResult:
-    paths = ProjectPaths.from_env()
     # Hashed before reading: a file replaced meanwhile differs from the record.
     fingerprints = kind.fingerprints(paths.raw_dir)
     reject_refused_entries(kind, paths.raw_dir, fingerprints)
@@ -135,14 +142,17 @@ survey_assets = [survey_asset(kind) for kind in SURVEY_KINDS.values()]
         "`_profiles` et `_modes` (valeurs multiples, une par ligne), `_catalysts`."
     ),
 )
-def case_database(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def case_database(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, project_paths: ProjectPathsResource
+) -> dg.MaterializeResult:
     """Load the case-database export delivered under ``raw/cases/``."""
     with refused_for_the_analyst():
-        return _load_cases(context, warehouse)
+        return _load_cases(context, warehouse, project_paths.paths())
 
 
-def _load_cases(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    paths = ProjectPaths.from_env()
+def _load_cases(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, paths: ProjectPaths
+) -> dg.MaterializeResult:
     fingerprints = CASE_DATABASE.fingerprints(paths.raw_dir)
     reject_refused_entries(CASE_DATABASE, paths.raw_dir, fingerprints)
     key = load_key(fingerprints, rules=[])
@@ -173,15 +183,17 @@ def _load_cases(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     ),
 )
 def context_statistics(
-    context: dg.AssetExecutionContext, warehouse: Warehouse
+    context: dg.AssetExecutionContext, warehouse: Warehouse, project_paths: ProjectPathsResource
 ) -> dg.MaterializeResult:
     """Load the context statistics delivered under ``raw/context/``."""
     with refused_for_the_analyst():
-        return _load_context(context, warehouse)
+        return _load_context(context, warehouse, project_paths.paths())
 
 
-def _load_context(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    kind, paths = CONTEXT_STATISTICS, ProjectPaths.from_env()
+def _load_context(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, paths: ProjectPaths
+) -> dg.MaterializeResult:
+    kind = CONTEXT_STATISTICS
     fingerprints = kind.fingerprints(paths.raw_dir)
     reject_refused_entries(kind, paths.raw_dir, fingerprints)
     # The catalogue interprets the file, as a codebook does a survey: a new one reloads it.

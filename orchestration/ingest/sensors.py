@@ -24,7 +24,7 @@ from orchestration.ingest.deliveries import (
     DeliveryKind,
     unclaimed_files,
 )
-from orchestration.settings import ProjectPaths
+from orchestration.resources import ProjectPathsResource
 
 DELIVERY_TAG = "impact/deliveries"
 # A file modified this recently may still be being copied into raw/.
@@ -81,10 +81,12 @@ def delivery_run_request(kind: DeliveryKind, ingested: dict, current: dict) -> d
     "ingestion relance l'ingestion de cette livraison ; l'automatisation déclarative met "
     "ensuite à jour ce qui en dépend, jusqu'aux rapports.",
 )
-def raw_delivery_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+def raw_delivery_sensor(
+    context: dg.SensorEvaluationContext, project_paths: ProjectPathsResource
+) -> dg.SensorResult:
     """Compare each delivery kind's files with those of its last ingest: only the kinds
     (survey studies, case database) whose files changed are ingested again."""
-    raw_dir = ProjectPaths.from_env().raw_dir
+    raw_dir = project_paths.paths().raw_dir
     ignored = unclaimed_files(raw_dir)
     if ignored:
         # Misplaced files are never ingested; say so where the person who dropped them looks.

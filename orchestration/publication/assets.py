@@ -11,10 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 from pypdf import PdfReader
 
 from orchestration.automation import after_its_inputs
 from orchestration.geography import region_by_code, regions
+from orchestration.links import file_entries, markdown_link
 from orchestration.publication.comparison_charts import draw_comparison_charts
 from orchestration.publication.exposures import report_inputs
 from orchestration.publication.fragility_charts import draw_fragility_charts
@@ -47,6 +49,7 @@ from orchestration.publication.report_jobs import (
     regional_job,
 )
 from orchestration.publication.scratch import remove_leftovers
+from orchestration.resources import ProjectPathsResource
 from orchestration.settings import REPORT_OWNERS, ProjectPaths
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
 
@@ -64,9 +67,12 @@ INDEX_KEY = dg.AssetKey("reports_index")
 class RenderConfig(dg.Config):
     """Launchpad option of the report assets."""
 
-    # Render even the reports whose inputs have not changed (e.g. after editing a template
-    # outside git).
-    force: bool = False
+    # E.g. after editing a template outside git, which the code version does not see.
+    force: bool = Field(
+        default=False,
+        description="Rendre aussi les rapports dont les données et le modèle n'ont pas changé "
+        "depuis leur dernier rendu.",
+    )
 
 
 @dg.asset(
@@ -79,7 +85,9 @@ class RenderConfig(dg.Config):
     deps=report_inputs(),
     description="Chiffres publiés, exportés des marts pour les rapports (dernière vague).",
 )
-def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def report_data(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, project_paths: ProjectPathsResource
+) -> dg.MaterializeResult:
     """Export the figures the reports print, so renders never hold the warehouse."""
     provenance = Provenance(
         run_id=context.run.run_id,
@@ -88,7 +96,7 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     )
     with warehouse.connect(read_only=True) as connection:
         data = read_report_data(connection, provenance)
-    paths = ProjectPaths.from_env()
+    paths = project_paths.paths()
     folder = paths.exports_dir / "charts"
     charts = (
         draw_report_charts(data, folder)
@@ -125,12 +133,12 @@ def report_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     description=f"Rapport régional (HTML et PDF), une partition par région : {regions_label()}.",
 )
 def regional_report(
-    context: dg.AssetExecutionContext, config: RenderConfig
+    context: dg.AssetExecutionContext, config: RenderConfig, project_paths: ProjectPathsResource
 ) -> dg.MaterializeResult:
     """Render the reports of the run's regions (one, or all 13 in a single run) whose inputs
     changed since their last render. Every region is attempted: one region's failure neither
     stops nor hides the others, and fails the step once all were attempted."""
-    paths = ProjectPaths.from_env()
+    paths = project_paths.paths()
     _prepare_render_step(context, paths)
     jobs = [regional_job(region_by_code(code), paths) for code in context.partition_keys]
     # Renders wait on subprocesses (kernel, pandoc, Typst): threads keep every core busy, and
@@ -149,10 +157,10 @@ def regional_report(
     description="Synthèse nationale (HTML et PDF) : France métropolitaine et les 13 régions.",
 )
 def national_report(
-    context: dg.AssetExecutionContext, config: RenderConfig
+    context: dg.AssetExecutionContext, config: RenderConfig, project_paths: ProjectPathsResource
 ) -> dg.MaterializeResult:
     """Render the national synthesis if its inputs changed since its last render."""
-    paths = ProjectPaths.from_env()
+    paths = project_paths.paths()
     _prepare_render_step(context, paths)
     outcome = _attempt(national_job(paths), context.run.run_id, config)
     return _finish(context, paths, [outcome])
@@ -166,9 +174,9 @@ def national_report(
     deps=[regional_report, national_report],
     description="Page `index.html` : chaque rapport, son état et les contrôles de qualité.",
 )
-def reports_index() -> dg.MaterializeResult:
+def reports_index(project_paths: ProjectPathsResource) -> dg.MaterializeResult:
     """Write the index of published reports, each with its status."""
-    return dg.MaterializeResult(metadata=write_reports_index(ProjectPaths.from_env()))
+    return dg.MaterializeResult(metadata=write_reports_index(project_paths.paths()))
 
 
 def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
@@ -181,7 +189,7 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
     data_docs = paths.data_docs_dir / "index.html"
     index = write_index(paths.reports_dir / "index.html", statuses, _export(jobs[0]), data_docs)
     return {
-        "index": dg.MetadataValue.path(str(index)),
+        **file_entries(paths, "index", index),
         "reports_published": dg.MetadataValue.int(
             sum(s.html.exists() and s.pdf.exists() for s in statuses)
         ),
@@ -189,7 +197,7 @@ def write_reports_index(paths: ProjectPaths) -> dict[str, dg.MetadataValue]:
         "reports_failed": dg.MetadataValue.int(
             sum(s.failure is not None and not s.current for s in statuses)
         ),
-        "data_docs": dg.MetadataValue.path(str(data_docs)),
+        **file_entries(paths, "data_docs", data_docs),
     }
 
 
@@ -265,7 +273,7 @@ def _finish(
             context.log.error(f"{outcome.job.title} : {outcome.summary()}\n{outcome.trace}")
         else:
             context.log.info(f"{outcome.job.title} : {outcome.summary()}")
-    metadata = _outcomes_metadata(outcomes)
+    metadata = _outcomes_metadata(paths, outcomes)
     failed = [o for o in outcomes if o.failed]
     if any(o.rendered for o in outcomes) or failed:
         # What is published changed, or a failure must show: the index says so now, whether or
@@ -283,7 +291,7 @@ def _finish(
     if not failed:
         return dg.MaterializeResult(metadata=metadata)
     if context.has_partition_key_range:
-        _record_partitions_that_succeeded(context, outcomes)
+        _record_partitions_that_succeeded(context, paths, outcomes)
     raise dg.Failure(
         description=_failure_description(outcomes), metadata=metadata, allow_retries=False
     )
@@ -297,7 +305,7 @@ def _an_earlier_step_failed(context: dg.AssetExecutionContext) -> bool:
 
 
 def _record_partitions_that_succeeded(
-    context: dg.AssetExecutionContext, outcomes: list[RenderOutcome]
+    context: dg.AssetExecutionContext, paths: ProjectPaths, outcomes: list[RenderOutcome]
 ) -> None:
     """A materialization for each region rendered or unchanged: Dagster then shows those
     partitions materialized and only the failed ones failed."""
@@ -308,7 +316,7 @@ def _record_partitions_that_succeeded(
                     context.asset_key,
                     partition=outcome.job.params["region"],
                     description=outcome.summary(),
-                    metadata=_outcomes_metadata([outcome]),
+                    metadata=_outcomes_metadata(paths, [outcome]),
                 )
             )
 
@@ -325,9 +333,11 @@ def _failure_description(outcomes: list[RenderOutcome]) -> str:
     return "\n".join(lines)
 
 
-def _outcomes_metadata(outcomes: list[RenderOutcome]) -> dict[str, dg.MetadataValue]:
+def _outcomes_metadata(
+    paths: ProjectPaths, outcomes: list[RenderOutcome]
+) -> dict[str, dg.MetadataValue]:
     def listing(state: RenderState) -> dg.MetadataValue:
-        lines = [_listed(o) for o in outcomes if o.state is state]
+        lines = [_listed(paths, o) for o in outcomes if o.state is state]
         return dg.MetadataValue.md("\n".join(lines) or "aucun")
 
     return {
@@ -343,11 +353,10 @@ def _outcomes_metadata(outcomes: list[RenderOutcome]) -> dict[str, dg.MetadataVa
     }
 
 
-def _listed(outcome: RenderOutcome) -> str:
+def _listed(paths: ProjectPaths, outcome: RenderOutcome) -> str:
     job = outcome.job
     if outcome.failed:
         return f"- {job.title} : {outcome.reason}"
-    return (
-        f"- {job.title} : [HTML]({job.html.as_uri()}), [PDF]({job.pdf.as_uri()}), "
-        f"{page_count(job.pdf)} pages"
-    )
+    html = markdown_link(paths, "HTML", job.html)
+    pdf = markdown_link(paths, "PDF", job.pdf)
+    return f"- {job.title} : {html}, {pdf}, {page_count(job.pdf)} pages"

@@ -24,6 +24,7 @@ from orchestration.ingest.deliveries import (
     DeliveryKind,
     codebook_location,
 )
+from orchestration.links import file_entries, markdown_link
 from orchestration.quality.batches import (
     CASE_SUITES,
     MART_SUITES,
@@ -40,6 +41,7 @@ from orchestration.quality.report_page import current_refusals
 from orchestration.quality.sampling import SAMPLE_ABOVE_ANSWERS, RespondentSample
 from orchestration.quality.suites import suite
 from orchestration.quality.validation import QualityStore, ValidationOutcome
+from orchestration.resources import ProjectPathsResource
 from orchestration.settings import ProjectPaths
 from orchestration.transform.assets import impact_dbt_models
 from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
@@ -50,9 +52,8 @@ INDICATOR_MART = get_asset_key_for_model([impact_dbt_models], "fct_indicator_est
 SMALL_AREA_MART = get_asset_key_for_model([impact_dbt_models], "fct_small_area_estimates")
 
 
-def quality_store(context: dg.AssetCheckExecutionContext) -> QualityStore:
+def quality_store(context: dg.AssetCheckExecutionContext, paths: ProjectPaths) -> QualityStore:
     """The GX project and quality report of this installation, results named after the run."""
-    paths = ProjectPaths.from_env()
     return QualityStore(
         paths.quality_store_dir, paths.data_docs_dir, f"dagster-{context.run.run_id[:8]}"
     )
@@ -78,24 +79,32 @@ def suite_specs(asset_key: dg.AssetKey, suites: tuple[str, ...], prefix: str = "
 
 
 def run_suites(
-    store: QualityStore, runs: Iterable[SuiteRun], suites: tuple[str, ...], prefix: str = ""
+    context: dg.AssetCheckExecutionContext,
+    paths: ProjectPaths,
+    runs: Iterable[SuiteRun],
+    suites: tuple[str, ...],
+    prefix: str = "",
 ) -> Iterator[dg.AssetCheckResult]:
     """Validate every batch (``runs`` may build them as it goes) and report one result per
     suite, then rewrite the quality report (every suite's latest result, and the deliveries
     refused at the door)."""
+    store = quality_store(context, paths)
     started = time.perf_counter()
     outcomes = {name: [] for name in suites}
     for run in runs:
         outcomes[run.suite].append(store.validate(suite(run.suite), run.batch))
-    paths = ProjectPaths.from_env()
     site = store.build_site(current_refusals(paths.quarantine_dir, paths.raw_dir))
     seconds = round(time.perf_counter() - started, 2)
     for name in suites:
-        yield check_result(check_name(prefix, name), outcomes[name], site, seconds)
+        yield check_result(check_name(prefix, name), outcomes[name], paths, site, seconds)
 
 
 def check_result(
-    name: str, outcomes: list[ValidationOutcome], site: Path, gx_seconds: float
+    name: str,
+    outcomes: list[ValidationOutcome],
+    paths: ProjectPaths,
+    site: Path,
+    gx_seconds: float,
 ) -> dg.AssetCheckResult:
     """A check's result over a suite's batches: ERROR if a critical expectation failed, WARN
     if only warnings did; the description names what failed, the metadata links the quality
@@ -114,10 +123,11 @@ def check_result(
             "warnings": sum(len(outcome.warnings) for outcome in outcomes),
             # The GX time of the whole step (import included): what quality costs per run.
             "gx_seconds_for_step": gx_seconds,
-            "data_docs": dg.MetadataValue.url(site.as_uri()),
+            **file_entries(paths, "data_docs", site),
             "data_docs_pages": dg.MetadataValue.md(
                 "\n".join(
-                    f"- [{outcome.batch}]({site.as_uri()}#{outcome.anchor})" for outcome in outcomes
+                    f"- {markdown_link(paths, outcome.batch, site, outcome.anchor)}"
+                    for outcome in outcomes
                 )
                 or "aucune"
             ),
@@ -141,17 +151,26 @@ def survey_check(kind: DeliveryKind) -> dg.AssetChecksDefinition:
         pool=WAREHOUSE_POOL,
     )
     def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+        context: dg.AssetCheckExecutionContext,
+        warehouse: Warehouse,
+        project_paths: ProjectPathsResource,
     ) -> Iterator[dg.AssetCheckResult]:
         yield from run_suites(
-            quality_store(context), survey_runs_by_wave(kind, warehouse), SURVEY_SUITES, prefix
+            context,
+            project_paths.paths(),
+            survey_runs_by_wave(kind, warehouse, project_paths.paths().raw_dir),
+            SURVEY_SUITES,
+            prefix,
         )
 
     return _check
 
 
 def survey_runs_by_wave(
-    kind: DeliveryKind, warehouse: Warehouse, sample_above: int = SAMPLE_ABOVE_ANSWERS
+    kind: DeliveryKind,
+    warehouse: Warehouse,
+    raw_dir: Path,
+    sample_above: int = SAMPLE_ABOVE_ANSWERS,
 ) -> Iterator[SuiteRun]:
     """The study's runs, read and built one delivery (wave) at a time: memory holds one
     wave's answers, not the study's whole history; one with more than ``sample_above`` answer
@@ -171,7 +190,7 @@ def survey_runs_by_wave(
             # Without the optional questions the delivery left out (nothing to hold to them).
             {
                 int(wave): load_codebook(
-                    codebook_location(ProjectPaths.from_env().raw_dir, kind.study, int(wave))
+                    codebook_location(raw_dir, kind.study, int(wave))
                 ).answering(wave_answers["question"].unique())
             },
             sample.note(len(wave_answers)),
@@ -184,14 +203,16 @@ def survey_runs_by_wave(
     pool=WAREHOUSE_POOL,
 )
 def case_database_check(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    project_paths: ProjectPathsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     """The case database suites: cases, their profiles and modes, the catalysts."""
     tables = dict(zip(CASE_SUITES, case_table_names(CASE_DATABASE.name), strict=True))
     runs = case_runs(
         {suite_name: warehouse.read_table(f"raw.{table}") for suite_name, table in tables.items()}
     )
-    yield from run_suites(quality_store(context), runs, CASE_SUITES)
+    yield from run_suites(context, project_paths.paths(), runs, CASE_SUITES)
 
 
 @dg.multi_asset_check(
@@ -200,14 +221,16 @@ def case_database_check(
     pool=WAREHOUSE_POOL,
 )
 def context_statistics_check(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    project_paths: ProjectPathsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     """The context statistics' suites: rows, units, plausible ranges, every region present."""
     runs = context_runs(
         warehouse.read_table(f"raw.{CONTEXT_STATISTICS.name}"),
         read_catalogue().reset_index(),
     )
-    yield from run_suites(quality_store(context), runs, CONTEXT_SUITES)
+    yield from run_suites(context, project_paths.paths(), runs, CONTEXT_SUITES)
 
 
 @dg.multi_asset_check(
@@ -216,7 +239,9 @@ def context_statistics_check(
     pool=WAREHOUSE_POOL,
 )
 def indicator_mart_check(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    project_paths: ProjectPathsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     """The indicator mart's suites: values, completeness, agreement with published figures."""
     files = warehouse.read_table("staging.stg_survey_files")
@@ -226,7 +251,7 @@ def indicator_mart_check(
     )
     questions = asked.groupby(["study", "wave"])["question"].agg(set).to_dict()
     # An optional question a delivery left out expects no estimate.
-    raw_dir = ProjectPaths.from_env().raw_dir
+    raw_dir = project_paths.paths().raw_dir
     codebooks = [
         load_codebook(codebook_location(raw_dir, row.study, int(row.wave))).answering(
             questions.get((row.study, row.wave), set())
@@ -239,7 +264,7 @@ def indicator_mart_check(
         warehouse.read_table("reference.published_figures"),
         codebooks,
     )
-    yield from run_suites(quality_store(context), runs, MART_SUITES)
+    yield from run_suites(context, project_paths.paths(), runs, MART_SUITES)
 
 
 @dg.multi_asset_check(
@@ -248,7 +273,9 @@ def indicator_mart_check(
     pool=WAREHOUSE_POOL,
 )
 def small_area_mart_check(
-    context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    project_paths: ProjectPathsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     """The small-area mart's suite: every modelled row flagged and diagnosed, MSE >= 0, the
     EBLUP between the direct and synthetic estimates (read in its fits table)."""
@@ -256,7 +283,7 @@ def small_area_mart_check(
         warehouse.read_table("marts.fct_small_area_estimates"),
         warehouse.read_table("intermediate.int_small_area_fits"),
     )
-    yield from run_suites(quality_store(context), runs, SMALL_AREA_SUITES)
+    yield from run_suites(context, project_paths.paths(), runs, SMALL_AREA_SUITES)
 
 
 quality_checks = [

@@ -1,6 +1,6 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -13,13 +13,15 @@ from dagster_dbt import (
 
 from orchestration.automation import after_its_inputs
 from orchestration.settings import DATA_OWNERS
+from orchestration.transform.check_descriptions import check_description
 from orchestration.transform.project import manifest_path
 from orchestration.warehouse import WAREHOUSE_POOL
 
 
 class ImpactDbtTranslator(DagsterDbtTranslator):
     """Puts every dbt node in the ``transform`` group, between ingest and reports, updated
-    after its inputs (``orchestration/automation.py``).
+    after its inputs (``orchestration/automation.py``); every dbt test is an asset check
+    described in French.
 
     An ingest asset writes several raw tables (a study's respondents, answers, files...): their
     dbt sources share its asset key (``meta.dagster.asset_key`` in ``_sources.yml``).
@@ -38,6 +40,19 @@ class ImpactDbtTranslator(DagsterDbtTranslator):
         self, dbt_resource_props: dict[str, Any]
     ) -> dg.AutomationCondition | None:
         return after_its_inputs()
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: Any,
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        # dagster-dbt reads only ``meta.description``; the test's own description comes first.
+        return spec._replace(description=check_description(manifest["nodes"][unique_id]))
 
 
 @dbt_assets(
