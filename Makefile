@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install manifest run report test ui lint samples bench clean
+.PHONY: install manifest run report test test-fast ui lint samples bench clean
 .PHONY: team-db team-db-stop team-webserver team-daemon
 
 install: $(INSTALLED)
@@ -39,8 +39,20 @@ REGION ?= national
 report: $(INSTALLED)
 	$(BIN)/python -m orchestration.publication.by_hand $(REGION)
 
+# The whole suite (markers unit, e2e, ui: see tests/conftest.py), with its 25 slowest steps.
 test: manifest
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
+
+# The unit tier only (no Dagster run, no dbt build): under a minute. The manifest is parsed
+# again only if a file of dbt_project/ changed since (collecting the tests loads the definitions).
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs \
+	-prune -o -path dbt_project/dbt_packages -prune -o -type f -print 2>/dev/null)
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	touch $@
+
+test-fast: $(MANIFEST)
+	$(BIN)/python -m pytest -m unit --durations=10
 
 ui: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1 --port 3000
