@@ -197,8 +197,10 @@ class FinishedRun:
 
     def copy_to(self, folder: Path) -> IsolatedProject:
         """A copy of the finished project and of its instance (``folder/dagster``), for a test
-        that changes them: copying is much cheaper than running again."""
-        shutil.copytree(self.root, folder, symlinks=True)
+        that changes them: copying is much cheaper than running again. ``folder``: short, as
+        ``tmp_path_factory.mktemp`` gives (the renders' kernels open sockets under the project,
+        and a socket's path is limited to about 100 characters)."""
+        shutil.copytree(self.root, folder, symlinks=True, dirs_exist_ok=True)
         return project_in(folder)
 
 
@@ -250,9 +252,7 @@ def pipeline_copy(
 ) -> Iterator[tuple[IsolatedProject, dg.DagsterInstance, dg.JobExecutionResult]]:
     """A copy of the shared run's project and instance, its variables set, for a test that
     changes them: (project, open instance, the shared run's result)."""
-    # A short folder, not the test's tmp_path: the renders' kernels open sockets under the
-    # project, and a socket's path is limited to about 100 characters.
-    root = tmp_path_factory.mktemp("copy") / "project"
+    root = tmp_path_factory.mktemp("copy")  # short: see FinishedRun.copy_to
     project = finished_run.copy_to(root)
     for name, value in project.env().items():
         monkeypatch.setenv(name, value)

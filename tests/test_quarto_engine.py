@@ -111,7 +111,7 @@ def exported(finished_run, tmp_path_factory):
     """A copy of the shared pipeline run's project (a test here publishes into it), its
     variables set."""
     assert finished_run.result.success
-    copy = finished_run.copy_to(tmp_path_factory.mktemp("quarto") / "project")
+    copy = finished_run.copy_to(tmp_path_factory.mktemp("quarto"))
     with project_env(copy) as project:
         yield project
 

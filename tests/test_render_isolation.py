@@ -82,14 +82,14 @@ def runs(finished_run, tmp_path_factory):
     them broken; the system's temporary folder and Jupyter's runtime folder are watched during
     the second run."""
     root = tmp_path_factory.mktemp("isolation")
-    project = finished_run.copy_to(root / "project")
+    project = finished_run.copy_to(root)
     system_tmp, jupyter_runtime = root / "system-tmp", root / "jupyter-runtime"
     system_tmp.mkdir()
     jupyter_runtime.mkdir()
     with pytest.MonkeyPatch.context() as patch:
         for name, value in project.env().items():
             patch.setenv(name, value)
-        with instance_in(root / "project" / "dagster") as instance:
+        with instance_in(root / "dagster") as instance:
             first = finished_run.result
             reports = all_report_jobs(project.paths, regions())
             jobs = {job.params.get("region"): job for job in reports}  # None: the synthesis

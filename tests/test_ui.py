@@ -64,8 +64,8 @@ def ui(finished_run, tmp_path_factory):
     as ``DAGSTER_HOME``), then ``make ui``'s command on that ``DAGSTER_HOME``: the UI opens on
     that run's history."""
     root = tmp_path_factory.mktemp("ui")
-    project = finished_run.copy_to(root / "project")
-    dagster_home = root / "project" / "dagster"
+    project = finished_run.copy_to(root)
+    dagster_home = root / "dagster"
     shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
     env = {**os.environ, **project.env(), "DAGSTER_HOME": str(dagster_home)}
     python = Path(sys.executable)
