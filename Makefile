@@ -13,7 +13,7 @@ export IMPACT_RAW_DIR ?= $(CURDIR)/raw
 export IMPACT_WAREHOUSE ?= $(CURDIR)/warehouse/impact.duckdb
 export IMPACT_REPORTS_DIR ?= $(CURDIR)/reports/output
 
-.PHONY: install manifest run report test ui lint samples bench clean
+.PHONY: install manifest run report test test-fast ui lint samples bench clean
 .PHONY: team-db team-db-stop team-webserver team-daemon
 
 install: $(INSTALLED)
@@ -44,8 +44,20 @@ REGION ?= national
 report: $(INSTALLED)
 	$(BIN)/python -m orchestration.publication.by_hand $(REGION)
 
+# The whole suite (markers unit, e2e, ui: see tests/conftest.py), with its 25 slowest steps.
 test: manifest
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
+
+# The unit tier only (no Dagster run, no dbt build): under a minute. The manifest is parsed
+# again only if a file of dbt_project/ changed since (collecting the tests loads the definitions).
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs \
+	-prune -o -path dbt_project/dbt_packages -prune -o -type f -print 2>/dev/null)
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	touch $@
+
+test-fast: $(MANIFEST)
+	$(BIN)/python -m pytest -m unit --durations=10
 
 # `make ui UI_PORT=3005` if 3000 is taken. The schedule's cron: IMPACT_REFRESH_CRON (README).
 # While the UI runs, the reports folder is served on REPORTS_PORT: the UI does not open file://

@@ -1,5 +1,10 @@
-"""Shared fixtures: the dbt manifest, and a project whose raw/, warehouse and reports live in a
-temporary folder (the environment variables of ``orchestration.settings``)."""
+"""Shared fixtures: the dbt manifest, a project whose raw/, warehouse and reports live in a
+temporary folder (the environment variables of ``orchestration.settings``), and one full pipeline
+run shared by the end-to-end tests (read it as is, or change a copy of it).
+
+Every test gets one marker (``make test-fast`` runs ``-m unit``): ``ui`` for the modules that
+start Dagster's servers, ``e2e`` for those that run Dagster or dbt on a project, ``unit`` for the
+rest."""
 
 import hashlib
 import os
@@ -7,6 +12,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,16 +42,71 @@ for _variable, _default in DEFAULT_PATHS.values():
 # The shipped citizens 2020 delivery, the one most tests change.
 CITIZENS_2020 = "surveys/citoyens/2020/citoyens_2020.sav"
 
+# The modules that start Dagster's webserver (and the team deployment's daemon and database).
+UI_MODULES = {"test_ui", "test_team_deployment"}
+# The modules that build a warehouse with dbt or materialize assets with Dagster, in module
+# fixtures (the tests that request the fixtures below are end-to-end wherever they are).
+E2E_MODULES = {
+    "test_automation",
+    "test_calibrated_estimates",
+    "test_cases",
+    "test_conformance",
+    "test_context_statistics",
+    "test_delivery_limits",
+    "test_escaping",
+    "test_fragilities",
+    "test_indicators",
+    "test_ingest",
+    "test_quality",
+    "test_recovery",
+    "test_render_isolation",
+    "test_small_area_estimates",
+    "test_warehouse",
+    "test_weighting",
+}
+E2E_FIXTURES = {"isolated_project", "dagster_instance", "finished_run"}
+# What dbt reads to parse the project (the manifest is current when newer than all of them).
+DBT_OUTPUTS = {"target", "logs", "dbt_packages"}
 
-@pytest.fixture(scope="session", autouse=True)
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One tier marker per test: ``ui``, ``e2e`` or ``unit`` (see the module docstring)."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in UI_MODULES:
+            item.add_marker(pytest.mark.ui)
+        elif module in E2E_MODULES or E2E_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.e2e)
+        else:
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
-    """``dbt parse``, as ``make manifest`` does: the definitions need the manifest to load."""
-    subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet"],
-        cwd=DBT_PROJECT_DIR,
-        check=True,
+    """``dbt parse``, as ``make manifest`` does: the definitions need the manifest to load
+    (requested by the tests that load them). Skipped when the manifest is newer than every
+    file of the dbt project (``make test-fast`` does the same)."""
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if not manifest_is_current(manifest):
+        subprocess.run(
+            [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet"],
+            cwd=DBT_PROJECT_DIR,
+            check=True,
+        )
+    return manifest
+
+
+def manifest_is_current(manifest: Path) -> bool:
+    """Whether ``manifest`` was written after the last change to the dbt project's files."""
+    if not manifest.exists():
+        return False
+    written = manifest.stat().st_mtime
+    sources = (
+        path
+        for path in DBT_PROJECT_DIR.rglob("*")
+        if path.is_file() and path.relative_to(DBT_PROJECT_DIR).parts[0] not in DBT_OUTPUTS
     )
-    return DBT_PROJECT_DIR / "target" / "manifest.json"
+    return all(path.stat().st_mtime <= written for path in sources)
 
 
 @dataclass(frozen=True)
@@ -71,7 +133,7 @@ class IsolatedProject:
 
 def make_isolated_project(root: Path) -> IsolatedProject:
     """A copy of the shipped sample deliveries, an empty warehouse folder and reports folder."""
-    project = IsolatedProject(root / "raw", root / "warehouse" / "impact.duckdb", root / "reports")
+    project = project_in(root)
     shutil.copytree(PROJECT_ROOT / "raw", project.raw_dir)
     return project
 
@@ -99,8 +161,19 @@ def samples_warehouse(root: Path, target: str) -> Path:
     return project.warehouse
 
 
+@contextmanager
+def project_env(project: IsolatedProject) -> Iterator[IsolatedProject]:
+    """The project's variables set in the environment for the block."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name, value in project.env().items():
+            monkeypatch.setenv(name, value)
+        yield project
+
+
 @pytest.fixture
-def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> IsolatedProject:
+def isolated_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_manifest: Path
+) -> IsolatedProject:
     """A per-test isolated project, its variables set in the environment."""
     project = make_isolated_project(tmp_path)
     for name, value in project.env().items():
@@ -108,8 +181,91 @@ def isolated_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Isolate
     return project
 
 
+@dataclass(frozen=True)
+class FinishedRun:
+    """The shared full run: its project folder (the project, and the Dagster instance in
+    ``dagster/``), and the run's result."""
+
+    root: Path
+    result: dg.JobExecutionResult
+
+    @property
+    def project(self) -> IsolatedProject:
+        """The project the run read and wrote."""
+        return project_in(self.root)
+
+    @property
+    def instance_dir(self) -> Path:
+        """The Dagster instance the run was recorded in."""
+        return self.root / "dagster"
+
+    def copy_to(self, folder: Path) -> IsolatedProject:
+        """A copy of the finished project and of its instance (``folder/dagster``), for a test
+        that changes them: copying is much cheaper than running again. ``folder``: short, as
+        ``tmp_path_factory.mktemp`` gives (the renders' kernels open sockets under the project,
+        and a socket's path is limited to about 100 characters)."""
+        shutil.copytree(self.root, folder, symlinks=True, dirs_exist_ok=True)
+        return project_in(folder)
+
+
+def project_in(root: Path) -> IsolatedProject:
+    """The project that ``make_isolated_project(root)`` made."""
+    return IsolatedProject(root / "raw", root / "warehouse" / "impact.duckdb", root / "reports")
+
+
+@contextmanager
+def instance_in(folder: Path) -> Iterator[dg.DagsterInstance]:
+    """The Dagster instance stored in ``folder``, with the project's settings."""
+    with dg.instance_for_test(
+        overrides=dagster_instance_settings(), temp_dir=str(folder)
+    ) as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def finished_run(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> FinishedRun:
+    """One run of every asset and check, all regions, on the shipped samples in an isolated
+    project: what the end-to-end tests read. None may change it (``pipeline_copy`` does)."""
+    from orchestration.run_all import run_everything
+
+    root = tmp_path_factory.mktemp("finished")
+    project = make_isolated_project(root)
+    (root / "dagster").mkdir()
+    with project_env(project), instance_in(root / "dagster") as instance:
+        result = run_everything(instance)
+    return FinishedRun(root, result)
+
+
 @pytest.fixture
-def dagster_instance():
+def finished_pipeline(
+    finished_run: FinishedRun, monkeypatch: pytest.MonkeyPatch
+) -> tuple[IsolatedProject, Path, dg.JobExecutionResult]:
+    """The shared run, its project's variables set: (project, instance folder, result). Read
+    only."""
+    project = finished_run.project
+    for name, value in project.env().items():
+        monkeypatch.setenv(name, value)
+    return project, finished_run.instance_dir, finished_run.result
+
+
+@pytest.fixture
+def pipeline_copy(
+    finished_run: FinishedRun,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[IsolatedProject, dg.DagsterInstance, dg.JobExecutionResult]]:
+    """A copy of the shared run's project and instance, its variables set, for a test that
+    changes them: (project, open instance, the shared run's result)."""
+    root = tmp_path_factory.mktemp("copy")  # short: see FinishedRun.copy_to
+    project = finished_run.copy_to(root)
+    for name, value in project.env().items():
+        monkeypatch.setenv(name, value)
+    with instance_in(root / "dagster") as instance:
+        yield project, instance, finished_run.result
+
+
+@pytest.fixture
+def dagster_instance(dbt_manifest: Path):
     """A temporary Dagster instance with the project's settings (the warehouse pool limit)."""
     with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
         yield instance

@@ -14,6 +14,9 @@ from orchestration.resources import project_resources
 from orchestration.schedules import weekly_refresh
 from tests.conftest import CITIZENS_2020, settled
 
+# The definitions these tests load read the dbt manifest.
+pytestmark = pytest.mark.usefixtures("dbt_manifest")
+
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
 CONTEXT_FILE = "context/statistiques_contexte.csv"
 

@@ -6,9 +6,13 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from orchestration.geography import regions
 from orchestration.studies import STUDIES
+
+# The definitions these tests load read the dbt manifest.
+pytestmark = pytest.mark.usefixtures("dbt_manifest")
 
 
 def test_definitions_validate_without_touching_the_warehouse(isolated_project, tmp_path):

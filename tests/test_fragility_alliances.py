@@ -9,7 +9,6 @@ import html
 import re
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
@@ -18,9 +17,8 @@ from pypdf import PdfReader
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.rendering import QUARTO_PATH_VAR, render_report
 from orchestration.publication.report_jobs import REPORT_DATA_FILE, regional_job
-from orchestration.run_all import run_everything
-from orchestration.settings import DBT_PROJECT_DIR, REPORT_SOURCES_DIR, dagster_instance_settings
-from tests.conftest import make_isolated_project
+from orchestration.settings import DBT_PROJECT_DIR, REPORT_SOURCES_DIR
+from tests.conftest import project_env
 from tests.test_quarto_engine import quarto_or_skip, without_quarto
 
 SECTION = "Les alliances qui y répondent"
@@ -35,14 +33,10 @@ ALL_ANSWERED = "Chaque domaine de fragilité compte au moins une pratique recens
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """A pipeline run (built-in engine) in an isolated project whose variables stay set."""
-    project = make_isolated_project(tmp_path_factory.mktemp("alliances"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in project.env().items():
-            monkeypatch.setenv(name, value)
-        with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
-            assert run_everything(instance).success
+def exported(finished_run):
+    """The shared pipeline run's project, its variables set (read only)."""
+    assert finished_run.result.success
+    with project_env(finished_run.project) as project:
         yield project
 
 

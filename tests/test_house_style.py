@@ -23,7 +23,7 @@ from orchestration.geography import region_by_code
 from orchestration.ingest.codebooks import codebook_path, load_codebook
 from orchestration.publication import palette
 from orchestration.publication.captions import source_line
-from orchestration.publication.rendering import find_quarto, render_report
+from orchestration.publication.rendering import BUILTIN_ENGINE, find_quarto, render_report
 from orchestration.publication.report_jobs import (
     REPORT_DATA_FILE,
     ReportJob,
@@ -139,8 +139,11 @@ def test_the_typography_filter_puts_the_french_spaces_and_leaves_the_rest():
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """The shipped deliveries through the whole pipeline: its published reports."""
+def project(finished_run, tmp_path_factory):
+    """The shipped deliveries through the whole pipeline, rendered by the built-in engine: its
+    published reports. The shared run's, unless Quarto rendered those."""
+    if national_job(finished_run.project.paths).record().engine == BUILTIN_ENGINE:
+        return finished_run.project
     project = make_isolated_project(tmp_path_factory.mktemp("house-style"))
     with pytest.MonkeyPatch.context() as monkeypatch:
         for name, value in project.env().items():

@@ -1,6 +1,6 @@
 """``index.html``, the publication's front page, written from render records and an export
 made for the test; read back parsed (``tests/index_reading.py``). The same page written by a
-real run is read in ``test_pipeline`` (a clean run) and ``test_render_isolation`` (failed
+real run is read in ``test_publication_e2e`` (a clean run) and ``test_render_isolation`` (failed
 renders)."""
 
 import json

@@ -1,8 +1,8 @@
 """The note de synthèse's wording (orchestration/publication/key_messages.py) on findings shaped
 like ``marts.fct_report_findings``'s. Which findings a note holds is the model's rule, proven by
 its dbt unit tests (dbt_project/models/marts/_findings.yml) and, on the shipped data, by
-test_pipeline; here: each kind's sentence, its numbers as the tables print them, its data text
-inert, and the note in the findings' order, one message per finding."""
+test_report_figures_e2e; here: each kind's sentence, its numbers as the tables print them, its
+data text inert, and the note in the findings' order, one message per finding."""
 
 import pytest
 import yaml

@@ -1,10 +1,14 @@
 """The advice logged after a failed step, by kind of failure."""
 
 import dagster as dg
+import pytest
 
 from orchestration.ingest.errors import DeliveryError
 from orchestration.next_steps import next_step
 from orchestration.warehouse import WarehouseLocked
+
+# The definitions these tests load read the dbt manifest.
+pytestmark = pytest.mark.usefixtures("dbt_manifest")
 
 
 def test_a_locked_warehouse_says_which_program_to_close():

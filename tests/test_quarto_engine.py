@@ -11,7 +11,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import dagster as dg
 import pytest
 from pypdf import PdfReader
 
@@ -26,9 +25,7 @@ from orchestration.publication.rendering import (
     render_report,
 )
 from orchestration.publication.report_jobs import REPORT_DATA_FILE, regional_job
-from orchestration.run_all import run_everything
-from orchestration.settings import dagster_instance_settings
-from tests.conftest import make_isolated_project
+from tests.conftest import project_env
 
 REGION = "84"
 # The provenance line names the engine (and Quarto's version): the one line that differs.
@@ -110,14 +107,12 @@ def without_quarto(monkeypatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """A pipeline run's exports, in an isolated project whose variables stay set."""
-    project = make_isolated_project(tmp_path_factory.mktemp("quarto"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in project.env().items():
-            monkeypatch.setenv(name, value)
-        with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
-            assert run_everything(instance).success
+def exported(finished_run, tmp_path_factory):
+    """A copy of the shared pipeline run's project (a test here publishes into it), its
+    variables set."""
+    assert finished_run.result.success
+    copy = finished_run.copy_to(tmp_path_factory.mktemp("quarto"))
+    with project_env(copy) as project:
         yield project
 
 

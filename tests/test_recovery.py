@@ -20,6 +20,9 @@ from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import WAREHOUSE_POOL
 from tests.conftest import make_isolated_project
 
+# The definitions these tests load read the dbt manifest.
+pytestmark = pytest.mark.usefixtures("dbt_manifest")
+
 # Generous bounds that only keep a broken test from hanging: nothing is timed.
 START_SECONDS = 600
 RUN_SECONDS = 900

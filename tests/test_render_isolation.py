@@ -32,10 +32,10 @@ from orchestration.publication.publishing import (
 from orchestration.publication.rendering import BUILTIN_ENGINE, engine_name
 from orchestration.publication.report_jobs import RenderRecord, all_report_jobs, regional_job
 from orchestration.publication.scratch import SCRATCH_PREFIX
-from orchestration.run_all import job_definition, report_summary, run_everything, step_errors
+from orchestration.run_all import job_definition, report_summary, step_errors
 from orchestration.schedules import refresh_all_job
-from orchestration.settings import ProjectPaths, dagster_instance_settings
-from tests.conftest import make_isolated_project
+from orchestration.settings import ProjectPaths
+from tests.conftest import instance_in
 from tests.index_reading import read_index, spaced
 
 # Centre-Val de Loire: second in the queue, so a failure there used to cancel the 11 after it.
@@ -77,19 +77,20 @@ def render_regions(instance, force: bool) -> dg.JobExecutionResult:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """A full run, then the 13 regions rendered again with two of them broken; the system's
-    temporary folder and Jupyter's runtime folder are watched during the second run."""
+def runs(finished_run, tmp_path_factory):
+    """A full run (a copy of the shared one), then the 13 regions rendered again with two of
+    them broken; the system's temporary folder and Jupyter's runtime folder are watched during
+    the second run."""
     root = tmp_path_factory.mktemp("isolation")
-    project = make_isolated_project(root)
+    project = finished_run.copy_to(root)
     system_tmp, jupyter_runtime = root / "system-tmp", root / "jupyter-runtime"
     system_tmp.mkdir()
     jupyter_runtime.mkdir()
     with pytest.MonkeyPatch.context() as patch:
         for name, value in project.env().items():
             patch.setenv(name, value)
-        with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
-            first = run_everything(instance)
+        with instance_in(root / "dagster") as instance:
+            first = finished_run.result
             reports = all_report_jobs(project.paths, regions())
             jobs = {job.params.get("region"): job for job in reports}  # None: the synthesis
             before = {

@@ -14,17 +14,14 @@ import math
 import re
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
 from orchestration.geography import region_by_code, regions
 from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.publication.vocabulary import NOT_PUBLISHED, POPULATIONS
-from orchestration.run_all import run_everything
-from orchestration.settings import dagster_instance_settings
-from tests.conftest import make_isolated_project
-from tests.test_pipeline import french_percent, html_text, normalized, pdf_text
+from tests.conftest import instance_in, project_env
+from tests.pipeline_reading import french_percent, html_text, normalized, pdf_text
 
 MART = "marts.fct_indicator_estimates"
 PUBLISHED = "marts.fct_published_estimates"  # what the reports print (issue 18)
@@ -33,18 +30,16 @@ VERSUS_FIELDS = ("vs_rest_difference", "vs_rest_p_value", "vs_rest_significant")
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """The shipped deliveries through the whole pipeline, and the run's event log as text."""
-    project = make_isolated_project(tmp_path_factory.mktemp("suppression"))
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in project.env().items():
-            patch.setenv(name, value)
-        with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
-            result = run_everything(instance)
-            assert result.success
+def published(finished_run):
+    """The shipped deliveries through the whole pipeline (the shared run, read only), and the
+    run's event log as text."""
+    result = finished_run.result
+    assert result.success
+    with project_env(finished_run.project) as project:
+        with instance_in(finished_run.instance_dir) as instance:
             events = instance.all_logs(result.run_id)
-            metadata = " ".join(str(e.dagster_event) for e in events if e.dagster_event)
-            yield project, metadata
+        metadata = " ".join(str(e.dagster_event) for e in events if e.dagster_event)
+        yield project, metadata
 
 
 def estimates(project) -> list[dict]:
@@ -190,7 +185,7 @@ def region_rows(rows: list[dict], code: str) -> tuple[list[str], list[str]]:
         later = by_key[(indicator, years[-1], code)]
         if later["section"] == "fragilites":
             # Issue 17: a withheld fragility ranking is said in one sentence of its own section
-            # (tests/test_pipeline.py::test_fragility_rankings_rest_on_significant_pairs...).
+            # (test_report_figures_e2e.py::test_fragility_rankings_rest_on_significant_pairs...).
             continue
         if later["status"] == "suppressed" and later["n"] > 0:
             label = (

@@ -33,6 +33,9 @@ from orchestration.warehouse import WAREHOUSE_POOL
 from tests.conftest import make_isolated_project
 from tests.dagster_servers import free_port, wait_for_run, wait_until_served
 
+# The definitions these tests load read the dbt manifest.
+pytestmark = pytest.mark.usefixtures("dbt_manifest")
+
 DEPLOYMENT = PROJECT_ROOT / "deployment" / "team"
 LOCATION = "orchestration.definitions"  # as deployment/team/workspace.yaml names it
 RUN_SECONDS = 300

@@ -22,9 +22,11 @@ from orchestration.publication.report_jobs import ReportJob, all_report_jobs, re
 from orchestration.recovery import RunWorker, recorded_worker
 from orchestration.settings import PROJECT_ROOT, ProjectPaths
 from synthetic import case_database
-from tests.conftest import make_isolated_project
 from tests.dagster_servers import free_port, wait_for_run, wait_until_served
 from tests.test_recovery import slot_holders
+
+# The definitions these tests load read the dbt manifest.
+pytestmark = pytest.mark.usefixtures("dbt_manifest")
 
 CHROMIUM = Path(os.environ.get("IMPACT_CHROMIUM", "/usr/bin/chromium"))
 # Chromium in a closed network: no background connections, no sandbox as root.
@@ -57,17 +59,16 @@ class RunningUI:
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory):
-    """The sample data refreshed once (``make run``'s command), then ``make ui``'s command on
-    the same ``DAGSTER_HOME``: the UI opens on that run's history."""
+def ui(finished_run, tmp_path_factory):
+    """The sample data refreshed once (a copy of the shared run: its project, and its instance
+    as ``DAGSTER_HOME``), then ``make ui``'s command on that ``DAGSTER_HOME``: the UI opens on
+    that run's history."""
     root = tmp_path_factory.mktemp("ui")
-    project = make_isolated_project(root)
-    dagster_home = root / "dagster_home"
-    dagster_home.mkdir()
+    project = finished_run.copy_to(root)
+    dagster_home = root / "dagster"
     shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")
     env = {**os.environ, **project.env(), "DAGSTER_HOME": str(dagster_home)}
     python = Path(sys.executable)
-    subprocess.run([python, "-m", "orchestration.run_all"], env=env, check=True, cwd=PROJECT_ROOT)
 
     port = free_port()
     command = [python.parent / "dagster", "dev", "-m", "orchestration.definitions"]

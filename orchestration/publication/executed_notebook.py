@@ -20,10 +20,12 @@ import nbformat
 import yaml
 
 from orchestration.publication.qmd_document import CodeCell, MarkdownBlock, QmdDocument
-from orchestration.publication.qmd_execution import KERNEL_NAME, build_notebook, execute_qmd
-
-_KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
-_INJECTED_TAG = "injected-parameters"
+from orchestration.publication.qmd_execution import (
+    INJECTED_TAG,
+    KERNELSPEC,
+    build_notebook,
+    execute_qmd,
+)
 
 
 def write_executed_notebook(qmd_path: Path, params: Mapping[str, object]) -> Path:
@@ -49,7 +51,7 @@ def executed_notebook(
         if block.is_parameters and not injected:
             cells.append(_injected_cell(document, params))
             injected = True
-    metadata = {"kernelspec": _KERNELSPEC, "language_info": {"name": "python"}}
+    metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     return nbformat.v4.new_notebook(cells=cells, metadata=metadata)
 
 
@@ -72,8 +74,8 @@ def _injected_cell(document: QmdDocument, params: Mapping[str, object]) -> nbfor
     [source] = [
         cell.source
         for cell in build_notebook(document, params).notebook.cells
-        if _INJECTED_TAG in cell.metadata.get("tags", [])
+        if INJECTED_TAG in cell.metadata.get("tags", [])
     ]
     return nbformat.v4.new_code_cell(
-        f"#| include: false\n{source}", metadata={"tags": [_INJECTED_TAG]}
+        f"#| include: false\n{source}", metadata={"tags": [INJECTED_TAG]}
     )

@@ -26,8 +26,10 @@ from orchestration.publication.qmd_document import CodeCell, QmdDocument, parse_
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 600
 
-_KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
-_INJECTED_TAG = "injected-parameters"
+# The notebook's kernel, and the tag of the cell the parameters are injected in (papermill's):
+# executed_notebook.py writes both into the notebook Quarto renders.
+KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
+INJECTED_TAG = "injected-parameters"
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -109,10 +111,10 @@ def build_notebook(document: QmdDocument, params: Mapping[str, object]) -> Prepa
         # Like papermill (and so Quarto), only the first parameters cell gets the overrides.
         if block.is_parameters and not injected:
             source = "\n".join(_assignment(name, value) for name, value in params.items())
-            cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": [_INJECTED_TAG]}))
+            cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]}))
             block_indices.append(None)
             injected = True
-    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": _KERNELSPEC})
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC})
     return PreparedNotebook(notebook=notebook, block_indices=tuple(block_indices))
 
 
