@@ -200,7 +200,8 @@ def test_a_wave_without_codebook_is_refused(isolated_project, dagster_instance):
     (new_wave / "citoyens_2031.sav").write_bytes(delivery.read_bytes())
     result = ingest_citizens(dagster_instance)
     assert not result.success
-    assert "aucun codebook pour citoyens 2031 : attendu" in failure_text(result)
+    assert "aucun codebook pour citoyens 2031 : livrez-le" in failure_text(result)
+    assert "surveys/citoyens/2031/codebook.yml" in failure_text(result)
     assert "codebooks/citoyens/2031.yml" in failure_text(result)
 
 
