@@ -4,13 +4,11 @@ models and seeds, declared once, in dbt."""
 
 from __future__ import annotations
 
-import json
-
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from orchestration.transform.assets import impact_dbt_models
-from orchestration.transform.project import manifest_path
 
 # The node types an exposure of ours may depend on (a report never reads a raw source).
 READ_NODES = ("model", "seed")
@@ -19,7 +17,8 @@ READ_NODES = ("model", "seed")
 def exposed_nodes() -> list[str]:
     """The names of the models and seeds the reports' exposures depend on, sorted; a source
     or another node type there is an error (reports read marts and reference tables)."""
-    manifest = json.loads(manifest_path().read_text(encoding="utf-8"))
+    # The manifest dagster-dbt already loaded for the dbt assets: not read a second time.
+    manifest, _, _ = get_manifest_and_translator_from_dbt_assets([impact_dbt_models])
     nodes = {
         node
         for exposure in manifest["exposures"].values()
