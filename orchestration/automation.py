@@ -1,14 +1,19 @@
-"""Declarative automation: what updates by itself once a delivery is ingested.
+"""Declarative automation: what updates by itself once a delivery changes.
 
-The delivery sensor ingests only the delivery that changed. From there every downstream asset
-(dbt seeds, models and their tests, the report export, the reports, the index) carries
-``after_its_inputs``: it is updated when one of its inputs was, only once its inputs passed
-their blocking quality checks. A corrected case database thus rebuilds the case models, the
-export, the reports and the index, never the survey models; and the renders skip every report
-whose figures did not change, so only the affected regions and the synthesis are rendered again.
+The delivery sensor observes the files under ``raw/``: each delivery is an observable source
+asset whose data version is the hash of its files. Two conditions then drive everything:
 
-The sensor that evaluates the conditions launches what they request as one backfill, in
-dependency order (the 13 regional partitions in one run, their backfill policy).
+- ``after_its_data_changed`` (the ingest assets and the reports): run when an input's *data
+  version* changed, not merely when it was recorded again: a delivery whose files changed, a
+  report whose own export slice prints other figures. Also when the asset's code version
+  changed (a report template edited) or it is missing;
+- ``after_its_inputs`` (dbt seeds, models and their tests, the export, the index): Dagster's
+  ``eager``: run when an input was updated.
+
+Both wait for the inputs' blocking quality checks. A corrected case database thus rebuilds the
+case models and the export, never the survey models; the export records each report's slice
+with its own data version, so only the regions whose figures changed and the synthesis are
+rendered again, and Dagster shows the others up to date.
 """
 
 import dagster as dg
@@ -24,12 +29,31 @@ def after_its_inputs() -> dg.AutomationCondition:
     ).with_label("after_its_inputs")
 
 
+def after_its_data_changed() -> dg.AutomationCondition:
+    """Run when an input's data version changed (or the asset's code version, or it is
+    missing), once no input is missing or running and the inputs' blocking checks passed."""
+    changed = dg.AutomationCondition.any_deps_match(dg.AutomationCondition.data_version_changed())
+    trigger = (
+        dg.AutomationCondition.newly_missing()
+        | changed
+        | dg.AutomationCondition.code_version_changed()
+    ).since_last_handled()
+    return (
+        trigger
+        & ~dg.AutomationCondition.any_deps_missing()
+        & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.in_progress()
+        & dg.AutomationCondition.all_deps_blocking_checks_passed()
+    ).with_label("after_its_data_changed")
+
+
 update_downstream_sensor = dg.AutomationConditionSensorDefinition(
     AUTOMATION_SENSOR,
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
-    description="Automatisation déclarative : une livraison ingérée met à jour ce qui en "
-    "dépend (modèles dbt et contrôles, export, rapports concernés, synthèse, index), dans "
-    "l'ordre des dépendances, et seulement si ses contrôles bloquants sont passés.",
+    description="Automatisation déclarative : une livraison dont les fichiers ont changé est "
+    "ingérée, puis ce qui en dépend est mis à jour (modèles dbt et contrôles, export, rapports "
+    "dont les chiffres ont changé, synthèse, index), dans l'ordre des dépendances, et seulement "
+    "si les contrôles bloquants sont passés.",
 )

@@ -11,15 +11,12 @@ from dagster_dbt import DbtCliResource
 from orchestration.automation import update_downstream_sensor
 from orchestration.executor import run_executor
 from orchestration.ingest.assets import case_database, context_statistics, survey_assets
+from orchestration.ingest.observations import delivery_sources
 from orchestration.ingest.sensors import delivery_jobs, raw_delivery_sensor
 from orchestration.next_steps import what_to_do_next
-from orchestration.publication.assets import (
-    national_report,
-    regional_report,
-    report_data,
-    reports_index,
-)
-from orchestration.publication.jobs import render_regions_job
+from orchestration.publication.assets import national_report, regional_report, reports_index
+from orchestration.publication.export_asset import report_data
+from orchestration.publication.jobs import render_reports_job
 from orchestration.quality.checks import quality_checks
 from orchestration.recovery import dead_run_sweep
 from orchestration.resources import project_resources
@@ -40,9 +37,9 @@ assets = [
     reports_index,
 ]
 defs = dg.Definitions(
-    assets=[asset.with_hooks({what_to_do_next}) for asset in assets],
+    assets=[*delivery_sources, *(asset.with_hooks({what_to_do_next}) for asset in assets)],
     asset_checks=[checks.with_hooks({what_to_do_next}) for checks in quality_checks],
-    jobs=[refresh_all_job, render_regions_job, *delivery_jobs],
+    jobs=[refresh_all_job, render_reports_job, *delivery_jobs],
     schedules=[weekly_refresh],
     sensors=[raw_delivery_sensor, update_downstream_sensor, dead_run_sweep],
     executor=run_executor,

@@ -18,7 +18,6 @@ from orchestration.console import FAILED, echo, failure_lines, output_to, stage_
 from orchestration.geography import regions
 from orchestration.publication.assets import REPORTS_METADATA
 from orchestration.publication.outcomes import summary_lines
-from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.report_jobs import all_report_jobs
 from orchestration.recovery import recover_dead_runs
 from orchestration.schedules import refresh_all_job
@@ -90,17 +89,14 @@ def run_automation(
         requested = [key for key in keys if result.get_num_requested(key)]
         if not requested:
             return ticks
-        # The regional reports are requested all together: one run for the 13 regions.
-        partitioned = any(defs.resolve_assets_def(key).partitions_def for key in requested)
-        tags = all_regions_run_tags() if partitioned else {}
-        ticks.append(AutomationTick(requested, run_assets(instance, requested, tags)))
+        ticks.append(AutomationTick(requested, run_assets(instance, requested, {})))
         cursor = result.cursor
     raise RuntimeError(f"automation still requests after {max_ticks} ticks")
 
 
 def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:
-    """One run of every asset and check, all regions included."""
-    return run_job(instance, refresh_all_job.name, all_regions_run_tags())
+    """One run of every asset and check, the 14 reports included."""
+    return run_job(instance, refresh_all_job.name, {})
 
 
 def step_errors(result: dg.JobExecutionResult, skip: Iterable[str] = ()) -> list[str]:
@@ -199,8 +195,8 @@ def where_to_look(log_file: Path) -> list[str]:
 
 
 def report_summary(result: dg.JobExecutionResult) -> list[str]:
-    """French lines on the reports of a run: which were republished, which failed and why,
-    which are unchanged. Read from the render steps' outcomes (their materialization or failure
+    """French lines on the reports of a run: which were republished, which failed and why.
+    Read from the render steps' outcomes (their materialization or failure
     metadata), never assumed from the run's success."""
     started = _started_steps(result) & set(RENDER_STEPS)
     if not started:
@@ -210,7 +206,6 @@ def report_summary(result: dg.JobExecutionResult) -> list[str]:
     for step, metadata in _render_step_metadata(result):
         if REPORTS_METADATA in metadata:
             explained.add(step)
-            # A region's outcome can be in several events (one per partition): once each.
             records.update((record["stem"], record) for record in metadata[REPORTS_METADATA].value)
     lines = summary_lines(records.values())
     lines += [
@@ -228,9 +223,9 @@ def _render_step_metadata(result: dg.JobExecutionResult) -> list[tuple[str, dict
     """(step, metadata) of each materialization of a render asset and of each render step's
     failure in the run."""
     found = [
-        (event.asset_key.to_user_string(), event.materialization.metadata)
+        (event.step_key, event.materialization.metadata)
         for event in result.get_asset_materialization_events()
-        if event.asset_key.to_user_string() in RENDER_STEPS
+        if event.step_key in RENDER_STEPS
     ]
     for event in result.get_step_failure_events():
         if event.step_key in RENDER_STEPS:

@@ -5,7 +5,7 @@ import os
 
 import dagster as dg
 
-from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.ingest.observations import delivery_sources
 
 # The refresh's cron (Paris time), read when the definitions load: changing it needs a restart
 # of `make ui` (or of the team deployment), not an edit of this file.
@@ -15,8 +15,11 @@ REFRESH_TIMEZONE = "Europe/Paris"
 
 refresh_all_job = dg.define_asset_job(
     "refresh_all",
-    selection=dg.AssetSelection.all(),
-    description="Tout le pipeline : ingestion, dbt, contrôles qualité, les 14 rapports et l'index.",
+    # The deliveries' observations too: the run records which files it ingested.
+    selection=dg.AssetSelection.all()
+    | dg.AssetSelection.assets(*(source.key for source in delivery_sources)),
+    description="Tout le pipeline : observation des livraisons, ingestion, dbt, contrôles "
+    "qualité, les 14 rapports et l'index.",
 )
 
 
@@ -32,7 +35,7 @@ def _when(cron: str) -> str:
 
 
 def refresh_schedule(cron: str) -> dg.ScheduleDefinition:
-    """The schedule running ``refresh_all`` for all assets and all 13 regions at ``cron``."""
+    """The schedule running ``refresh_all`` (every asset, the 14 reports included) at ``cron``."""
 
     @dg.schedule(
         name="weekly_refresh",
@@ -43,9 +46,7 @@ def refresh_schedule(cron: str) -> dg.ScheduleDefinition:
         description=f"Rafraîchissement complet {_when(cron)}.",
     )
     def _refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        return dg.RunRequest(
-            run_key=context.scheduled_execution_time.isoformat(), tags=all_regions_run_tags()
-        )
+        return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat())
 
     return _refresh
 

@@ -1,18 +1,18 @@
-"""End to end through Dagster, an update: a changed delivery is sensed, ingested alone, and
-declarative automation renders again only the reports whose figures changed."""
+"""End to end through Dagster, an update: a changed delivery is observed by the sensor, ingested
+alone, and declarative automation renders again only the reports whose figures changed; Dagster
+shows the others up to date."""
 
 import dagster as dg
 import duckdb
+from dagster._core.definitions.data_version import StaleStatus
+from dagster._utils.test.data_versions import get_stale_status_resolver
 
 from orchestration.definitions import defs
 from orchestration.geography import region_by_code
 from orchestration.ingest.sensors import raw_delivery_sensor
-from orchestration.publication.partitions import all_regions_run_tags
+from orchestration.publication.report_keys import regional_report_key
 from orchestration.resources import project_resources
-from orchestration.run_all import (
-    run_automation,
-    run_job,
-)
+from orchestration.run_all import run_automation
 from synthetic import case_database
 from tests.conftest import settled
 from tests.index_reading import read_index
@@ -24,12 +24,28 @@ def published_times(job) -> tuple[int, int]:
     return job.html.stat().st_mtime_ns, job.pdf.stat().st_mtime_ns
 
 
+def stale_assets(instance: dg.DagsterInstance) -> set[str]:
+    """The assets Dagster's UI shows stale."""
+    graph = defs.resolve_asset_graph()
+    resolver = get_stale_status_resolver(instance, graph.assets_defs)
+    keys = graph.get_all_asset_keys()
+    return {k.to_user_string() for k in keys if resolver.get_status(k) == StaleStatus.STALE}
+
+
+def sense(instance: dg.DagsterInstance) -> list[dg.AssetObservation]:
+    """One tick of the delivery sensor, its observations recorded as the daemon records them."""
+    context = dg.build_sensor_context(instance=instance, resources=project_resources())
+    observations = raw_delivery_sensor(context).asset_events
+    for observation in observations:
+        instance.report_runless_asset_event(observation)
+    return observations
+
+
 def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(pipeline_copy):
     project, instance, _ = pipeline_copy
-    # Everything under raw/ was ingested by the full run, and everything downstream updated.
-    assert not raw_delivery_sensor(
-        dg.build_sensor_context(instance=instance, resources=project_resources())
-    ).run_requests
+    # The full run observed everything under raw/, and everything downstream is up to date.
+    assert sense(instance) == []
+    assert stale_assets(instance) == set()
     idle = dg.evaluate_automation_conditions(defs=defs, instance=instance)
     assert requested_assets(idle) == set()
     export = project.raw_dir / CASE_EXPORT
@@ -39,21 +55,17 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
     jobs = report_jobs(project)
     published_before = {job.title: published_times(job) for job in jobs}
 
-    # The sensor ingests the case database only...
-    sensed = raw_delivery_sensor(
-        dg.build_sensor_context(instance=instance, resources=project_resources())
-    )
-    [request] = sensed.run_requests
-    ingest = run_job(instance, request.job_name, request.tags)
-    assert ingest.success
-    assert {e.asset_key.to_user_string() for e in ingest.get_asset_materialization_events()} == {
-        "raw/case_database"
-    }
-    # ...and declarative automation updates what depends on it, never the survey models, in
-    # three runs: a partitioned asset follows an unpartitioned one at the next tick.
+    # The sensor observes the case database only: Dagster shows its ingest stale...
+    [observation] = sense(instance)
+    assert observation.asset_key.to_user_string() == "deliveries/case_database"
+    assert stale_assets(instance) == {"raw/case_database"}
+    # ...and declarative automation ingests it and updates what depends on it, never the survey
+    # models, in two runs: the reports whose export slice changed follow at the next tick.
+    region = region_by_code(cases.iloc[-1]["region"])
     ticks = run_automation(instance, idle.cursor)
     assert [tick.names for tick in ticks] == [
         {
+            "raw/case_database",
             "staging/stg_cases",
             "staging/stg_case_profiles",
             "staging/stg_case_modes",
@@ -64,18 +76,15 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
             "marts/fct_report_examples",
             "marts/fct_report_inputs",
             "report_data",
-            "national_report",
-            "reports_index",
+            *(f"report_export/{job.stem.removeprefix('region-')}" for job in jobs[1:]),
+            "report_export/france",
         },
-        {"regional_report"},
-        {"reports_index"},
+        {"national_report", regional_report_key(region).to_user_string(), "reports_index"},
     ]
     assert all(tick.result.success for tick in ticks)
-    # The 13 regions in one run.
-    assert all_regions_run_tags().items() <= ticks[1].result.dagster_run.tags.items()
+    assert stale_assets(instance) == set()
     # Only the withdrawn case's region and the synthesis print other figures: only they are
     # rendered again; the 12 other regions keep their files.
-    region = region_by_code(cases.iloc[-1]["region"])
     rendered = {job.title for job in jobs if published_times(job) != published_before[job.title]}
     assert rendered == {"Synthèse nationale", region.name}
     assert read_index(project.reports_dir / "index.html").states == ["à jour"] * 14

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pandas as pd
 
+from orchestration.automation import after_its_data_changed
 from orchestration.ingest.cases import case_table_names, case_tables, read_case_export
 from orchestration.ingest.conformance import REPORT_METADATA, DeliveryRejected
 from orchestration.ingest.context import (
@@ -67,6 +68,8 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=kind.asset_key,
+        deps=[kind.source_key],
+        automation_condition=after_its_data_changed(),
         group_name="ingest",
         owners=DATA_OWNERS,
         kinds={"duckdb"},
@@ -133,6 +136,8 @@ survey_assets = [survey_asset(kind) for kind in SURVEY_KINDS.values()]
 
 @dg.asset(
     key=CASE_DATABASE.asset_key,
+    deps=[CASE_DATABASE.source_key],
+    automation_condition=after_its_data_changed(),
     group_name="ingest",
     owners=DATA_OWNERS,
     kinds={"excel", "duckdb"},
@@ -173,6 +178,8 @@ def _load_cases(
 
 @dg.asset(
     key=CONTEXT_STATISTICS.asset_key,
+    deps=[CONTEXT_STATISTICS.source_key],
+    automation_condition=after_its_data_changed(),
     group_name="ingest",
     owners=DATA_OWNERS,
     kinds={"csv", "duckdb"},

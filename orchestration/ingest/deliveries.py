@@ -41,6 +41,11 @@ class DeliveryKind:
         """The ingest asset (``raw/<name>``); its tables are ``raw.<name>[_part]``."""
         return dg.AssetKey(["raw", self.name])
 
+    @property
+    def source_key(self) -> dg.AssetKey:
+        """The delivered files, an observable source asset (``deliveries/<name>``)."""
+        return dg.AssetKey(["deliveries", self.name])
+
     def matches(self, relative_path: str) -> bool:
         """Whether a path relative to the drop zone is a data file of this kind."""
         path = PurePosixPath(relative_path)

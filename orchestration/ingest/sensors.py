@@ -1,32 +1,30 @@
-"""The delivery sensor: a new or changed file under ``raw/`` re-runs the ingest of its delivery
-only; declarative automation (``orchestration/automation.py``) then updates what depends on it.
+"""The delivery sensor: it observes the files under ``raw/`` and records, for each kind of
+delivery whose files changed since its last observation, a new observation of its observable
+source asset (``ingest/observations.py``); declarative automation then ingests that delivery
+only, and updates what depends on it (``orchestration/automation.py``).
 
-"Changed" is against what was last ingested (the fingerprints in the ingest asset's latest
-materialization), not against what the sensor last saw: a delivery ingested by ``make run`` or
-the weekly refresh is not ingested again when the UI starts. A file modified in the last
-``SETTLE_SECONDS`` is left for a later tick: it may still be being copied. An entry that cannot
-be a delivered file (a folder or a broken link in place of a wave's file, a link out of raw/, a
-wave folder left empty) is part of the fingerprints too: it is a change, and the ingest it
-launches fails saying why (see ``DeliveryKind.refused_entries``).
+"Changed" is against the last observation, which ``make run`` and the weekly refresh also
+record: a delivery ingested by them is not ingested again when the UI starts. A file modified
+in the last ``SETTLE_SECONDS`` is left for a later tick: it may still be being copied. An entry
+that cannot be a delivered file (a folder or a broken link in place of a wave's file, a link out
+of raw/, a wave folder left empty) is part of the fingerprints too: it is a change, and the
+ingest it leads to fails saying why (see ``DeliveryKind.refused_entries``).
 """
 
-import hashlib
-import json
 import time
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingest.assets import FINGERPRINTS_METADATA
 from orchestration.ingest.deliveries import (
     DELIVERY_KINDS,
     REFUSED,
     DeliveryKind,
     unclaimed_files,
 )
+from orchestration.ingest.observations import delivery_observation, observed_fingerprints
 from orchestration.resources import ProjectPathsResource
 
-DELIVERY_TAG = "impact/deliveries"
 # A file modified this recently may still be being copied into raw/.
 SETTLE_SECONDS = 20
 
@@ -39,53 +37,36 @@ def delivery_job_name(kind: DeliveryKind) -> str:
 delivery_jobs = [
     dg.define_asset_job(
         delivery_job_name(kind),
-        selection=dg.AssetSelection.assets(kind.asset_key),
-        description=f"{kind.description} Ingestion et contrôles qualité de la livraison ; la "
+        # Observed first: the ingest records which files it read, and the sensor sees them.
+        selection=dg.AssetSelection.assets(kind.source_key, kind.asset_key),
+        description=f"{kind.description} Observation des fichiers, ingestion et contrôles "
+        "qualité de la livraison ; la "
         "suite (dbt, rapports concernés, synthèse) est lancée par l'automatisation déclarative.",
     )
     for kind in DELIVERY_KINDS
 ]
 
 
-def ingested_fingerprints(instance: dg.DagsterInstance, kind: DeliveryKind) -> dict[str, str]:
-    """The files (and their hashes) of the last ingest of this kind; empty if never ingested."""
-    event = instance.get_latest_materialization_event(kind.asset_key)
-    if event is None or event.asset_materialization is None:
-        return {}
-    recorded = event.asset_materialization.metadata.get(FINGERPRINTS_METADATA)
-    return dict(recorded.value) if recorded is not None else {}
-
-
-def describe_changes(ingested: dict[str, str], current: dict[str, str]) -> str:
-    """Which files are new or changed, and which were withdrawn, since the last ingest."""
-    changed = sorted(path for path, digest in current.items() if ingested.get(path) != digest)
-    withdrawn = sorted(set(ingested) - set(current))
+def describe_changes(observed: dict[str, str], current: dict[str, str]) -> str:
+    """Which files are new or changed, and which were withdrawn, since the last observation."""
+    changed = sorted(path for path, digest in current.items() if observed.get(path) != digest)
+    withdrawn = sorted(set(observed) - set(current))
     return ", ".join(changed + [f"{path} (retiré)" for path in withdrawn])
 
 
-def delivery_run_request(kind: DeliveryKind, ingested: dict, current: dict) -> dg.RunRequest:
-    """A run of the kind's job; its key makes a repeated request for the same files a no-op."""
-    state = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16]
-    return dg.RunRequest(
-        run_key=f"{kind.name}-{state}",
-        job_name=delivery_job_name(kind),
-        tags={DELIVERY_TAG: describe_changes(ingested, current)},
-    )
-
-
 @dg.sensor(
-    jobs=delivery_jobs,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Surveille raw/ : un fichier livré nouveau, modifié ou retiré depuis la dernière "
-    "ingestion relance l'ingestion de cette livraison ; l'automatisation déclarative met "
-    "ensuite à jour ce qui en dépend, jusqu'aux rapports.",
+    description="Surveille raw/ : quand un fichier d'une livraison est nouveau, modifié ou "
+    "retiré, enregistre une nouvelle observation de cette livraison (groupe deliveries) ; "
+    "l'automatisation déclarative l'ingère alors, puis met à jour ce qui en dépend, jusqu'aux "
+    "rapports.",
 )
 def raw_delivery_sensor(
     context: dg.SensorEvaluationContext, project_paths: ProjectPathsResource
 ) -> dg.SensorResult:
-    """Compare each delivery kind's files with those of its last ingest: only the kinds
-    (survey studies, case database) whose files changed are ingested again."""
+    """Compare each delivery kind's files with those of its last observation, and observe
+    again the kinds whose files changed: only those are ingested again."""
     raw_dir = project_paths.paths().raw_dir
     ignored = unclaimed_files(raw_dir)
     if ignored:
@@ -94,33 +75,35 @@ def raw_delivery_sensor(
             "pas une livraison (voir docs/data-contract.md pour l'emplacement des fichiers) : %s",
             ", ".join(ignored),
         )
-    requests, waiting = [], []
+    observations, waiting = [], []
     for kind in DELIVERY_KINDS:
         arriving = files_still_arriving(kind, raw_dir, time.time())
         if arriving:
             waiting += arriving
             continue
         current = kind.fingerprints(raw_dir)
-        ingested = ingested_fingerprints(context.instance, kind)
+        observed = observed_fingerprints(context.instance, kind)
         refused = sorted(path for path, value in current.items() if value.startswith(REFUSED))
         if refused:
-            # The run is requested all the same: its ingest fails and says why, where the
-            # person who delivered looks; nothing downstream runs.
+            # Observed all the same: its ingest fails and says why, where the person who
+            # delivered looks; nothing downstream runs.
             context.log.warning("entrées refusées sous raw/ : %s", ", ".join(refused))
-        if current and current != ingested:
-            requests.append(delivery_run_request(kind, ingested, current))
+        if current and current != observed:
+            observations.append(
+                delivery_observation(kind, current, describe_changes(observed, current))
+            )
     if waiting:
         context.log.info("copie de ces fichiers en cours, attente : %s", ", ".join(waiting))
-    if not requests:
+    if not observations:
         reason = (
             f"fichiers en cours de copie, lus à un prochain passage : {', '.join(waiting)}"
             if waiting
-            else "toutes les livraisons de raw/ sont ingérées"
+            else "aucune livraison de raw/ n'a changé depuis sa dernière observation"
         )
         if ignored:
             reason += f" ; pas des livraisons, ignorés : {', '.join(ignored)}"
         return dg.SensorResult(skip_reason=reason)
-    return dg.SensorResult(run_requests=requests)
+    return dg.SensorResult(asset_events=observations)
 
 
 def files_still_arriving(kind: DeliveryKind, raw_dir: Path, now: float) -> list[str]:

@@ -4,9 +4,9 @@ The render is the pipeline's own (``rendering.render_and_publish``): a private c
 ``reports/`` with the report's export and chart images beside it, the engine found now (Quarto
 when ``QUARTO_PATH`` or the PATH names it, with ``QUARTO_PYTHON`` set to this environment's
 Python; the built-in engine otherwise), the engine named in the provenance footer, then both
-formats published into the reports folder (``reports/output``) with their render record. A
-report rendered by hand is thus exactly what the next run would have published: that run sees
-it current and leaves it. Messages are in French: analysts run it.
+formats published into the reports folder (``reports/output``) with their render record: the
+index lists it « à jour » when it was rendered from the current export. Messages are in French:
+analysts run it.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def render_by_hand(which: str, paths: ProjectPaths) -> ReportJob:
         raise SystemExit(str(error)) from None
     print(f"Rendu de « {job.title} » avec {engine}…", flush=True)
     started = time.monotonic()
-    render_and_publish(job, job.key(engine), RUN_ID)
+    render_and_publish(job, job.key(), RUN_ID)
     print(f"{job.html}\n{job.pdf}\n({time.monotonic() - started:.1f} s)")
     return job
 

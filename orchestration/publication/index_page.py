@@ -61,9 +61,9 @@ class ReportStatus:
     region: str | None = None
 
     @classmethod
-    def of(cls, job: ReportJob, engine: str) -> ReportStatus:
-        """The status of ``job``'s published files for a render with ``engine``."""
-        current = job.data_file.exists() and _is_current(job, engine)
+    def of(cls, job: ReportJob) -> ReportStatus:
+        """The status of ``job``'s published files."""
+        current = job.data_file.exists() and _is_current(job)
         region = job.params.get("region")
         return cls(job.title, job.html, job.pdf, job.record(), current, job.failure(), region)
 
@@ -73,9 +73,9 @@ class ReportStatus:
         return self.html.exists()
 
 
-def _is_current(job: ReportJob, engine: str) -> bool:
+def _is_current(job: ReportJob) -> bool:
     try:
-        return job.is_current(engine)
+        return job.is_current()
     except (OSError, ValueError):  # an unreadable export or image: not rendered from it
         return False
 

@@ -2,13 +2,11 @@
 
 import dagster as dg
 
-from orchestration.publication.assets import regional_report, reports_index
-from orchestration.publication.partitions import region_partitions
+from orchestration.publication.assets import national_report, regional_report, reports_index
 
-render_regions_job = dg.define_asset_job(
-    "render_regions",
-    selection=dg.AssetSelection.assets(regional_report, reports_index),
-    partitions_def=region_partitions,
-    description="Rend à nouveau les rapports des régions choisies (partitions) à partir des "
-    "chiffres déjà exportés, puis l'index. Option force : rendre même un rapport à jour.",
+render_reports_job = dg.define_asset_job(
+    "render_reports",
+    selection=dg.AssetSelection.assets(regional_report, national_report, reports_index),
+    description="Rend à nouveau les rapports choisis à partir des chiffres déjà exportés, puis "
+    "l'index. Chaque rapport demandé est rendu, même s'il est à jour.",
 )

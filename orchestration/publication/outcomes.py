@@ -1,5 +1,5 @@
-"""What became of each report in a render step: rendered (republished), unchanged, or failed
-with a short reason in French; and the French lines that say so to analysts (the run's log,
+"""What became of each report in a render step: rendered (republished) or failed with a short
+reason in French; and the French lines that say so to analysts (the run's log,
 the step's metadata and failure, ``make run``'s summary)."""
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ _SCRATCH_COPY = re.compile(rf"\S*/{re.escape(SCRATCH_PREFIX)}[^/\s]+/reports/")
 
 
 class RenderState(StrEnum):
-    """The three outcomes of a report in a render step."""
+    """The two outcomes of a report in a render step."""
 
     RENDERED = "rendered"
-    UNCHANGED = "unchanged"
     FAILED = "failed"
 
 
@@ -56,9 +55,7 @@ class RenderOutcome:
         """One line for the run's log, in French."""
         if self.rendered:
             return f"rendu et republié ({self.engine}) : {self.job.html}, {self.job.pdf}"
-        if self.failed:
-            return f"échec du rendu, {_what_stays(self.job)} : {self.reason}"
-        return f"inchangé depuis son dernier rendu : {self.job.html}"
+        return f"échec du rendu, {_what_stays(self.job)} : {self.reason}"
 
     def as_record(self) -> dict[str, object]:
         """The outcome as plain data, for the step's JSON metadata and ``make run``."""
@@ -93,19 +90,16 @@ def failure_reason(error: BaseException) -> str:
 
 def summary_lines(records: Iterable[Mapping[str, object]]) -> list[str]:
     """``make run``'s lines on the reports (records of :meth:`RenderOutcome.as_record`):
-    which were republished, which failed and why, which are unchanged."""
+    which were republished, which failed and why."""
     records = list(records)
     by_state = {state: [r for r in records if r["state"] == state.value] for state in RenderState}
     rendered, failed = by_state[RenderState.RENDERED], by_state[RenderState.FAILED]
-    unchanged = by_state[RenderState.UNCHANGED]
     lines = []
     if rendered:
         lines.append(f"Rapports republiés ({len(rendered)}) : {_titles(rendered)}.")
     if failed:
         lines.append(f"Rapports dont le rendu a échoué ({len(failed)}) :")
         lines += [f"  - {r['report']} ({_what_stays_record(r)}) : {r['reason']}" for r in failed]
-    if unchanged:
-        lines.append(f"Rapports inchangés, déjà à jour ({len(unchanged)}) : {_titles(unchanged)}.")
     if not rendered:
         lines.append("Aucun rapport n'a été republié : les rapports publiés sont ceux d'avant.")
     return lines

@@ -1,11 +1,17 @@
 """What each report is rendered from, and whether its published files are still up to date.
 
-A report's *key* is the SHA-256 of everything it prints except its provenance footer: its
-``.qmd`` sources, its own export (figures sliced to what it reads), its images, its parameters,
-the code version and the render engine. A render records the key it was made from; a report
-whose key has not changed is not rendered again. Changing one region's figures therefore
-re-renders that region and the synthesis only. The provenance footer (run id, input files)
-stays that of the run which rendered the report: it tells which run made these pages.
+Two digests say it, both SHA-256:
+
+- the *export version* of a report: everything its export slice makes it print, except its
+  provenance footer: its figures (sliced to what it reads), its images, its parameters and its
+  front matter (title, month of publication). It is the Dagster data version of the report's
+  slice asset, so Dagster shows a report stale exactly when its own figures changed;
+- the *sources version*: its ``.qmd`` sources and their helpers, the code version of the report
+  assets (a template edit makes every report stale).
+
+A render records the *key* it was made from (both digests together); the index calls a report
+« à jour » when its published files were made from the current key. The provenance footer
+(run id, input files) stays that of the run which rendered the report.
 """
 
 from __future__ import annotations
@@ -108,21 +114,23 @@ class ReportJob:
         """Files copied beside the source for the render."""
         return {REPORT_DATA_FILE: self.data_file} | self.images()
 
-    def key(self, engine: str) -> str:
-        """The SHA-256 of what the report prints (see the module docstring)."""
+    def export_version(self) -> str:
+        """The SHA-256 of what the report's export slice makes it print (module docstring)."""
         export = _read_json(self.data_file)
-        code_version = export["provenance"]["code_version"]
         printed = {name: part for name, part in export.items() if name not in PROVENANCE_KEYS}
         digest = hashlib.sha256()
         # The front matter (title, month of publication): a new month republishes the cover.
         front_matter = json.dumps(self.front_matter(dt.date.today()), sort_keys=True, default=str)
-        for part in (self.source, json.dumps(self.params, sort_keys=True), engine, code_version):
+        for part in (self.source, json.dumps(self.params, sort_keys=True), front_matter):
             digest.update(part.encode("utf-8") + b"\0")
-        digest.update(front_matter.encode("utf-8") + b"\0")
         digest.update(json.dumps(printed, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        for path in [*_source_files(), *sorted(self.images(export).values())]:
+        for path in sorted(self.images(export).values()):
             digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
         return digest.hexdigest()
+
+    def key(self) -> str:
+        """What a render of the report is made from: its export and sources versions."""
+        return f"{self.export_version()}+{sources_version()}"
 
     def record(self) -> RenderRecord | None:
         """The last successful render, if any."""
@@ -130,14 +138,11 @@ class ReportJob:
             return None
         return RenderRecord(**_read_json(self.record_file))
 
-    def is_current(self, engine: str) -> bool:
+    def is_current(self) -> bool:
         """Whether both published files exist and were rendered from today's inputs."""
-        return self.rendered_from(self.key(engine))
-
-    def rendered_from(self, key: str) -> bool:
-        """Whether both published files exist and the last render was made from ``key``."""
         record = self.record()
-        return record is not None and record.key == key and self.html.exists() and self.pdf.exists()
+        published = self.html.exists() and self.pdf.exists()
+        return record is not None and published and record.key == self.key()
 
     def write_record(self, key: str, run_id: str, engine: str) -> RenderRecord:
         """Record a successful render of ``key`` (publication records it with the files it
@@ -201,6 +206,14 @@ def write_text_atomically(path: Path, text: str) -> None:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def sources_version() -> str:
+    """The SHA-256 of the reports' sources (the code version of the report assets)."""
+    digest = hashlib.sha256()
+    for path in _source_files():
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _source_files() -> list[Path]:
