@@ -27,6 +27,7 @@ from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
 # On every step, whatever launched the run (a job, a schedule, the automation sensor): a failed
 # step says what to do next.
 assets = [
+    *delivery_sources,
     *survey_assets,
     case_database,
     context_statistics,
@@ -37,7 +38,7 @@ assets = [
     reports_index,
 ]
 defs = dg.Definitions(
-    assets=[*delivery_sources, *(asset.with_hooks({what_to_do_next}) for asset in assets)],
+    assets=[asset.with_hooks({what_to_do_next}) for asset in assets],
     asset_checks=[checks.with_hooks({what_to_do_next}) for checks in quality_checks],
     jobs=[refresh_all_job, render_reports_job, *delivery_jobs],
     schedules=[weekly_refresh],

@@ -34,7 +34,8 @@ RENDER = (
     "Un rapport n'a pas été produit (voir l'erreur ci-dessus, rapport par rapport) : ses "
     "derniers fichiers publiés sont intacts, les autres rapports ont été produits, et "
     "index.html le signale en retard (la raison est sous « À propos de cette publication »). "
-    "Après correction, lancez le job render_regions pour la région concernée."
+    "Après correction, matérialisez le rapport concerné (regional_report/<région>) ou lancez "
+    "le job render_reports."
 )
 OTHER = "Voir l'erreur ci-dessus. " + UNCHANGED
 

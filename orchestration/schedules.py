@@ -16,8 +16,7 @@ REFRESH_TIMEZONE = "Europe/Paris"
 refresh_all_job = dg.define_asset_job(
     "refresh_all",
     # The deliveries' observations too: the run records which files it ingested.
-    selection=dg.AssetSelection.all()
-    | dg.AssetSelection.assets(*(source.key for source in delivery_sources)),
+    selection=dg.AssetSelection.all() | dg.AssetSelection.assets(*delivery_sources),
     description="Tout le pipeline : observation des livraisons, ingestion, dbt, contrôles "
     "qualité, les 14 rapports et l'index.",
 )

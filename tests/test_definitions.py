@@ -48,34 +48,48 @@ def test_asset_graph_reads_ingest_transform_reports():
         assert groups[f"raw/survey_{study}"] == "ingest"
     assert groups["raw/case_database"] == "ingest"
     assert groups["marts/fct_indicator_estimates"] == "transform"
-    assert groups["regional_report"] == "reports"
+    assert groups["deliveries/case_database"] == "deliveries"
+    assert groups["regional_report/53-bretagne"] == "reports"
     assert groups["national_report"] == "reports"
-    upstream_of_reports = graph.get(dg.AssetKey("regional_report")).parent_keys
-    assert upstream_of_reports == {dg.AssetKey("report_data")}
+    upstream_of_slices = graph.get(dg.AssetKey(["report_export", "53-bretagne"])).parent_keys
+    assert upstream_of_slices == {dg.AssetKey("report_data")}
 
 
 def test_every_asset_has_an_owner_a_kind_and_a_description():
     from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    owners = {"ingest": ["team:donnees"], "transform": ["team:donnees"], "reports": ["team:etudes"]}
+    owners = {
+        "deliveries": ["team:donnees"],
+        "ingest": ["team:donnees"],
+        "transform": ["team:donnees"],
+        "reports": ["team:etudes"],
+    }
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if not node.is_materializable:
+        if not (node.is_materializable or node.is_observable):
             continue
         assert node.owners == owners[node.group_name], key
         assert node.description, key
         assert any(tag.startswith("dagster/kind/") for tag in node.tags), key
 
 
-def test_regional_report_has_one_partition_per_region():
+def test_each_report_is_an_asset_named_by_its_region_and_reads_its_own_export_slice():
     from orchestration.definitions import defs
 
-    report = defs.resolve_asset_graph().get(dg.AssetKey("regional_report"))
-    assert report.partitions_def.get_partition_keys() == [r.code for r in regions()]
-    assert len(report.partitions_def.get_partition_keys()) == 13
-    assert "84 Auvergne-Rhône-Alpes" in report.description
-    assert report.backfill_policy == dg.BackfillPolicy.single_run()
+    graph = defs.resolve_asset_graph()
+    for region in regions():
+        report = graph.get(dg.AssetKey(["regional_report", region.slug]))
+        assert report.parent_keys == {dg.AssetKey(["report_export", region.slug])}
+        assert f"IMPACT-{region.name}" in report.description
+        # Its sources are its code version: a template edit makes it stale.
+        assert report.code_version == graph.get(dg.AssetKey("national_report")).code_version
+    assert dg.AssetKey(["regional_report", "53-bretagne"]) in graph.get_all_asset_keys()
+    assert graph.get(dg.AssetKey("national_report")).parent_keys == {
+        dg.AssetKey(["report_export", "france"])
+    }
+    # The 13 regions render in one step, or any subset of them.
+    assert defs.resolve_assets_def(dg.AssetKey(["regional_report", "53-bretagne"])).can_subset
 
 
 def test_every_suite_guards_its_asset_and_only_warnings_do_not_block():

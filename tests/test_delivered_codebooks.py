@@ -14,7 +14,8 @@ from orchestration.ingest.assets import survey_assets
 from orchestration.ingest.codebooks import MAX_CODEBOOK_BYTES, codebook_path
 from orchestration.ingest.conformance import DeliveryRejected
 from orchestration.ingest.deliveries import SURVEY_KINDS, unclaimed_files
-from orchestration.ingest.sensors import DELIVERY_TAG, raw_delivery_sensor
+from orchestration.ingest.observations import CHANGES_METADATA
+from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.ingest.surveys import accept_survey
 from orchestration.quality.checks import survey_check
 from tests.conftest import CITIZENS_2020, project_resources, rewrite_survey, settled
@@ -54,8 +55,9 @@ def test_a_wave_dropped_with_its_codebook_is_sensed_loaded_and_checked(
     sensed = raw_delivery_sensor(
         dg.build_sensor_context(instance=dagster_instance, resources=project_resources())
     )
-    [request] = [r for r in sensed.run_requests if r.job_name.endswith("citoyens")]
-    assert f"{NEW_WAVE}/codebook.yml" in request.tags[DELIVERY_TAG]
+    [observed] = [e for e in sensed.asset_events if e.asset_key == CITIZENS.source_key]
+    assert f"{NEW_WAVE}/codebook.yml" in observed.metadata[CHANGES_METADATA].value
+    dagster_instance.report_runless_asset_event(observed)
     result = dg.materialize(
         citizens_with_checks(), instance=dagster_instance, resources=project_resources()
     )
@@ -71,13 +73,13 @@ def test_a_wave_dropped_with_its_codebook_is_sensed_loaded_and_checked(
         ).fetchone()[0]
     assert files[-1] == (2021, f"{NEW_WAVE}/codebook.yml", "IMPACT-Citoyens 2021")
     assert files[0][1] == "codebooks/citoyens/2019.yml" and answered == 3000
-    # A corrected codebook is a changed delivery: the sensor asks for the ingest again.
+    # A corrected codebook is a changed delivery: the sensor observes it again.
     codebook.write_text(codebook.read_text(encoding="utf-8") + "\n# corrigé\n", encoding="utf-8")
     settled(codebook)
     sensed = raw_delivery_sensor(
         dg.build_sensor_context(instance=dagster_instance, resources=project_resources())
     )
-    assert any(r.job_name.endswith("citoyens") for r in sensed.run_requests)
+    assert any(e.asset_key == CITIZENS.source_key for e in sensed.asset_events)
 
 
 def refusal(project, tmp_path) -> str:

@@ -22,8 +22,9 @@ from orchestration.ingest.deliveries import REFUSED, SURVEY_KINDS, sha256
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.limits import MAX_CELL_CHARS
 from orchestration.ingest.lineage import LOAD_KEY_COLUMN, load_key
+from orchestration.ingest.observations import CHANGES_METADATA, delivery_observation
 from orchestration.ingest.readers import read_survey
-from orchestration.ingest.sensors import DELIVERY_TAG, delivery_run_request, files_still_arriving
+from orchestration.ingest.sensors import describe_changes, files_still_arriving
 from orchestration.ingest.surveys import survey_table_names
 from orchestration.resources import project_resources
 from orchestration.warehouse import Warehouse
@@ -61,15 +62,16 @@ def test_a_wave_file_replaced_by_a_folder_fails_its_study_in_french(isolated_pro
     ) in message
 
 
-def test_the_sensor_launches_the_ingest_that_reports_a_refused_entry(isolated_project):
+def test_the_sensor_observes_a_refused_entry_as_a_change(isolated_project):
+    # The change sets off the ingest, which reports the refused entry.
     raw = isolated_project.raw_dir
-    ingested = CITIZENS.fingerprints(raw)
+    observed = CITIZENS.fingerprints(raw)
     (raw / CITIZENS_2020).unlink()
     (raw / CITIZENS_2020).mkdir()
     current = CITIZENS.fingerprints(raw)
-    request = delivery_run_request(CITIZENS, ingested, current)
-    assert request.job_name == "ingest_survey_citoyens"
-    assert request.tags[DELIVERY_TAG] == f"{WAVE_2020}, {CITIZENS_2020}"
+    observation = delivery_observation(CITIZENS, current, describe_changes(observed, current))
+    assert observation.asset_key == CITIZENS.source_key
+    assert observation.metadata[CHANGES_METADATA].value == f"{WAVE_2020}, {CITIZENS_2020}"
     # The folder, just made, is no file being copied: nothing to wait for.
     assert files_still_arriving(CITIZENS, raw, time.time()) == []
 

@@ -53,7 +53,7 @@ def test_every_setting_of_the_launchpad_and_of_the_resources_has_a_description()
         for cls in _subclasses(dg.Config) | _subclasses(dg.ConfigurableResource)
         if cls.__module__.startswith("orchestration.")
     }
-    assert {"RenderConfig", "ProjectPathsResource", "Warehouse"} <= {c.__name__ for c in classes}
+    assert {"ProjectPathsResource", "Warehouse"} <= {c.__name__ for c in classes}
     undescribed = [
         f"{cls.__name__}.{name}"
         for cls in classes

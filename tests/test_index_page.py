@@ -62,7 +62,7 @@ def publish(job, current: bool = True) -> None:
     job.data_file.write_text(
         json.dumps({"charts": {}, "provenance": {"code_version": "abc123"}}), encoding="utf-8"
     )
-    key = job.key(ENGINE) if current else "an older key"
+    key = job.key() if current else "an older key"
     job.write_record(key, "run-1", ENGINE)
     for path in (job.html, job.pdf):
         path.write_text("rendu", encoding="utf-8")
@@ -70,7 +70,7 @@ def publish(job, current: bool = True) -> None:
 
 def write(jobs, figures: dict | None):
     index = next(iter(jobs.values())).paths.reports_dir / "index.html"
-    statuses = [ReportStatus.of(job, ENGINE) for job in jobs.values()]
+    statuses = [ReportStatus.of(job) for job in jobs.values()]
     write_index(index, statuses, figures)
     return read_index(index)
 
@@ -168,7 +168,7 @@ def test_text_from_data_is_printed_as_text(jobs):
         title, reason = next(hostile), next(hostile)
         record = replace(job.record(), engine=reason)
         failure = RenderFailure("k", "run-2", "2026-11-28T10:00:00+00:00", reason)
-        status = ReportStatus.of(job, ENGINE)
+        status = ReportStatus.of(job)
         statuses.append(replace(status, title=title, record=record, failure=failure, current=False))
     figures = export({})
     figures["provenance"]["run_id"] = HOSTILE[0]

@@ -31,7 +31,7 @@ def test_a_failed_quality_rule_points_to_the_data_docs():
 
 def test_a_failed_render_leaves_the_published_reports():
     advice = next_step("regional_report", RuntimeError("pandoc failed"))
-    assert "render_regions" in advice and "intacts" in advice
+    assert "render_reports" in advice and "intacts" in advice
 
 
 def test_every_step_of_every_job_says_what_to_do_next():

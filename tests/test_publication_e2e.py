@@ -64,16 +64,15 @@ def test_full_run_publishes_28_reports_and_an_index(finished_pipeline):
         assert f'href="{path.name}"' in index
     assert 'href="qualite/index.html"' in index
     assert read_index(project.reports_dir / "index.html").states == ["à jour"] * 14
-    [regional, *_] = [
-        event.materialization.metadata
+    regional = {
+        event.asset_key.path[-1]: event.materialization.metadata
         for event in result.get_asset_materialization_events()
-        if event.asset_key.to_user_string() == "regional_report"
-    ]
-    assert regional["rendered"].value == 13 and regional["unchanged"].value == 0
-    assert re.search(
-        r"Bretagne : HTML : `/.*\.html`, PDF : `/.*\.pdf`, \d+ pages",
-        str(regional["rendered_reports"].value),
-    )
+        if event.asset_key.path[0] == "regional_report"
+    }
+    assert len(regional) == 13
+    bretagne = regional["53-bretagne"]
+    assert re.fullmatch(r"/.*region-53-bretagne\.html", bretagne["html"].value.path)
+    assert bretagne["pages"].value > 0
 
 
 def test_the_index_is_the_front_page_of_the_publication(finished_pipeline):

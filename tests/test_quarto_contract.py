@@ -27,7 +27,6 @@ from orchestration.publication.rendering import (
     render_report,
     render_with_quarto,
 )
-from orchestration.publication.report_jobs import ReportJob
 from orchestration.settings import ProjectPaths
 
 STANDIN_VERSION = "1.11.0-standin"
@@ -203,20 +202,6 @@ def test_a_quarto_path_naming_no_program_fails_in_french(tmp_path, monkeypatch):
     monkeypatch.setenv(QUARTO_PATH_VAR, str(not_executable))
     with pytest.raises(QuartoNotFoundError):
         find_quarto()
-
-
-def test_the_render_key_holds_quarto_s_version(tmp_path, monkeypatch):
-    paths = ProjectPaths(tmp_path / "raw", tmp_path / "warehouse" / "impact.duckdb", tmp_path)
-    job = ReportJob("Ardèche", "region.qmd", {"region": "07"}, "region-07", paths)
-    job.data_file.parent.mkdir(parents=True)
-    export = {"provenance": {"code_version": "abc"}, "inputs": [], "charts": {}}
-    job.data_file.write_text(json.dumps(export), encoding="utf-8")
-    keys = set()
-    for version in ("1.11.0", "1.12.0"):
-        monkeypatch.setenv(QUARTO_PATH_VAR, str(standin(tmp_path, version=version)))
-        assert engine_name() == f"Quarto {version}"
-        keys.add(job.key(engine_name()))
-    assert len(keys) == 2
 
 
 def test_quarto_version_is_asked_once_per_process(tmp_path, monkeypatch):

@@ -1,10 +1,10 @@
 """One report's failure never cancels nor half-publishes another, and every reader (the step's
-failure, Dagster's partitions, ``index.html``, ``make run``'s summary) is told exactly what was
+failure, Dagster's report assets, ``index.html``, ``make run``'s summary) is told exactly what was
 republished, what failed and why. Renders leave no file outside the project's temporary folder.
 
 One real pipeline run publishes everything; then two regions' map images are made unreadable
 (the real trigger: Typst cannot decode them, after the HTML was produced), one of them never
-published before, and the 13 regions are rendered again (``force``) in one run.
+published before, and the 13 regions are rendered again in one run.
 """
 
 import hashlib
@@ -21,7 +21,6 @@ from orchestration.geography import region_by_code, regions
 from orchestration.publication.assets import REPORTS_METADATA, write_reports_index
 from orchestration.publication.builtin_renderer import render_with_builtin_engine
 from orchestration.publication.outcomes import failure_reason
-from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.publication.publishing import (
     PARTIAL_PREFIX,
     publish_report,
@@ -31,6 +30,7 @@ from orchestration.publication.publishing import (
 )
 from orchestration.publication.rendering import BUILTIN_ENGINE, engine_name
 from orchestration.publication.report_jobs import RenderRecord, all_report_jobs, regional_job
+from orchestration.publication.report_keys import regional_report_key
 from orchestration.publication.scratch import SCRATCH_PREFIX
 from orchestration.run_all import job_definition, report_summary, step_errors
 from orchestration.schedules import refresh_all_job
@@ -62,17 +62,14 @@ def break_map(job) -> None:
     image.write_bytes(b"ceci n'est pas une image PNG")
 
 
-def render_regions(instance, force: bool) -> dg.JobExecutionResult:
-    """The 13 regional reports and the index, in one run, as the render_regions job would."""
+def render_regions(instance) -> dg.JobExecutionResult:
+    """The 13 regional reports and the index, in one run, as the render_reports job would."""
     job = dg.build_reconstructable_job(
         "orchestration.run_all", job_definition.__name__, (refresh_all_job.name,)
     )
+    keys = [regional_report_key(region) for region in regions()]
     return dg.execute_job(
-        job,
-        instance=instance,
-        tags=all_regions_run_tags(),
-        asset_selection=[dg.AssetKey("regional_report"), dg.AssetKey("reports_index")],
-        run_config={"ops": {"regional_report": {"config": {"force": force}}}},
+        job, instance=instance, asset_selection=[*keys, dg.AssetKey("reports_index")]
     )
 
 
@@ -110,7 +107,7 @@ def runs(finished_run, tmp_path_factory):
             patch.setenv("TMPDIR", str(system_tmp))
             patch.setenv("JUPYTER_RUNTIME_DIR", str(jupyter_runtime))
             patch.setattr(tempfile, "tempdir", None)
-            second = render_regions(instance, force=True)
+            second = render_regions(instance)
             yield {
                 "project": project,
                 "instance": instance,
@@ -134,7 +131,7 @@ def test_one_region_failing_neither_stops_nor_hides_the_others(runs):
     for code in others:
         job = jobs[code]
         assert job.record().run_id == second.run_id, job.title  # rendered in the second run
-        assert job.is_current(BUILTIN_ENGINE) and job.failure() is None
+        assert job.is_current() and job.failure() is None
         assert job.pdf.stat().st_mtime_ns != runs["published_at"][code]  # published again
     # The failing region keeps its last published files, byte for byte, and their record.
     failing = jobs[FAILING]
@@ -154,11 +151,7 @@ def test_the_step_fails_and_says_which_reports_failed_and_why(runs):
     second, jobs = runs["second"], runs["jobs"]
     [failure] = [e for e in second.get_step_failure_events() if e.step_key == "regional_report"]
     metadata = failure.step_failure_data.user_failure_data.metadata
-    assert (metadata["rendered"].value, metadata["unchanged"].value, metadata["failed"].value) == (
-        11,
-        0,
-        2,
-    )
+    assert (metadata["rendered"].value, metadata["failed"].value) == (11, 2)
     states = {r["stem"]: (r["state"], r["reason"]) for r in metadata[REPORTS_METADATA].value}
     assert states[jobs[FAILING].stem][0] == "failed"
     assert states[jobs[FAILING].stem][1].startswith(TYPST_REASON)
@@ -177,12 +170,10 @@ def test_the_step_fails_and_says_which_reports_failed_and_why(runs):
 
 def test_dagster_shows_the_regions_that_succeeded_and_those_that_failed(runs):
     instance, second = runs["instance"], runs["second"]
-    key = dg.AssetKey("regional_report")
 
     def latest_run(code: str) -> str:
-        [record] = instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=key, asset_partitions=[code]), limit=1
-        ).records
+        key = regional_report_key(region_by_code(code))
+        [record] = instance.fetch_materializations(key, limit=1).records
         return record.run_id
 
     assert latest_run(FAILING) == runs["first"].run_id
@@ -234,7 +225,6 @@ def test_make_run_s_summary_says_what_was_republished_and_what_failed(runs):
         f"{TYPST_REASON}" in second
     )
     assert f"  - {jobs[NEVER_PUBLISHED].title} (pas encore publié) : {TYPST_REASON}" in second
-    assert "inchangés" not in second
 
 
 def test_renders_leave_nothing_outside_the_project_s_temporary_folder(runs):

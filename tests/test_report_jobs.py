@@ -1,12 +1,15 @@
-"""A report's key: it changes with what the report prints, not with its provenance footer."""
+"""A report's export version and key: they change with what the report prints (its figures,
+images and sources), not with its provenance footer."""
 
 import json
+import shutil
 
 import pytest
 
 from orchestration.geography import region_by_code
+from orchestration.publication import report_jobs
 from orchestration.publication.report_jobs import regional_job
-from orchestration.settings import ProjectPaths
+from orchestration.settings import REPORT_SOURCES_DIR, ProjectPaths
 
 ENGINE = "moteur intégré (pandoc + Typst)"
 
@@ -42,43 +45,54 @@ def edit(job, change):
 
 
 def test_a_new_run_with_the_same_figures_keeps_the_key(job):
-    before = job.key(ENGINE)
+    before = job.export_version(), job.key()
 
     def new_run(document):
         document["provenance"] |= {"run_id": "run-2", "exported_at": "2026-11-28"}
+        document["provenance"]["code_version"] = "def"  # a commit that changes no figure
         document["inputs"][0]["sha256"] = "bb"  # another file, the same figures here
 
     edit(job, new_run)
-    assert job.key(ENGINE) == before
+    assert (job.export_version(), job.key()) == before
 
 
 @pytest.mark.parametrize(
     "change",
     [
         lambda document: document["indicators"][0]["waves"][0]["values"].update({"84": 0.7}),
-        lambda document: document["provenance"].update({"code_version": "def"}),
+        lambda document: document["charts"].clear(),
     ],
-    ids=["a printed value", "the code version"],
+    ids=["a printed value", "a chart"],
 )
-def test_the_key_changes_with_what_is_printed(job, change):
-    before = job.key(ENGINE)
+def test_the_export_version_changes_with_what_is_printed(job, change):
+    before = job.export_version(), job.key()
     edit(job, change)
-    assert job.key(ENGINE) != before
+    assert job.export_version() != before[0] and job.key() != before[1]
 
 
-def test_the_key_changes_with_the_map_and_the_engine(job):
-    before = job.key(ENGINE)
-    assert job.key("Quarto") != before
+def test_the_export_version_changes_with_the_map(job):
+    before = job.export_version()
     next(iter(job.images().values())).write_bytes(b"png-2")
-    assert job.key(ENGINE) != before
+    assert job.export_version() != before
+
+
+def test_the_key_changes_with_the_report_sources_not_the_export_version(job, tmp_path, monkeypatch):
+    sources = tmp_path / "sources"
+    shutil.copytree(REPORT_SOURCES_DIR, sources)
+    monkeypatch.setattr(report_jobs, "REPORT_SOURCES_DIR", sources)
+    before = job.export_version(), job.key()
+    template = sources / "region.qmd"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert job.export_version() == before[0]
+    assert job.key() != before[1]
 
 
 def test_a_report_is_current_only_when_rendered_from_its_key(job):
-    assert not job.is_current(ENGINE)  # never rendered
-    job.write_record(job.key(ENGINE), "run-1", ENGINE)
-    assert not job.is_current(ENGINE)  # recorded, but the files are missing
+    assert not job.is_current()  # never rendered
+    job.write_record(job.key(), "run-1", ENGINE)
+    assert not job.is_current()  # recorded, but the files are missing
     for path in (job.html, job.pdf):
         path.write_text("rendu", encoding="utf-8")
-    assert job.is_current(ENGINE)
+    assert job.is_current()
     edit(job, lambda document: document["charts"].clear())
-    assert not job.is_current(ENGINE)
+    assert not job.is_current()

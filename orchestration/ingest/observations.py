@@ -20,6 +20,7 @@ from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from orchestration.ingest.deliveries import DELIVERY_KINDS, DeliveryKind
 from orchestration.resources import ProjectPathsResource
+from orchestration.settings import DATA_OWNERS
 
 # Observation metadata: the files observed and their hashes, by path under raw/.
 FINGERPRINTS_METADATA = "fingerprints"
@@ -56,15 +57,22 @@ def observed_fingerprints(instance: dg.DagsterInstance, kind: DeliveryKind) -> d
     return dict(recorded.value) if recorded is not None else {}
 
 
-def delivery_source(kind: DeliveryKind) -> dg.SourceAsset:
+def delivery_source(kind: DeliveryKind) -> dg.AssetsDefinition:
     """The observable source asset of one kind of delivery."""
 
-    @dg.observable_source_asset(
-        key=kind.source_key,
-        group_name="deliveries",
-        description=f"{kind.description} Fichiers livrés sous `raw/{kind.folder}/` ; leur "
-        "version des données est l'empreinte de leurs contenus : quand elle change, "
-        "l'ingestion devient « périmée » (stale) et l'automatisation la relance.",
+    @dg.multi_observable_source_asset(
+        name=f"observe_{kind.name}",
+        specs=[
+            dg.AssetSpec(
+                kind.source_key,
+                group_name="deliveries",
+                owners=DATA_OWNERS,
+                kinds={"file"},
+                description=f"{kind.description} Fichiers livrés sous `raw/{kind.folder}/` ; "
+                "leur version des données est l'empreinte de leurs contenus : quand elle "
+                "change, l'ingestion devient « périmée » (stale) et l'automatisation la relance.",
+            )
+        ],
     )
     def _observe(project_paths: ProjectPathsResource) -> dg.ObserveResult:
         fingerprints = kind.fingerprints(project_paths.paths().raw_dir)
