@@ -25,7 +25,7 @@ class Stage:
     """A stage of the run as the console names it, and how its steps are recognised."""
 
     title: str
-    prefix: str = ""
+    prefixes: tuple[str, ...] = ("",)
     suffix: str = ""
     steps: tuple[str, ...] = ()
 
@@ -33,12 +33,13 @@ class Stage:
         """Whether the step belongs to this stage."""
         if self.steps:
             return step_key in self.steps
-        return step_key.startswith(self.prefix) and step_key.endswith(self.suffix)
+        return step_key.startswith(self.prefixes) and step_key.endswith(self.suffix)
 
 
 # In the order a run goes through them (the quality checks run beside the ingest and dbt).
 STAGES = (
-    Stage("Ingestion des livraisons", prefix="raw__"),
+    # The deliveries' observations (their files hashed) belong to their ingest.
+    Stage("Ingestion des livraisons", prefixes=("observe_", "raw__")),
     Stage("Contrôles qualité", suffix="_quality"),
     Stage("Modèles et tests dbt", steps=("impact_dbt_models",)),
     Stage("Export des données des rapports", steps=("report_data",)),
