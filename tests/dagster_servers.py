@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import time
@@ -14,6 +15,8 @@ from dagster_graphql import DagsterGraphQLClient
 
 # A cold start loads the code location (dbt manifest, definitions) in a fresh process.
 STARTUP_SECONDS = 180
+# The code location, as `make ui` and the team deployment name it.
+LOCATION = "orchestration.definitions"
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
 
@@ -49,3 +52,45 @@ def wait_for_run(client: DagsterGraphQLClient, run_id: str, seconds: float) -> D
             return status
         time.sleep(1)
     raise TimeoutError(f"run {run_id} did not finish within {seconds} s")
+
+
+def graphql(url: str, query: str, variables: dict) -> dict:
+    """One request to the webserver's GraphQL API, as the UI sends it; its ``data``."""
+    request = urllib.request.Request(
+        f"{url}/graphql",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.load(response)
+    assert "errors" not in answer, answer["errors"]
+    return answer["data"]
+
+
+SENSORS_QUERY = """
+query Sensors($selector: RepositorySelector!) {
+  sensorsOrError(repositorySelector: $selector) {
+    ... on Sensors { results { name sensorState { id status } } }
+    ... on PythonError { message }
+  }
+}
+"""
+STOP_SENSOR = """
+mutation Stop($id: String!) {
+  stopSensor(id: $id) {
+    ... on StopSensorMutationResult { instigationState { status } }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def stop_sensors(url: str, names: tuple[str, ...]) -> None:
+    """Switch sensors off as a user does in the UI: the state is stored in the instance's
+    database, where the daemon reads it."""
+    selector = {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"}
+    sensors = graphql(url, SENSORS_QUERY, {"selector": selector})["sensorsOrError"]["results"]
+    states = {sensor["name"]: sensor["sensorState"]["id"] for sensor in sensors}
+    for name in names:
+        stopped = graphql(url, STOP_SENSOR, {"id": states[name]})["stopSensor"]
+        assert stopped["instigationState"]["status"] == "STOPPED", stopped

@@ -5,14 +5,12 @@ PostgreSQL is a throwaway cluster started by the deployment's own script; a mach
 cannot start fails this test (``.ci/run`` installs Debian's package).
 """
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,13 +29,20 @@ from orchestration.ingest.sensors import delivery_job_name
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import WAREHOUSE_POOL
 from tests.conftest import make_isolated_project
-from tests.dagster_servers import free_port, wait_for_run, wait_until_served
+from tests.dagster_servers import (
+    LOCATION,
+    free_port,
+    graphql,
+    stop_sensors,
+    wait_for_run,
+    wait_until_served,
+)
 
 # The definitions these tests load read the dbt manifest.
 pytestmark = pytest.mark.usefixtures("dbt_manifest")
 
 DEPLOYMENT = PROJECT_ROOT / "deployment" / "team"
-LOCATION = "orchestration.definitions"  # as deployment/team/workspace.yaml names it
+
 RUN_SECONDS = 300
 # The sensors that launch runs by themselves: stopped from the UI before the daemon starts, so
 # the only runs are the test's.
@@ -110,37 +115,6 @@ def stop(process: subprocess.Popen) -> None:
         pass
 
 
-def graphql(url: str, query: str, variables: dict) -> dict:
-    """One request to the webserver's GraphQL API, as the UI sends it; its ``data``."""
-    request = urllib.request.Request(
-        f"{url}/graphql",
-        data=json.dumps({"query": query, "variables": variables}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        answer = json.load(response)
-    assert "errors" not in answer, answer["errors"]
-    return answer["data"]
-
-
-SENSORS_QUERY = """
-query Sensors($selector: RepositorySelector!) {
-  sensorsOrError(repositorySelector: $selector) {
-    ... on Sensors { results { name sensorState { id status } } }
-    ... on PythonError { message }
-  }
-}
-"""
-STOP_SENSOR = """
-mutation Stop($id: String!) {
-  stopSensor(id: $id) {
-    ... on StopSensorMutationResult { instigationState { status } }
-    ... on PythonError { message }
-  }
-}
-"""
-
-
 LAUNCH_RUN = """
 mutation Launch($params: ExecutionParams!) {
   launchRun(executionParams: $params) {
@@ -166,17 +140,6 @@ def submit_ingest_only(url: str, kind: DeliveryKind) -> str:
     launched = graphql(url, LAUNCH_RUN, {"params": {"selector": selector}})["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     return launched["run"]["runId"]
-
-
-def stop_sensors(url: str, names: tuple[str, ...]) -> None:
-    """Switch sensors off as a user does in the UI: the state is stored in PostgreSQL, where
-    the daemon reads it."""
-    selector = {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"}
-    sensors = graphql(url, SENSORS_QUERY, {"selector": selector})["sensorsOrError"]["results"]
-    states = {sensor["name"]: sensor["sensorState"]["id"] for sensor in sensors}
-    for name in names:
-        stopped = graphql(url, STOP_SENSOR, {"id": states[name]})["stopSensor"]
-        assert stopped["instigationState"]["status"] == "STOPPED", stopped
 
 
 @pytest.fixture(scope="module")
