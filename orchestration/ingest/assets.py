@@ -27,6 +27,7 @@ from orchestration.ingest.deliveries import (
 )
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.lineage import LOAD_KEY_COLUMN, Lineage, load_key
+from orchestration.ingest.observations import FINGERPRINTS_METADATA
 from orchestration.ingest.surveys import (
     accept_survey,
     one_file_per_wave,
@@ -42,8 +43,6 @@ PREVIEW_ROWS, PREVIEW_COLUMNS = 5, 8
 # A preview cell is cut there: a delivered text of 32 767 characters (or more, before the
 # limits) must not make the run's event too large to record.
 PREVIEW_CELL_CHARS = 60
-# Materialization metadata: what was ingested, compared with raw/ by the delivery sensor.
-FINGERPRINTS_METADATA = "fingerprints"
 # Materialization metadata: the load key, recorded by Dagster only once the step has succeeded.
 LOAD_KEY_METADATA = "load_key"
 
