@@ -5,6 +5,7 @@ staging or raw tables)."""
 import re
 from pathlib import Path
 
+import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.definitions import defs
@@ -29,7 +30,7 @@ def read_tables() -> set[tuple[str, str]]:
 def test_the_report_export_depends_on_exactly_the_exposed_nodes():
     export = defs.resolve_assets_def("report_data")
     expected = {get_asset_key_for_model([impact_dbt_models], name) for name in exposed_nodes()}
-    assert set(export.asset_deps[export.key]) == expected
+    assert set(export.asset_deps[dg.AssetKey("report_data")]) == expected
     assert "fct_published_estimates" in exposed_nodes() and "regions" in exposed_nodes()
 
 
