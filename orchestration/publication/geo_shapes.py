@@ -1,11 +1,16 @@
 """The contours the maps draw: regions and departments as polygons by INSEE code, read from
-the simplified IGN copies in ``reports/geo``, and the geometry the maps need of them (a point
-inside each shape for its label, the east-west squeeze of a degree of longitude)."""
+the simplified IGN copies in ``reports/geo`` and projected in Lambert-93 (EPSG:2154, France's
+official conformal projection: shapes keep their proportions, Corsica its place and size),
+and the point inside each shape where its label goes."""
 
 import json
-import math
 from dataclasses import dataclass
 from functools import cache
+
+import shapely
+from pyproj import Transformer
+from shapely.geometry import MultiPolygon, Point, shape
+from shapely.geometry.polygon import orient
 
 from orchestration.geography import departments, region_by_code, regions
 from orchestration.settings import REPORT_SOURCES_DIR
@@ -14,34 +19,46 @@ GEO_DIR = REPORT_SOURCES_DIR / "geo"
 CONTOURS_ATTRIBUTION = (
     "Contours : IGN Admin Express COG 2018 (Licence Ouverte), simplifiés par france-geojson."
 )
-
-Ring = tuple[tuple[float, float], ...]
-Polygon = tuple[Ring, ...]  # outer ring first, then its holes
+CONTOURS_CRS = "EPSG:4326"  # the copies' longitude and latitude (WGS84)
+MAP_CRS = "EPSG:2154"  # Lambert-93, in metres: x east, y north
 
 
 @dataclass(frozen=True)
 class Shape:
-    """A region or department as drawn: INSEE code, name (from ``geography``), polygons."""
+    """A region or department as drawn: INSEE code, name (from ``geography``), and its
+    polygons in Lambert-93 metres, outer rings anticlockwise and holes clockwise."""
 
     code: str
     name: str
-    polygons: tuple[Polygon, ...]
+    geometry: MultiPolygon
 
 
 @cache
-def contours(layer: str) -> dict[str, tuple[Polygon, ...]]:
+def lambert_93() -> Transformer:
+    """Longitude and latitude (WGS84) to Lambert-93 metres."""
+    return Transformer.from_crs(CONTOURS_CRS, MAP_CRS, always_xy=True)
+
+
+def _projected(geometry):
+    """``geometry`` (longitude, latitude) in Lambert-93 metres."""
+    return shapely.transform(geometry, lambert_93().transform, interleaved=False)
+
+
+@cache
+def contours(layer: str) -> dict[str, MultiPolygon]:
     """The polygons of ``layer`` ("regions" or "departements") by INSEE code, read from the
-    copies in ``reports/geo`` (a fresh clone has them)."""
+    copies in ``reports/geo`` (a fresh clone has them), projected and oriented."""
     collection = json.loads((GEO_DIR / f"{layer}.geojson").read_text(encoding="utf-8"))
     return {
-        feature["properties"]["code"]: _polygons(feature["geometry"])
+        feature["properties"]["code"]: _oriented(_projected(shape(feature["geometry"])))
         for feature in collection["features"]
     }
 
 
-def _polygons(geometry: dict) -> tuple[Polygon, ...]:
-    nested = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    return tuple(tuple(tuple((x, y) for x, y in ring) for ring in polygon) for polygon in nested)
+def _oriented(geometry) -> MultiPolygon:
+    # Outer rings anticlockwise, holes clockwise: a hole stays empty whatever the fill rule.
+    polygons = geometry.geoms if isinstance(geometry, MultiPolygon) else [geometry]
+    return MultiPolygon([orient(polygon) for polygon in polygons])
 
 
 def region_shapes(region_code: str) -> tuple[Shape, ...]:
@@ -60,53 +77,12 @@ def national_shapes() -> tuple[Shape, ...]:
     return tuple(Shape(r.code, r.name, drawn[r.code]) for r in regions())
 
 
-def _edges(ring: Ring):
-    """Each side of the ring as (start, end), the last one closing it."""
-    return zip(ring, ring[1:] + ring[:1], strict=True)
-
-
-def signed_area(ring: Ring) -> float:
-    """Shoelace formula: positive when the ring runs anticlockwise."""
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in _edges(ring)) / 2
-
-
-def _centroid(ring: Ring) -> tuple[float, float]:
-    area = signed_area(ring)
-    if area == 0:
-        return ring[0]
-    pairs = list(_edges(ring))
-    cx = sum((x0 + x1) * (x0 * y1 - x1 * y0) for (x0, y0), (x1, y1) in pairs) / (6 * area)
-    cy = sum((y0 + y1) * (x0 * y1 - x1 * y0) for (x0, y0), (x1, y1) in pairs) / (6 * area)
-    return cx, cy
-
-
-def _crossings(polygon: Polygon, y: float) -> list[float]:
-    """Where the horizontal line at ``y`` crosses the polygon's rings, west to east: between
-    the 1st and 2nd, 3rd and 4th... crossing, the line is inside (holes included)."""
-    xs = []
-    for ring in polygon:
-        for (x0, y0), (x1, y1) in _edges(ring):
-            if (y0 > y) != (y1 > y):
-                xs.append(x0 + (y - y0) * (x1 - x0) / (y1 - y0))
-    return sorted(xs)
-
-
 def label_point(shape: Shape) -> tuple[float, float]:
-    """A point inside the shape's largest polygon, where its label goes: the centroid of its
-    outline, or, when a concave outline or a hole (a lagoon, an enclave) leaves the centroid
-    outside, the middle of the widest inside stretch at the centroid's latitude."""
-    largest = max(shape.polygons, key=lambda polygon: abs(signed_area(polygon[0])))
-    cx, cy = _centroid(largest[0])
-    xs = _crossings(largest, cy)
-    chords = list(zip(xs[::2], xs[1::2], strict=True))  # closed rings cross an even number
-    if any(west <= cx <= east for west, east in chords):
-        return cx, cy
-    west, east = max(chords, key=lambda chord: chord[1] - chord[0])
-    return (west + east) / 2, cy
-
-
-def longitude_squeeze(shapes: tuple[Shape, ...]) -> float:
-    """cos(latitude) at the middle of the drawn area: a degree of longitude is that much
-    shorter than a degree of latitude, so x is scaled by it to keep shapes undistorted."""
-    latitudes = [y for s in shapes for polygon in s.polygons for _, y in polygon[0]]
-    return math.cos(math.radians((min(latitudes) + max(latitudes)) / 2))
+    """A point inside the shape's largest polygon, where its label goes: its centroid, or,
+    when a concave outline or a hole (a lagoon, an enclave) leaves the centroid outside, the
+    point GEOS puts on its surface (the middle of its widest horizontal stretch)."""
+    largest = max(shape.geometry.geoms, key=lambda polygon: polygon.area)
+    point: Point = largest.centroid
+    if not largest.contains(point):
+        point = largest.point_on_surface()
+    return point.x, point.y

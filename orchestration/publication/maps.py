@@ -22,10 +22,8 @@ from orchestration.publication.geo_shapes import (
     CONTOURS_ATTRIBUTION,
     Shape,
     label_point,
-    longitude_squeeze,
     national_shapes,
     region_shapes,
-    signed_area,
 )
 from orchestration.publication.map_classes import Classes, classes, tick_labels
 from orchestration.publication.palette import ACCENT, BORDER, NEUTRAL
@@ -55,19 +53,18 @@ def _extremes_text(
     return text
 
 
-def _shape_path(shape: Shape, squeeze: float):
-    """One compound path per shape: outer rings anticlockwise, holes clockwise, so that holes
-    stay empty whatever the fill rule."""
+def _shape_path(shape: Shape):
+    """One compound path per shape, its rings in the orientation ``geo_shapes`` gave them
+    (outer anticlockwise, holes clockwise), so that holes stay empty whatever the fill rule."""
     from matplotlib.path import Path as GeoPath
 
     vertices, codes = [], []
-    for polygon in shape.polygons:
-        for index, ring in enumerate(polygon):
-            clockwise = index > 0
-            if (signed_area(ring) < 0) != clockwise:
-                ring = ring[::-1]
-            vertices += [(x * squeeze, y) for x, y in ring]
-            codes += [GeoPath.MOVETO] + [GeoPath.LINETO] * (len(ring) - 2) + [GeoPath.CLOSEPOLY]
+    for polygon in shape.geometry.geoms:
+        for ring in (polygon.exterior, *polygon.interiors):
+            coordinates = ring.coords  # closed: the last point repeats the first
+            vertices += list(coordinates)
+            codes += [GeoPath.MOVETO] + [GeoPath.LINETO] * (len(coordinates) - 2)
+            codes.append(GeoPath.CLOSEPOLY)
     return GeoPath(vertices, codes)
 
 
@@ -80,8 +77,7 @@ def _draw_shapes(
 ) -> None:
     from matplotlib.patches import PathPatch
 
-    squeeze = longitude_squeeze(shapes)
-    paths = {shape.code: _shape_path(shape, squeeze) for shape in shapes}
+    paths = {shape.code: _shape_path(shape) for shape in shapes}
     for shape in shapes:
         value = values.get(shape.code)
         if scale and is_known(value):
@@ -114,12 +110,11 @@ def _frame(axes: "Axes", paths: list) -> None:
 def _draw_labels(axes: "Axes", shapes: tuple[Shape, ...], labels: dict[str, str]) -> None:
     from matplotlib import patheffects
 
-    squeeze = longitude_squeeze(shapes)
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for shape in shapes:
         x, y = label_point(shape)
         axes.text(
-            x * squeeze,
+            x,
             y,
             labels[shape.code],
             ha="center",
