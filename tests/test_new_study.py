@@ -176,8 +176,29 @@ def test_the_new_studys_indicators_are_estimated_for_france_and_the_regions(sixt
     assert france.loc["benevoles_jouer_collectif", "estimate"] == pytest.approx(0.86, abs=0.04)
 
 
-def test_the_report_export_holds_the_new_studys_figures(sixth_study):
+def test_the_report_export_holds_the_new_studys_figures_and_source(sixth_study):
     _, project, _, _, _, _ = sixth_study
-    export = (project.warehouse.parent / "exports" / "report-data.json").read_text("utf-8")
-    assert all(indicator in export for indicator in INDICATORS)
-    assert "IMPACT-Bénévoles 2022" in json.loads(json.dumps(export))
+    export = json.loads(
+        (project.warehouse.parent / "exports" / "report-data.json").read_text("utf-8")
+    )
+    indicators = {item["id"]: item for item in export["indicators"] if item["study"] == STUDY}
+    assert set(indicators) == INDICATORS
+    [wave] = indicators["benevoles_jouer_collectif"]["waves"]
+    assert wave["wave"] == WAVE and wave["values"]["FR"]["status"] == "published"
+    [source] = [source for source in export["sources"] if source["study"] == STUDY]
+    assert source["survey_title"] == "IMPACT-Bénévoles 2022"
+    assert source["weight_source"] == "uniform"
+
+
+def test_the_other_studies_figures_do_not_move(sixth_study, finished_run):
+    _, project, _, _, _, _ = sixth_study
+    query = (
+        "select * from marts.fct_indicator_estimates where indicator_id not like 'benevoles%'"
+        " order by indicator_id, wave, geo_code"
+    )
+    figures = []
+    for warehouse in (finished_run.project.warehouse, project.warehouse):
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            figures.append(connection.execute(query).df())
+    assert len(figures[0]) > 0
+    assert figures[0].equals(figures[1])
