@@ -37,6 +37,8 @@ class ImpactDbtTranslator(DagsterDbtTranslator):
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: Any
     ) -> dg.AssetSpec:
+        """dagster-dbt's spec, a dependency on the surveys' sources replaced by one on each
+        study's ingest asset (the studies of the seed)."""
         spec = super().get_asset_spec(manifest, unique_id, project)
         if all(dep.asset_key != ALL_SURVEYS_KEY for dep in spec.deps):
             return spec
