@@ -7,7 +7,7 @@ database when definitions load.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from pydantic import Field
 from orchestration.settings import WAREHOUSE_VAR, absolute_path
 
 WAREHOUSE_POOL = "warehouse"
+# Where the ingest assets write the deliveries, as loaded.
+RAW_SCHEMA = "raw"
 # Another program holding the file (a notebook, the DuckDB CLI) usually lets go within minutes.
 LOCK_RETRIES = 5
 LOCK_WAIT_SECONDS = 5
@@ -46,6 +48,20 @@ def _open(path, read_only: bool) -> duckdb.DuckDBPyConnection:
         ) from held
 
 
+# Given the names of a schema's tables, the views to create over them (name: query).
+ViewsOf = Callable[[set[str]], dict[str, str]]
+
+
+def _create_views(connection: duckdb.DuckDBPyConnection, schema: str, views: ViewsOf) -> None:
+    tables = connection.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = ? and table_type = 'BASE TABLE'",
+        [schema],
+    ).fetchall()
+    for name, query in views({table for (table,) in tables}).items():
+        connection.execute(f"CREATE OR REPLACE VIEW {schema}.{name} AS {query}")
+
+
 class Warehouse(dg.ConfigurableResource):
     """Connections to one warehouse file (``IMPACT_WAREHOUSE`` in the code location)."""
 
@@ -69,8 +85,12 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             connection.close()
 
-    def replace_tables(self, schema: str, tables: dict[str, pd.DataFrame]) -> None:
-        """Replace whole tables in one transaction: readers see all old or all new rows."""
+    def replace_tables(
+        self, schema: str, tables: dict[str, pd.DataFrame], views: ViewsOf | None = None
+    ) -> None:
+        """Replace whole tables in one transaction: readers see all old or all new rows.
+        ``views``, given the names of the schema's tables once replaced, says which views to
+        (re)create in the same transaction (name: query)."""
         with self.connect() as connection:
             connection.execute("BEGIN TRANSACTION")
             connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
@@ -78,7 +98,14 @@ class Warehouse(dg.ConfigurableResource):
                 connection.register("incoming", frame)
                 connection.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS FROM incoming")
                 connection.unregister("incoming")
+            if views is not None:
+                _create_views(connection, schema, views)
             connection.execute("COMMIT")
+
+    def replace_views(self, schema: str, views: ViewsOf) -> None:
+        """(Re)create views over the schema's tables, in one transaction (see
+        ``replace_tables``)."""
+        self.replace_tables(schema, {}, views)
 
     def load_keys(self, tables: list[str], key_column: str) -> set[str] | None:
         """The load keys recorded in these tables; None if one of them does not exist yet."""

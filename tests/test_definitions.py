@@ -135,10 +135,16 @@ def test_loading_definitions_does_not_import_great_expectations():
 
 def test_dbt_staging_reads_each_study_through_its_ingest_asset():
     from orchestration.definitions import defs
+    from orchestration.ingest.deliveries import ALL_SURVEYS_KEY
 
     graph = defs.resolve_asset_graph()
-    parents = graph.get(dg.AssetKey(["staging", "stg_survey_answers"])).parent_keys
-    assert {key.to_user_string() for key in parents} == {f"raw/survey_{study}" for study in STUDIES}
+    for model in ("stg_survey_respondents", "stg_survey_answers", "stg_survey_files"):
+        parents = graph.get(dg.AssetKey(["staging", model])).parent_keys
+        assert {key.to_user_string() for key in parents} == {
+            f"raw/survey_{study}" for study in STUDIES
+        }
+    # The key of the surveys' dbt sources only stands for the studies' ingests.
+    assert ALL_SURVEYS_KEY not in graph.get_all_asset_keys()
 
 
 def test_every_step_opening_the_warehouse_takes_turns_in_the_warehouse_pool():

@@ -12,20 +12,25 @@ from orchestration.ingest.deliveries import (
     unclaimed_files,
 )
 from orchestration.ingest.errors import DeliveryError
+from orchestration.studies import STUDIES
 
 CITIZENS = SURVEY_KINDS["citoyens"]
 
 
 def test_one_delivery_kind_per_study_the_case_database_and_the_context():
     names = [kind.name for kind in DELIVERY_KINDS]
+    # The studies of the seed (a new study is a row there), then the two other kinds.
     assert names == [
+        *(f"survey_{study}" for study in STUDIES),
+        "case_database",
+        "context_statistics",
+    ]
+    assert names[:5] == [
         "survey_citoyens",
         "survey_elus",
         "survey_entreprises",
         "survey_associations",
         "survey_fondations",
-        "case_database",
-        "context_statistics",
     ]
     assert CITIZENS.asset_key.to_user_string() == "raw/survey_citoyens"
 

@@ -1,5 +1,6 @@
 """Loading into the warehouse: every study and the case database, lineage on every row, any
-format giving the same tables, double ingest a no-op, a re-delivery replacing its wave."""
+format giving the same tables, double ingest a no-op, a re-delivery replacing its wave, the
+views over every study that dbt reads."""
 
 import dagster as dg
 import duckdb
@@ -16,6 +17,7 @@ from synthetic.survey_files import SurveyDelivery, write_delivery
 from tests.conftest import CITIZENS_2020, rewrite_survey
 
 CODEBOOK = load_codebook(codebook_path("citoyens", 2020))
+SURVEY_PARTS = ("_respondents", "_answers", "_files")
 LINEAGE = ["_source_file", "_source_sha256", "_source_row", "_ingested_at", "_load_key"]
 
 
@@ -57,6 +59,31 @@ def test_every_study_and_wave_lands_with_its_long_form(isolated_project, dagster
         .str.contains("ILLUSTRATIVES")
         .all()
     )
+
+
+def test_the_views_dbt_reads_stack_every_study_even_after_a_load_with_nothing_new(
+    isolated_project, dagster_instance
+):
+    ingest(dagster_instance)
+
+    def stacked() -> dict[str, int]:
+        views = {part: table(isolated_project, f"raw.survey{part}") for part in SURVEY_PARTS}
+        for part, rows in views.items():
+            for kind in SURVEY_KINDS.values():
+                own = table(isolated_project, f"raw.{kind.name}{part}")
+                assert (rows["study"] == kind.study).sum() == len(own) > 0
+        return {part: len(rows) for part, rows in views.items()}
+
+    counts = stacked()
+    # A warehouse loaded before the views existed: the next ingest, with nothing to load,
+    # makes them.
+    with duckdb.connect(str(isolated_project.warehouse)) as connection:
+        for part in SURVEY_PARTS:
+            connection.execute(f"drop view raw.survey{part}")
+    second = ingest(dagster_instance, [citizens_asset()])
+    [event] = second.get_asset_materialization_events()
+    assert event.materialization.metadata["loaded"].value is False
+    assert stacked() == counts
 
 
 def test_every_row_records_its_file_hash_row_and_load_time(isolated_project, dagster_instance):

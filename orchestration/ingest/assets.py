@@ -1,5 +1,7 @@
 """Ingest assets: one per delivery kind (each survey study, the case database); each replaces
-its tables in the warehouse's ``raw`` schema in one transaction, or changes nothing."""
+its tables in the warehouse's ``raw`` schema in one transaction, or changes nothing. A survey
+study's ingest also recreates the views over every study's tables that dbt reads
+(``raw.survey_respondents``, ``_answers``, ``_files``), in the same transaction."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,12 +35,12 @@ from orchestration.ingest.surveys import (
     one_file_per_wave,
     survey_table_names,
     survey_tables,
+    survey_union_views,
 )
 from orchestration.resources import ProjectPathsResource
 from orchestration.settings import DATA_OWNERS, ProjectPaths
-from orchestration.warehouse import WAREHOUSE_POOL, Warehouse
+from orchestration.warehouse import RAW_SCHEMA, WAREHOUSE_POOL, Warehouse
 
-RAW_SCHEMA = "raw"
 PREVIEW_ROWS, PREVIEW_COLUMNS = 5, 8
 # A preview cell is cut there: a delivered text of 32 767 characters (or more, before the
 # limits) must not make the run's event too large to record.
@@ -75,7 +77,9 @@ def survey_asset(kind: DeliveryKind) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
         tags={"study": kind.study},
         description=f"{kind.description} Tables `raw.{kind.name}` (telle que livrée), "
-        f"`_respondents`, `_answers` (forme longue selon le codebook), `_labels`, `_files`.",
+        f"`_respondents`, `_answers` (forme longue selon le codebook), `_labels`, `_files` ; "
+        "ses lignes dans les vues `raw.survey_respondents`, `_answers`, `_files`, "
+        "communes aux études, que lit dbt.",
     )
     def _ingest(
         context: dg.AssetExecutionContext,
@@ -101,6 +105,9 @@ def _load_survey(
     codebooks = _codebooks_of(paths.raw_dir, fingerprints)
     key = load_key(fingerprints, codebooks)
     if _already_loaded(context, warehouse, kind, survey_table_names(kind.name), key):
+        # The union views follow the seed: a study added or removed there since they were
+        # made is added or removed now, whichever study's ingest runs first.
+        warehouse.replace_views(RAW_SCHEMA, survey_union_views)
         return _result(kind, fingerprints, key, None)
     files = one_file_per_wave(_delivered_files(kind, paths))
     accepted = [
@@ -120,7 +127,8 @@ def _load_survey(
     # Everything that can fail comes before the commit; the load key is recorded last, in
     # the materialization (see _already_loaded).
     result = _result(kind, fingerprints, key, tables)
-    warehouse.replace_tables(RAW_SCHEMA, tables)
+    # The views dbt reads change with the tables, in the same transaction.
+    warehouse.replace_tables(RAW_SCHEMA, tables, views=survey_union_views)
     context.log.info(
         "%s: loaded %d respondents from %d file(s)",
         kind.name,

@@ -207,6 +207,10 @@ SURVEY_KINDS = {
     )
     for study in STUDIES
 }
+# The asset key of the dbt sources over every study's raw tables (the union views of
+# ``surveys.survey_union_views``, declared in ``_sources.yml``): it stands for all the survey
+# ingests, each of which writes its part of them (``orchestration/transform/assets.py``).
+ALL_SURVEYS_KEY = dg.AssetKey(["raw", "survey_studies"])
 CASE_DATABASE = DeliveryKind(
     name="case_database",
     folder=CASES_FOLDER,

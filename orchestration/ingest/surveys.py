@@ -25,19 +25,56 @@ from orchestration.ingest.conformance import (
     check_survey,
     quarantine,
 )
-from orchestration.ingest.deliveries import codebook_location, study_and_wave
+from orchestration.ingest.deliveries import SURVEY_KINDS, codebook_location, study_and_wave
 from orchestration.ingest.errors import DeliveryError
 from orchestration.ingest.lineage import Lineage
 from orchestration.ingest.readers import SurveyFile, read_survey
 from orchestration.ingest.tidy import tidy_answers
+from orchestration.warehouse import RAW_SCHEMA
 
 # A study's tables: ``raw.<asset name><suffix>``.
 SURVEY_TABLE_SUFFIXES = ("", "_respondents", "_answers", "_labels", "_files")
+# What dbt reads: the views ``raw.survey<suffix>``, every loaded study's table of that suffix
+# stacked, with these columns (cast where one study's type could differ from another's).
+SURVEY_UNION_COLUMNS = {
+    "_respondents": (
+        "study, wave, respondent_id, region_code, department_code, "
+        "cast(weight as double) as weight, fieldwork_date, _source_file, _source_row"
+    ),
+    "_answers": (
+        "study, wave, respondent_id, role, question, option, "
+        "cast(answer_code as double) as answer_code, answer, _source_file, _source_row"
+    ),
+    "_files": (
+        "study, wave, format, file_label, codebook, respondents, warnings, survey_title, "
+        "cast(institute as varchar) as institute, _source_file, _source_sha256, _ingested_at"
+    ),
+}
 
 
 def survey_table_names(name: str) -> list[str]:
     """The warehouse tables a survey study's ingest writes."""
     return [f"{name}{suffix}" for suffix in SURVEY_TABLE_SUFFIXES]
+
+
+def survey_union_views(tables: set[str]) -> dict[str, str]:
+    """The views dbt reads, ``survey_respondents``, ``survey_answers`` and ``survey_files``
+    (name: query), over the studies of the seed whose tables are among ``tables``, in the
+    seed's order: a study is one row of the seed, never a name in dbt. Every survey ingest
+    recreates them, so they follow the seed."""
+    loaded = [
+        kind.name
+        for kind in SURVEY_KINDS.values()
+        if all(f"{kind.name}{suffix}" in tables for suffix in SURVEY_UNION_COLUMNS)
+    ]
+    if not loaded:
+        return {}
+    return {
+        f"survey{suffix}": "\nunion all\n".join(
+            f"select {columns} from {RAW_SCHEMA}.{name}{suffix}" for name in loaded
+        )
+        for suffix, columns in SURVEY_UNION_COLUMNS.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dagster_dbt import (
 )
 
 from orchestration.automation import after_its_inputs
+from orchestration.ingest.deliveries import ALL_SURVEYS_KEY, SURVEY_KINDS
 from orchestration.settings import DATA_OWNERS
 from orchestration.transform.check_descriptions import check_description
 from orchestration.transform.project import manifest_path
@@ -23,12 +24,27 @@ class ImpactDbtTranslator(DagsterDbtTranslator):
     after its inputs (``orchestration/automation.py``); every dbt test is an asset check
     described in French.
 
-    An ingest asset writes several raw tables (a study's respondents, answers, files...): their
-    dbt sources share its asset key (``meta.dagster.asset_key`` in ``_sources.yml``).
+    An ingest asset writes several raw tables (the case database's cases, profiles...): their
+    dbt sources share its asset key (``meta.dagster.asset_key`` in ``_sources.yml``). The
+    surveys' sources are views over every study's tables (``raw.survey_answers``...), which
+    each study's ingest writes its part of: their key, ``ALL_SURVEYS_KEY``, stands for all the
+    survey ingests, so a model reading them depends on each study's ingest asset.
     """
 
     def __init__(self):
         super().__init__(DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetSpec:
+        """dagster-dbt's spec, a dependency on the surveys' sources replaced by one on each
+        study's ingest asset (the studies of the seed)."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if all(dep.asset_key != ALL_SURVEYS_KEY for dep in spec.deps):
+            return spec
+        deps = [dep for dep in spec.deps if dep.asset_key != ALL_SURVEYS_KEY]
+        studies = [dg.AssetDep(kind.asset_key) for kind in SURVEY_KINDS.values()]
+        return spec.replace_attributes(deps=[*deps, *studies])
 
     def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
         return "transform"

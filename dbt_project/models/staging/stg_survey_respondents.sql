@@ -1,7 +1,6 @@
 -- One row per respondent of every study and wave: geography, institute weight (null when the
 -- study delivers none), fieldwork date, and where the row was delivered.
-{{ union_surveys('_respondents', [
-    'study', 'wave', 'respondent_id', 'region_code', 'department_code',
-    'cast(weight as double) as weight', 'fieldwork_date',
-    '_source_file as source_file', '_source_row as source_row',
-]) }}
+select
+    study, wave, respondent_id, region_code, department_code, weight, fieldwork_date,
+    _source_file as source_file, _source_row as source_row
+from {{ source('raw', 'survey_respondents') }}
