@@ -30,10 +30,11 @@ from pathlib import Path
 import dagster as dg
 import psutil
 
+from bench.automation_ticks import run_automation
 from bench.engines import compare_engines
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.resources import project_resources
-from orchestration.run_all import run_automation, run_everything
+from orchestration.run_all import run_everything
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     PROJECT_ROOT,

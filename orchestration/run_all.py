@@ -8,7 +8,6 @@ here first fails such runs and frees their pool slots (``orchestration/recovery.
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -58,40 +57,6 @@ def run_assets(
     """One run of some assets and their checks, in dependency order, as the backfill that
     declarative automation launches would run them."""
     return launch(instance, refresh_all_job.name, tags=tags, asset_selection=list(keys))
-
-
-@dataclass(frozen=True)
-class AutomationTick:
-    """What one evaluation of the automation conditions requested, and the run of it."""
-
-    requested: list[dg.AssetKey]
-    result: dg.JobExecutionResult
-
-    @property
-    def names(self) -> set[str]:
-        """The requested assets, as the UI names them."""
-        return {key.to_user_string() for key in self.requested}
-
-
-def run_automation(
-    instance: dg.DagsterInstance, cursor: object | None, max_ticks: int = 5
-) -> list[AutomationTick]:
-    """Evaluate the automation conditions and run what they request, tick after tick, until
-    they request nothing: what the automation sensor does in the daemon, without its waits
-    (for the benchmark and the tests, which have no daemon). ``cursor``: that of an earlier
-    evaluation (``dg.evaluate_automation_conditions(...).cursor``), whose state is the baseline."""
-    from orchestration.definitions import defs
-
-    keys = defs.resolve_asset_graph().get_all_asset_keys()
-    ticks = []
-    for _ in range(max_ticks):
-        result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
-        requested = [key for key in keys if result.get_num_requested(key)]
-        if not requested:
-            return ticks
-        ticks.append(AutomationTick(requested, run_assets(instance, requested, {})))
-        cursor = result.cursor
-    raise RuntimeError(f"automation still requests after {max_ticks} ticks")
 
 
 def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:

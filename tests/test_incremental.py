@@ -7,12 +7,12 @@ import duckdb
 from dagster._core.definitions.data_version import StaleStatus
 from dagster._utils.test.data_versions import get_stale_status_resolver
 
+from bench.automation_ticks import run_automation
 from orchestration.definitions import defs
 from orchestration.geography import region_by_code
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.report_keys import regional_report_key
 from orchestration.resources import project_resources
-from orchestration.run_all import run_automation
 from synthetic import case_database
 from tests.conftest import settled
 from tests.index_reading import read_index

@@ -43,7 +43,9 @@ changed = dg.AssetSelection.assets(
     SURVEY_KINDS["benevoles"].asset_key, ["reference", "studies"],
     ["reference", "indicator_catalogue"],
 )
-renders = dg.AssetSelection.assets("regional_report", "national_report", "reports_index")
+renders = dg.AssetSelection.key_prefixes("regional_report") | dg.AssetSelection.assets(
+    "national_report", "reports_index"
+)
 keys = (changed.downstream() - renders).resolve(defs.resolve_asset_graph())
 with dg.instance_for_test(overrides=dagster_instance_settings(), temp_dir=sys.argv[1]) as instance:
     result = run_assets(instance, keys, {})
