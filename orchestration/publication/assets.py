@@ -19,7 +19,7 @@ import dagster as dg
 from pypdf import PdfReader
 
 from orchestration.automation import after_its_data_changed, after_its_inputs
-from orchestration.geography import region_by_code, regions
+from orchestration.geography import Region, region_by_code, regions
 from orchestration.links import file_entries, markdown_link
 from orchestration.publication.index_page import ReportStatus, write_index
 from orchestration.publication.outcomes import (
@@ -63,7 +63,7 @@ INDEX_KEY = dg.AssetKey("reports_index")
 REPORT_SOURCES_VERSION = sources_version()
 
 
-def _regional_spec(region) -> dg.AssetSpec:
+def _regional_spec(region: Region) -> dg.AssetSpec:
     return dg.AssetSpec(
         regional_report_key(region),
         deps=[export_key(region.slug)],
