@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -12,6 +14,8 @@ from pathlib import Path
 
 from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
+
+from orchestration.settings import PROJECT_ROOT
 
 # A cold start loads the code location (dbt manifest, definitions) in a fresh process.
 STARTUP_SECONDS = 180
@@ -94,3 +98,29 @@ def stop_sensors(url: str, names: tuple[str, ...]) -> None:
     for name in names:
         stopped = graphql(url, STOP_SENSOR, {"id": states[name]})["stopSensor"]
         assert stopped["instigationState"]["status"] == "STOPPED", stopped
+
+
+def start(command: list, env: dict, log: Path) -> subprocess.Popen:
+    """A long-running Dagster process in its own process group (its code server and run
+    workers with it), its output in ``log``."""
+    with log.open("w") as output:
+        return subprocess.Popen(
+            command,
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group, SIGKILL if it lingers."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass

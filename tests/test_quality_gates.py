@@ -11,11 +11,11 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from orchestration.publication.partitions import all_regions_run_tags
 
 from orchestration.definitions import defs
 from orchestration.ingest.readers import read_survey
 from orchestration.ingest.sensors import raw_delivery_sensor
-from orchestration.publication.partitions import all_regions_run_tags
 from orchestration.quality.batches import (
     CASE_SUITES,
     MART_SUITES,

@@ -7,7 +7,6 @@ cannot start fails this test (``.ci/run`` installs Debian's package).
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,8 @@ from tests.dagster_servers import (
     LOCATION,
     free_port,
     graphql,
+    start,
+    stop,
     stop_sensors,
     wait_for_run,
     wait_until_served,
@@ -87,32 +88,6 @@ def postgres() -> Iterator[dict[str, str]]:
     finally:
         subprocess.run([script, "stop", str(data_dir)], check=False)
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def start(command: list, env: dict, log: Path) -> subprocess.Popen:
-    """A long-running Dagster process in its own process group (its code server and run
-    workers with it), its output in ``log``."""
-    with log.open("w") as output:
-        return subprocess.Popen(
-            command,
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the process group, SIGKILL if it lingers."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
 
 
 LAUNCH_RUN = """

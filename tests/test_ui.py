@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -31,6 +30,8 @@ from tests.dagster_servers import (
     LOCATION,
     free_port,
     graphql,
+    start,
+    stop,
     stop_sensors,
     wait_for_run,
     wait_until_served,
@@ -74,27 +75,6 @@ class RunningUI:
     dagster_home: Path
 
 
-def serve(command: list, env: dict, log: Path) -> subprocess.Popen:
-    """A server process in its own session (stopped with its children)."""
-    with log.open("w") as output:
-        return subprocess.Popen(
-            command,
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-
-
 @pytest.fixture(scope="module")
 def ui(finished_run, tmp_path_factory):
     """The sample data refreshed once (a copy of the shared run: its project, and its instance
@@ -111,10 +91,10 @@ def ui(finished_run, tmp_path_factory):
     env[REPORTS_URL_VAR] = reports_url
     files = [python, "-m", "http.server", str(reports_port), "--bind", "127.0.0.1"]
     files += ["--directory", str(project.paths.reports_dir)]
-    reports = serve(files, env, root / "reports-server.log")
+    reports = start(files, env, root / "reports-server.log")
     command = [python.parent / "dagster", "dev", "-m", "orchestration.definitions"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
-    server = serve(command, env, root / "dagster-dev.log")
+    server = start(command, env, root / "dagster-dev.log")
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_served(url, server)

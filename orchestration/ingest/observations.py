@@ -11,6 +11,7 @@ UI. The fingerprints themselves travel in the observation's metadata.
 
 import hashlib
 import json
+import warnings
 
 import dagster as dg
 
@@ -84,4 +85,8 @@ def delivery_source(kind: DeliveryKind) -> dg.AssetsDefinition:
     return _observe
 
 
-delivery_sources = [delivery_source(kind) for kind in DELIVERY_KINDS]
+with warnings.catch_warnings():
+    # Beta in Dagster 1.13 and the way Dagster observes data it does not produce: said once
+    # here, not at every load of the definitions.
+    warnings.filterwarnings("ignore", ".*multi_observable_source_asset", dg.BetaWarning)
+    delivery_sources = [delivery_source(kind) for kind in DELIVERY_KINDS]
