@@ -71,7 +71,7 @@ def test_full_run_publishes_28_reports_and_an_index(finished_pipeline):
     }
     assert len(regional) == 13
     bretagne = regional["53-bretagne"]
-    assert re.fullmatch(r"/.*region-53-bretagne\.html", bretagne["html"].value.path)
+    assert re.fullmatch(r"/.*region-53-bretagne\.html", bretagne["html"].value)
     assert bretagne["pages"].value > 0
 
 
