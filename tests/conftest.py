@@ -23,7 +23,6 @@ import pyreadstat
 import pytest
 
 from orchestration.ingest.sensors import SETTLE_SECONDS
-from orchestration.resources import project_resources
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     DEFAULT_PATHS,
@@ -137,29 +136,6 @@ def make_isolated_project(root: Path) -> IsolatedProject:
     project = project_in(root)
     shutil.copytree(PROJECT_ROOT / "raw", project.raw_dir)
     return project
-
-
-def samples_warehouse(root: Path, target: str) -> Path:
-    """A warehouse of the shipped survey samples and case database, built by dbt through the
-    model ``target`` with the tests whose every parent is built (and the reference seeds the
-    upstream relationship tests read)."""
-    from orchestration.ingest.assets import case_database, survey_assets
-
-    project = make_isolated_project(root)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in project.env().items():
-            monkeypatch.setenv(name, value)
-        result = dg.materialize([*survey_assets, case_database], resources=project_resources())
-        assert result.success
-        subprocess.run(
-            [str(Path(sys.executable).parent / "dbt"), "build", "--quiet"]
-            + ["--indirect-selection", "cautious", "--select"]
-            + ["regions", "departements", f"+{target}"],
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **project.env()},
-            check=True,
-        )
-    return project.warehouse
 
 
 @contextmanager
