@@ -27,20 +27,26 @@ START_SECONDS = 600
 RUN_SECONDS = 900
 STOP_SECONDS = 120
 
-# The case database's ingest, quality check and dbt models (with their tests): each kind of
-# warehouse step (Great Expectations in the run's process, dbt in a child process), in a run
-# of a few seconds, as the delivery sensor's runs are.
-CASE_MART = "marts.fct_case_database_indicators"
-CASE_ASSETS = f"""
+# A run of a few assets, named on its command line: the assets and their checks, as the
+# delivery sensor's runs are. Prints the run's status last.
+RUN_ASSETS = """
+import sys
 import dagster as dg
-from orchestration.definitions import defs
 from orchestration.run_all import run_assets
-mart = dg.AssetKey({CASE_MART.split(".")})
-keys = dg.AssetSelection.assets(mart).upstream().resolve(defs.resolve_asset_graph())
 with dg.DagsterInstance.get() as instance:
-    result = run_assets(instance, keys, {{}})
+    keys = [dg.AssetKey.from_user_string(key) for key in sys.argv[1:]]
+    result = run_assets(instance, keys, {})
     print("status:", instance.get_run_by_id(result.run_id).status.value)
 """
+# Each kind of warehouse step, alone in its run: the case database's ingest and its quality
+# check (Great Expectations, in the run's process), or the dbt models built on it (dbt, a child
+# process); and the table the run writes last.
+CASE_INGEST = (["raw/case_database"], "raw.case_database")
+CASE_MODELS = (
+    [f"staging/stg_{name}" for name in ("cases", "case_modes", "case_profiles", "catalysts")]
+    + ["marts/fct_case_database_indicators"],
+    "marts.fct_case_database_indicators",
+)
 
 
 @pytest.fixture
@@ -76,9 +82,9 @@ def make_run(env: dict, log: Path) -> subprocess.Popen:
     return start([sys.executable, "-m", "orchestration.run_all"], env, log)
 
 
-def case_run(env: dict, log: Path) -> subprocess.Popen:
-    """A run of :data:`CASE_ASSETS`, its console written to ``log``."""
-    return start([sys.executable, "-c", CASE_ASSETS], env, log)
+def assets_command(keys: list[str]) -> list[str]:
+    """:data:`RUN_ASSETS` on these assets (keys as the UI writes them)."""
+    return [sys.executable, "-c", RUN_ASSETS, *keys]
 
 
 def slot_holders(instance: dg.DagsterInstance) -> list[str]:
@@ -141,13 +147,20 @@ def wait_for_line(log: Path, text: str, process: subprocess.Popen) -> str:
 
 # As in the report of issue 14: inside a quality check (Great Expectations, in the run's
 # process) or inside dbt (a child process, which outlives the run's).
-@pytest.mark.parametrize("step", ["_quality", "impact_dbt_models"], ids=["quality", "dbt"])
-def test_a_run_killed_in_a_warehouse_step_does_not_block_the_next_one(project, tmp_path, step):
+@pytest.mark.parametrize(
+    "step, assets",
+    [("_quality", CASE_INGEST), ("impact_dbt_models", CASE_MODELS)],
+    ids=["quality", "dbt"],
+)
+def test_a_run_killed_in_a_warehouse_step_does_not_block_the_next_one(
+    project, tmp_path, step, assets
+):
     isolated, home, env = project
-    # The copy's mart dropped: finding it at the end shows that the next run built it.
+    keys, table = assets
+    # The copy's table dropped: finding it at the end shows that the next run wrote it.
     with duckdb.connect(str(isolated.warehouse)) as connection:
-        connection.execute(f"drop table {CASE_MART}")
-    victim = case_run(env, tmp_path / "killed.log")
+        connection.execute(f"drop table {table}")
+    victim = start(assets_command(keys), env, tmp_path / "killed.log")
     with instance_at(home) as instance:
         try:
             dead_run = freeze_inside_a_warehouse_step(instance, victim, step)
@@ -159,7 +172,7 @@ def test_a_run_killed_in_a_warehouse_step_does_not_block_the_next_one(project, t
 
         started = time.monotonic()
         after = subprocess.run(
-            [sys.executable, "-c", CASE_ASSETS],
+            assets_command(keys),
             env=env,
             cwd=PROJECT_ROOT,
             capture_output=True,
@@ -180,7 +193,7 @@ def test_a_run_killed_in_a_warehouse_step_does_not_block_the_next_one(project, t
 
     # The next run wrote the warehouse to the end: the dead run left no lock behind.
     with duckdb.connect(str(isolated.warehouse), read_only=True) as connection:
-        assert connection.execute(f"select count(*) from {CASE_MART}").fetchone()[0] > 0
+        assert connection.execute(f"select count(*) from {table}").fetchone()[0] > 0
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
