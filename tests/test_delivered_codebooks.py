@@ -17,7 +17,8 @@ from orchestration.ingest.deliveries import SURVEY_KINDS, unclaimed_files
 from orchestration.ingest.sensors import DELIVERY_TAG, raw_delivery_sensor
 from orchestration.ingest.surveys import accept_survey
 from orchestration.quality.checks import survey_check
-from tests.conftest import CITIZENS_2020, project_resources, rewrite_survey, settled
+from orchestration.resources import project_resources
+from tests.conftest import CITIZENS_2020, rewrite_survey, settled
 
 CITIZENS = SURVEY_KINDS["citoyens"]
 NEW_WAVE = "surveys/citoyens/2021"
