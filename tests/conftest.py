@@ -1,6 +1,7 @@
 """Shared fixtures: the dbt manifest, a project whose raw/, warehouse and reports live in a
 temporary folder (the environment variables of ``orchestration.settings``), and one full pipeline
-run shared by the end-to-end tests (read it as is, or change a copy of it).
+run, as ``make run`` runs it, shared by the end-to-end tests (read it as is, or change a copy of
+it).
 
 Every test gets one marker (``make test-fast`` runs ``-m unit``): ``ui`` for the modules that
 start Dagster's servers, ``e2e`` for those that run Dagster or dbt on a project, ``unit`` for the
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,6 @@ import pyreadstat
 import pytest
 
 from orchestration.ingest.sensors import SETTLE_SECONDS
-from orchestration.resources import project_resources
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     DEFAULT_PATHS,
@@ -138,29 +138,6 @@ def make_isolated_project(root: Path) -> IsolatedProject:
     return project
 
 
-def samples_warehouse(root: Path, target: str) -> Path:
-    """A warehouse of the shipped survey samples and case database, built by dbt through the
-    model ``target`` with the tests whose every parent is built (and the reference seeds the
-    upstream relationship tests read)."""
-    from orchestration.ingest.assets import case_database, survey_assets
-
-    project = make_isolated_project(root)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in project.env().items():
-            monkeypatch.setenv(name, value)
-        result = dg.materialize([*survey_assets, case_database], resources=project_resources())
-        assert result.success
-        subprocess.run(
-            [str(Path(sys.executable).parent / "dbt"), "build", "--quiet"]
-            + ["--indirect-selection", "cautious", "--select"]
-            + ["regions", "departements", f"+{target}"],
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **project.env()},
-            check=True,
-        )
-    return project.warehouse
-
-
 @contextmanager
 def project_env(project: IsolatedProject) -> Iterator[IsolatedProject]:
     """The project's variables set in the environment for the block."""
@@ -182,12 +159,22 @@ def isolated_project(
 
 
 @dataclass(frozen=True)
+class Console:
+    """What a command printed: its exit status, its standard output and error."""
+
+    status: int
+    out: str
+    err: str
+
+
+@dataclass(frozen=True)
 class FinishedRun:
     """The shared full run: its project folder (the project, and the Dagster instance in
-    ``dagster/``), and the run's result."""
+    ``dagster/``), the run's result, and ``make run``'s console, which launched it."""
 
     root: Path
     result: dg.JobExecutionResult
+    console: Console
 
     @property
     def project(self) -> IsolatedProject:
@@ -225,15 +212,63 @@ def instance_in(folder: Path) -> Iterator[dg.DagsterInstance]:
 @pytest.fixture(scope="session")
 def finished_run(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> FinishedRun:
     """One run of every asset and check, all regions, on the shipped samples in an isolated
-    project: what the end-to-end tests read. None may change it (``pipeline_copy`` does)."""
-    from orchestration.run_all import run_everything
-
+    project, launched by ``make run``'s function: what the end-to-end tests read (and what
+    ``make run`` printed). None may change it (``pipeline_copy`` does)."""
     root = tmp_path_factory.mktemp("finished")
     project = make_isolated_project(root)
     (root / "dagster").mkdir()
     with project_env(project), instance_in(root / "dagster") as instance:
-        result = run_everything(instance)
-    return FinishedRun(root, result)
+        result, console = run_on_console_recorded(instance, root / "console")
+    return FinishedRun(root, result, console)
+
+
+def run_on_console_recorded(
+    instance: dg.DagsterInstance, folder: Path
+) -> tuple[dg.JobExecutionResult, Console]:
+    """``make run`` on ``instance`` (``run_on_console``), its console written to ``folder``;
+    the result of the run it launched (which it keeps to itself: recorded on the way, from the
+    real ``run_everything``) and its console."""
+    from orchestration import run_all
+
+    results = []
+
+    def run_everything(instance: dg.DagsterInstance) -> dg.JobExecutionResult:
+        results.append(launch_everything(instance))
+        return results[-1]
+
+    launch_everything = run_all.run_everything
+    folder.mkdir()
+    out, err = folder / "stdout", folder / "stderr"
+    with pytest.MonkeyPatch.context() as monkeypatch, console_to(out, err):
+        monkeypatch.setattr(run_all, "run_everything", run_everything)
+        status = run_all.run_on_console(instance)
+    [result] = results
+    return result, Console(status, out.read_text(), err.read_text())
+
+
+@contextmanager
+def console_to(out: Path, err: Path) -> Iterator[None]:
+    """Standard output and error, of this process (its descriptors and Python streams) and of
+    those it starts, into two files for the block: a terminal's view, as ``capfd`` gives a
+    test, for a session fixture."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        with (
+            out.open("w", encoding="utf-8", buffering=1) as out_file,
+            err.open("w", encoding="utf-8", buffering=1) as err_file,
+            redirect_stdout(out_file),
+            redirect_stderr(err_file),
+        ):
+            os.dup2(out_file.fileno(), 1)
+            os.dup2(err_file.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for descriptor in saved:
+            os.close(descriptor)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The mayors' estimates from raked weights carry the calibration's variance (issue 15, defect 2).
 
-One warehouse of the shipped samples is built through ``fct_indicator_estimates`` (ingest, then
-dbt). Its elus 2020 rows are compared at 1e-6 with R ``survey``: ``calibrate(design, ~region +
+The shared finished run's warehouse (the shipped samples, ingested, then built by dbt) is
+read. Its elus 2020 rows are compared at 1e-6 with R ``survey``: ``calibrate(design, ~region +
 band, population, calfun = "raking")`` with the pipeline's bounds, then ``svymean``,
 ``svyciprop(method = "beta")`` and ``svyttest`` (region against the rest). The R figures are
 in ``tests/reference/survey_validation/elus_raked_r_values.csv``, written by ``elus_raked.R``
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tests.conftest import samples_warehouse
+from tests.conftest import FinishedRun
 
 REFERENCE = Path(__file__).parent / "reference" / "survey_validation"
 R_VALUES = REFERENCE / "elus_raked_r_values.csv"
@@ -25,9 +25,10 @@ TOLERANCE = 1e-6
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse of the shipped samples, built through ``fct_indicator_estimates``."""
-    return samples_warehouse(tmp_path_factory.mktemp("calibrated"), "fct_indicator_estimates")
+def warehouse(finished_run: FinishedRun) -> Path:
+    """The warehouse of the shared run of the shipped samples (read only)."""
+    assert finished_run.result.success
+    return finished_run.project.warehouse
 
 
 def _indicator_sql(row: dict) -> str:

@@ -18,7 +18,8 @@ from orchestration.ingest.observations import CHANGES_METADATA
 from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.ingest.surveys import accept_survey
 from orchestration.quality.checks import survey_check
-from tests.conftest import CITIZENS_2020, project_resources, rewrite_survey, settled
+from orchestration.resources import project_resources
+from tests.conftest import CITIZENS_2020, rewrite_survey, settled
 
 CITIZENS = SURVEY_KINDS["citoyens"]
 NEW_WAVE = "surveys/citoyens/2021"

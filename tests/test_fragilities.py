@@ -1,8 +1,8 @@
 """Perceived priority fragilities (issue 17): the optional questions of the contract, the
 shipped answers, the estimates against an independent computation, and the tiers.
 
-One warehouse of the shipped samples is built through ``fct_fragility_ranking`` (ingest, then
-dbt, its tests included); the independent figures are computed here from the delivered file
+The shared finished run's warehouse is read (the shipped samples, ingested, then built by dbt,
+its tests included); the independent figures are computed here from the delivered file
 and its weights with plain numpy and pandas, never with the pipeline's functions.
 """
 
@@ -23,7 +23,7 @@ from orchestration.ingest.readers import read_survey
 from orchestration.resources import project_resources
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from orchestration.transform.fragilities import leading_tiers
-from tests.conftest import CITIZENS_2020, make_isolated_project, rewrite_survey, samples_warehouse
+from tests.conftest import CITIZENS_2020, FinishedRun, make_isolated_project, rewrite_survey
 
 CITIZENS = load_codebook(codebook_path("citoyens", 2020))
 MAYORS = load_codebook(codebook_path("elus", 2020))
@@ -117,10 +117,11 @@ def test_each_mayor_cites_one_to_three_fragilities():
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse of the shipped samples, built through ``fct_fragility_ranking`` with the
-    dbt tests (the tier rule's among them)."""
-    return samples_warehouse(tmp_path_factory.mktemp("fragilities"), "fct_fragility_ranking")
+def warehouse(finished_run: FinishedRun) -> Path:
+    """The warehouse of the shared run of the shipped samples (read only); the run succeeded,
+    so the dbt tests passed (the tier rule's among them)."""
+    assert finished_run.result.success
+    return finished_run.project.warehouse
 
 
 def mart(warehouse: Path, sql: str) -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""End to end, ``make run`` on the console: a line per stage, a summary, where to look; a
-refused delivery's French message first."""
+"""End to end, ``make run`` on the console: a line per stage, a summary, where to look (the
+shared finished run is ``make run``'s: ``finished_run`` in tests/conftest.py); a refused
+delivery's French message first."""
 
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from orchestration.ingest.readers import read_survey
 from orchestration.run_all import (
     run_on_console,
 )
-from tests.conftest import CITIZENS_2020, rewrite_survey
+from tests.conftest import CITIZENS_2020, Console, rewrite_survey
 from tests.pipeline_reading import CODEBOOK, ID, WEIGHT
 
 
@@ -18,15 +19,19 @@ def console_of(instance, capfd) -> tuple[int, list[str], str]:
     """``make run`` on ``instance``: its exit status, its console lines, its log file's text."""
     status = run_on_console(instance)
     out, err = capfd.readouterr()
-    assert err == ""  # nothing escapes to stderr: Dagster's events and dbt's output are logged
-    lines = out.splitlines()
+    return read_console(Console(status, out, err))
+
+
+def read_console(console: Console) -> tuple[int, list[str], str]:
+    """``make run``'s exit status, console lines and log file's text."""
+    assert console.err == ""  # nothing escapes to stderr: Dagster's events and dbt's are logged
+    lines = console.out.splitlines()
     [log] = [line for line in lines if line.startswith("Journal complet du run : ")]
-    return status, lines, Path(log.removeprefix("Journal complet du run : ")).read_text()
+    return console.status, lines, Path(log.removeprefix("Journal complet du run : ")).read_text()
 
 
-def test_make_run_prints_a_line_per_stage_and_a_summary_naming_where_to_look(pipeline_copy, capfd):
-    _, instance, _ = pipeline_copy
-    status, lines, log = console_of(instance, capfd)
+def test_make_run_prints_a_line_per_stage_and_a_summary_naming_where_to_look(finished_run):
+    status, lines, log = read_console(finished_run.console)
     assert status == 0, "\n".join(lines)
     assert len(lines) <= 20  # was 880 lines of Dagster events before the summary
     for stage in STAGES:

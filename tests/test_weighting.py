@@ -1,6 +1,6 @@
 """Weighting on the shipped samples: institute weights kept, mayors raked to the communes'
 margins within the trim bounds, foundations uniform, diagnostics equal to an independent Kish
-computation. One warehouse is built for the module (ingest, then dbt up to the diagnostics)."""
+computation. The shared finished run's warehouse is read (ingest, then dbt)."""
 
 import csv
 import importlib.util
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.conftest import samples_warehouse
+from tests.conftest import FinishedRun
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 
@@ -23,9 +23,10 @@ def seed(name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse of the shipped samples, built through ``weighting_diagnostics``."""
-    return samples_warehouse(tmp_path_factory.mktemp("weighting"), "weighting_diagnostics")
+def warehouse(finished_run: FinishedRun) -> Path:
+    """The warehouse of the shared run of the shipped samples (read only)."""
+    assert finished_run.result.success
+    return finished_run.project.warehouse
 
 
 def query(warehouse: Path, sql: str) -> pd.DataFrame:
