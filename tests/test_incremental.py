@@ -10,13 +10,17 @@ from dagster._utils.test.data_versions import get_stale_status_resolver
 from bench.automation_ticks import run_automation
 from orchestration.definitions import defs
 from orchestration.geography import region_by_code
-from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.report_keys import regional_report_key
-from orchestration.resources import project_resources
 from synthetic import case_database
 from tests.conftest import settled
 from tests.index_reading import read_index
-from tests.pipeline_reading import CASE_EXPORT, html_text, report_jobs, requested_assets
+from tests.pipeline_reading import (
+    CASE_EXPORT,
+    html_text,
+    observe_deliveries,
+    report_jobs,
+    requested_assets,
+)
 
 
 def published_times(job) -> tuple[int, int]:
@@ -32,19 +36,10 @@ def stale_assets(instance: dg.DagsterInstance) -> set[str]:
     return {k.to_user_string() for k in keys if resolver.get_status(k) == StaleStatus.STALE}
 
 
-def sense(instance: dg.DagsterInstance) -> list[dg.AssetObservation]:
-    """One tick of the delivery sensor, its observations recorded as the daemon records them."""
-    context = dg.build_sensor_context(instance=instance, resources=project_resources())
-    observations = raw_delivery_sensor(context).asset_events
-    for observation in observations:
-        instance.report_runless_asset_event(observation)
-    return observations
-
-
 def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(pipeline_copy):
     project, instance, _ = pipeline_copy
     # The full run observed everything under raw/, and everything downstream is up to date.
-    assert sense(instance) == []
+    assert observe_deliveries(instance) == []
     assert stale_assets(instance) == set()
     idle = dg.evaluate_automation_conditions(defs=defs, instance=instance)
     assert requested_assets(idle) == set()
@@ -56,7 +51,7 @@ def test_a_changed_case_export_updates_its_region_through_sensor_and_automation(
     published_before = {job.title: published_times(job) for job in jobs}
 
     # The sensor observes the case database only: Dagster shows its ingest stale...
-    [observation] = sense(instance)
+    [observation] = observe_deliveries(instance)
     assert observation.asset_key.to_user_string() == "deliveries/case_database"
     assert stale_assets(instance) == {"raw/case_database"}
     # ...and declarative automation ingests it and updates what depends on it, never the survey

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from orchestration.publication.partitions import all_regions_run_tags
 
+from bench.automation_ticks import run_automation
 from orchestration.definitions import defs
+from orchestration.ingest.deliveries import CASE_DATABASE
 from orchestration.ingest.readers import read_survey
-from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.quality.batches import (
     CASE_SUITES,
     MART_SUITES,
@@ -27,12 +27,10 @@ from orchestration.quality.batches import (
 from orchestration.quality.checks import INDICATOR_MART
 from orchestration.quality.context_batches import CONTEXT_SUITES
 from orchestration.quality.suites import all_suites
-from orchestration.resources import project_resources
 from orchestration.run_all import (
     check_warnings,
     failed_checks,
     run_assets,
-    run_job,
     step_errors,
 )
 from synthetic import case_database
@@ -47,7 +45,7 @@ from tests.pipeline_reading import (
     REGION,
     WEIGHT,
     indicator_row,
-    requested_assets,
+    observe_deliveries,
 )
 
 CITIZENS = dg.AssetKey(["raw", "survey_citoyens"])
@@ -55,7 +53,18 @@ CASES = dg.AssetKey(["raw", "case_database"])
 CONTEXT = dg.AssetKey(["raw", "context_statistics"])
 # What publishes: the export, the synthesis and the index (the regional reports are rendered
 # from the same gated export).
-PUBLICATION = dg.AssetSelection.assets("report_data", "national_report", "reports_index")
+# The export (the whole and its 14 slices, one step), the synthesis and the index.
+PUBLICATION = dg.AssetSelection.assets(
+    "report_data", "national_report", "reports_index"
+) | dg.AssetSelection.key_prefixes("report_export")
+# What a run publishes, by the first part of the asset's key.
+PUBLISHING = {"report_data", "report_export", "regional_report", "national_report", "reports_index"}
+
+
+def published_assets(run) -> set[str]:
+    """The publication's assets that the run materialized."""
+    keys = {event.asset_key for event in run.get_asset_materialization_events()}
+    return {key.to_user_string() for key in keys if key.path[0] in PUBLISHING}
 
 
 def built_from(delivery: dg.AssetKey) -> dg.AssetSelection:
@@ -234,10 +243,7 @@ def report_files_state(project) -> dict[str, tuple[str, int]]:
 
 
 def assert_nothing_published(project, run, reports_before) -> None:
-    materialized = {
-        event.asset_key.to_user_string() for event in run.get_asset_materialization_events()
-    }
-    assert not materialized & {"report_data", "regional_report", "national_report", "reports_index"}
+    assert published_assets(run) == set()
     assert report_files_state(project) == reports_before
 
 
@@ -308,18 +314,18 @@ def test_automation_goes_no_further_than_a_delivery_failing_its_checks(pipeline_
     case_database.write_xlsx((cases, catalysts), export)
     settled(export)
     try:
-        [request] = raw_delivery_sensor(
-            dg.build_sensor_context(instance=instance, resources=project_resources())
-        ).run_requests
-        ingest = run_job(instance, request.job_name, request.tags)
-        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=idle.cursor)
+        assert [o.asset_key for o in observe_deliveries(instance)] == [CASE_DATABASE.source_key]
+        ticks = run_automation(instance, idle.cursor)
     finally:
         export.write_bytes(original)
 
-    assert not ingest.success
-    assert [failure.split(": ")[0] for failure in failed_checks(ingest)] == ["case_database"]
-    # The case database was ingested, but its blocking check failed: nothing depends on it yet.
-    assert requested_assets(tick) == set()
+    # One run: the ingest, whose blocking check fails, and nothing after it; no second tick.
+    [tick] = ticks
+    assert not tick.result.success
+    assert [failure.split(": ")[0] for failure in failed_checks(tick.result)] == ["case_database"]
+    materialized = {e.asset_key for e in tick.result.get_asset_materialization_events()}
+    assert materialized == {CASE_DATABASE.asset_key}
+    assert published_assets(tick.result) == set()
 
 
 def test_a_warning_is_shown_but_does_not_stop_publication(pipeline_copy):
@@ -342,10 +348,7 @@ def test_a_warning_is_shown_but_does_not_stop_publication(pipeline_copy):
     assert warning.startswith("case_database: ")
     assert "[avertissement] Deux cas d'une même région n'ont pas le même titre" in warning
     assert f"{CASE_EXPORT} ligne 2" in warning and f"{CASE_EXPORT} ligne {twin + 2}" in warning
-    materialized = {
-        event.asset_key.to_user_string() for event in run.get_asset_materialization_events()
-    }
-    assert {"report_data", "national_report", "reports_index"} <= materialized
+    assert {"report_data", "national_report", "reports_index"} <= published_assets(run)
 
 
 def test_a_hole_in_the_indicator_mart_is_stopped_before_publication(pipeline_copy):
@@ -364,9 +367,7 @@ def test_a_hole_in_the_indicator_mart_is_stopped_before_publication(pipeline_cop
         | dg.AssetSelection.assets("report_data").downstream(),
     )
     job = dg.Definitions.merge(defs, dg.Definitions(jobs=[republish])).resolve_job_def("republish")
-    run = job.execute_in_process(
-        instance=instance, tags=all_regions_run_tags(), raise_on_error=False
-    )
+    run = job.execute_in_process(instance=instance, raise_on_error=False)
 
     assert not run.success
     [failure] = failed_checks(run)
@@ -409,13 +410,8 @@ def test_implausible_data_fail_the_quality_check_and_publish_nothing(pipeline_co
         event.asset_key.to_user_string() for event in second.get_asset_materialization_events()
     }
     assert "raw/survey_citoyens" in materialized  # loaded, so the check could name the rows
-    assert not materialized & {
-        "marts/fct_indicator_estimates",
-        "report_data",
-        "regional_report",
-        "national_report",
-        "reports_index",
-    }
+    assert "marts/fct_indicator_estimates" not in materialized
+    assert published_assets(second) == set()
     assert digests(project.reports_dir) == reports_before
     assert indicator_row(project, CHECKED_REGION) == indicator_before
     assert hashlib.sha256(delivery.read_bytes()).hexdigest() == delivered
