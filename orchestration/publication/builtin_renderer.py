@@ -39,6 +39,7 @@ import pypandoc
 import typst
 import yaml
 
+from orchestration.publication.french import MONTHS
 from orchestration.publication.qmd_document import QmdDocument
 from orchestration.publication.qmd_execution import BuiltinRenderError, execute_qmd
 from orchestration.publication.qmd_markdown import Piece, collect_pieces, to_markdown
@@ -59,20 +60,6 @@ _TYPST_METADATA_KEYS = (
     "mainfont",
     "section-numbering",
     "columns",
-)
-_FRENCH_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
 )
 
 
@@ -132,7 +119,7 @@ def _formatted_date(value: Any, date_format: str, lang: str) -> Any:
         day = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         return value
-    months = _FRENCH_MONTHS if lang.startswith("fr") else _ENGLISH_MONTHS
+    months = MONTHS if lang.startswith("fr") else _ENGLISH_MONTHS
     tokens = {
         "YYYY": str(day.year),
         "MMMM": months[day.month - 1],
@@ -152,7 +139,7 @@ def _author_names(author: Any) -> list[str]:
 def _today(lang: str) -> str:
     today = date.today()
     if lang.startswith("fr"):
-        return f"{today.day} {_FRENCH_MONTHS[today.month - 1]} {today.year}"
+        return f"{today.day} {MONTHS[today.month - 1]} {today.year}"
     return today.isoformat()
 
 
