@@ -26,6 +26,7 @@ from orchestration.publication.report_keys import regional_report_key
 from orchestration.recovery import RunWorker, recorded_worker
 from orchestration.settings import PROJECT_ROOT, REPORTS_URL_VAR, ProjectPaths
 from synthetic import case_database
+from tests.conftest import settled
 from tests.dagster_servers import (
     LOCATION,
     free_port,
@@ -143,7 +144,11 @@ def test_a_corrected_delivery_updates_its_region_with_nobody_launching_a_run(ui)
     withdrawn_from = region_by_code(cases.iloc[-1]["region"]).name
     # The corrected export is copied into raw/: the delivery sensor ingests it, then declarative
     # automation updates the case models, the export, the reports concerned and the index.
-    case_database.write_xlsx((cases.iloc[:-1], catalysts), ui.paths.raw_dir / CASE_EXPORT)
+    delivered = ui.paths.raw_dir / CASE_EXPORT
+    case_database.write_xlsx((cases.iloc[:-1], catalysts), delivered)
+    # A copy that ended a while ago: the sensor reads it at its next tick (the wait for a copy
+    # in progress is tested in test_automation.py).
+    settled(delivered)
 
     index = ui.paths.reports_dir / "index.html"
     deadline = time.monotonic() + AUTOMATION_SECONDS
@@ -305,6 +310,7 @@ def test_a_region_whose_figures_changed_shows_stale_until_rendered(ui, tmp_path)
         changed.add(region_by_code(cases.iloc[-1]["region"]))
     # The first case withdrawn; the delivery sensor observes the new export.
     case_database.write_xlsx((cases.iloc[1:], catalysts), delivered)
+    settled(delivered)
     ingest = CASE_DATABASE.asset_key
     deadline = time.monotonic() + AUTOMATION_SECONDS
     while stale_status(ui, [ingest])[ingest.to_user_string()] != "STALE":
