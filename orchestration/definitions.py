@@ -11,8 +11,9 @@ from dagster_dbt import DbtCliResource
 from orchestration.automation import update_downstream_sensor
 from orchestration.executor import run_executor
 from orchestration.ingest.assets import case_database, context_statistics, survey_assets
+from orchestration.ingest.jobs import delivery_jobs
 from orchestration.ingest.observations import delivery_sources
-from orchestration.ingest.sensors import delivery_jobs, raw_delivery_sensor
+from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.next_steps import what_to_do_next
 from orchestration.publication.assets import national_report, regional_report, reports_index
 from orchestration.publication.export_asset import report_data

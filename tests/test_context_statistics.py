@@ -15,7 +15,7 @@ from orchestration.ingest.assets import context_statistics
 from orchestration.ingest.conformance import DeliveryRejected
 from orchestration.ingest.context import read_catalogue, read_context_statistics
 from orchestration.ingest.deliveries import DELIVERY_KINDS
-from orchestration.ingest.sensors import delivery_jobs
+from orchestration.ingest.jobs import delivery_jobs
 from orchestration.quality.context_batches import context_runs
 from orchestration.quality.suites import suite
 from orchestration.quality.validation import QualityStore

@@ -24,7 +24,7 @@ from dagster_graphql import DagsterGraphQLClient
 
 from orchestration.automation import AUTOMATION_SENSOR
 from orchestration.ingest.deliveries import CASE_DATABASE, DeliveryKind
-from orchestration.ingest.sensors import delivery_job_name
+from orchestration.ingest.jobs import delivery_job_name
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import WAREHOUSE_POOL
 from tests.conftest import make_isolated_project

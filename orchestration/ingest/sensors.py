@@ -29,24 +29,6 @@ from orchestration.resources import ProjectPathsResource
 SETTLE_SECONDS = 20
 
 
-def delivery_job_name(kind: DeliveryKind) -> str:
-    """The job that ingests one kind of delivery and rebuilds what depends on it."""
-    return f"ingest_{kind.name}"
-
-
-delivery_jobs = [
-    dg.define_asset_job(
-        delivery_job_name(kind),
-        # Observed first: the ingest records which files it read, and the sensor sees them.
-        selection=dg.AssetSelection.assets(kind.source_key, kind.asset_key),
-        description=f"{kind.description} Observation des fichiers, ingestion et contrôles "
-        "qualité de la livraison ; la "
-        "suite (dbt, rapports concernés, synthèse) est lancée par l'automatisation déclarative.",
-    )
-    for kind in DELIVERY_KINDS
-]
-
-
 def describe_changes(observed: dict[str, str], current: dict[str, str]) -> str:
     """Which files are new or changed, and which were withdrawn, since the last observation."""
     changed = sorted(path for path, digest in current.items() if observed.get(path) != digest)

@@ -19,7 +19,7 @@ import dagster as dg
 from pypdf import PdfReader
 
 from orchestration.automation import after_its_data_changed, after_its_inputs
-from orchestration.geography import Region, region_by_code, regions
+from orchestration.geography import Region, regions
 from orchestration.links import file_entries, markdown_link
 from orchestration.publication.index_page import ReportStatus, write_index
 from orchestration.publication.outcomes import (
@@ -47,6 +47,7 @@ from orchestration.publication.report_keys import (
     export_key,
     job_of,
     regional_report_key,
+    report_key,
 )
 from orchestration.publication.scratch import remove_leftovers
 from orchestration.resources import ProjectPathsResource
@@ -230,7 +231,7 @@ def _finish(
     for outcome in outcomes:
         if not outcome.failed:
             yield dg.MaterializeResult(
-                asset_key=_report_key(outcome.job), metadata=_report_metadata(paths, outcome)
+                asset_key=report_key(outcome.job), metadata=_report_metadata(paths, outcome)
             )
     if any(o.failed for o in outcomes):
         context.log_event(
@@ -246,11 +247,6 @@ def _finish(
             metadata=_failure_metadata(paths, outcomes),
             allow_retries=False,
         )
-
-
-def _report_key(job: ReportJob) -> dg.AssetKey:
-    region = job.params.get("region")
-    return NATIONAL_REPORT_KEY if region is None else regional_report_key(region_by_code(region))
 
 
 def _failure_description(outcomes: list[RenderOutcome]) -> str:

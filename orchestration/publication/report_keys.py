@@ -51,6 +51,12 @@ def job_of(key: dg.AssetKey, paths: ProjectPaths) -> ReportJob:
     return regional_job(region_of(key), paths)
 
 
+def report_key(job: ReportJob) -> dg.AssetKey:
+    """The asset of a report."""
+    region = job.params.get("region")
+    return NATIONAL_REPORT_KEY if region is None else regional_report_key(region_by_code(region))
+
+
 def name_of(job: ReportJob) -> str:
     """The name of a report in its asset keys."""
     region = job.params.get("region")
