@@ -295,7 +295,12 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
         ],
         territories={
             region.code: SimpleNamespace(
-                departments={d.code: 2 for d in departments() if d.region_code == region.code}
+                # Corse: one case in all, a count said in the singular.
+                departments={
+                    d.code: 2 if region.code != "94" else int(d.code == "2B")
+                    for d in departments()
+                    if d.region_code == region.code
+                }
             )
             for region in regions()
         },
@@ -338,6 +343,7 @@ def test_the_reports_charts_are_exported_as_json_with_their_files(tmp_path):
         _clean(chart["alt"] + chart["caption"])
     assert drawn["departements-53"]["file"] == "carte-departements-53.png"
     assert "8 pratiques dans la région" in drawn["departements-53"]["caption"]
+    assert "1 pratique dans la région" in drawn["departements-94"]["caption"]
     # A region's key figures: its published values beside France's; a withheld value is named
     # in the caption, not drawn.
     brittany = drawn["chiffres-cles-53"]

@@ -22,7 +22,7 @@ from orchestration.publication.estimate_charts import (
     estimates_chart,
     two_waves_chart,
 )
-from orchestration.publication.french import integer, percent
+from orchestration.publication.french import counted, integer, percent
 from orchestration.publication.maps import department_map, region_map
 from orchestration.publication.vocabulary import MODELLED, POPULATIONS, RESPONDENTS
 
@@ -171,8 +171,13 @@ def draw_report_charts(data: "ReportData", folder: Path) -> dict[str, dict[str, 
             folder / f"carte-departements-{region.code}.png",
             "Pratiques partenariales recensées",
             base=(
-                f"base « IMPACT-Pratiques partenariales innovantes », "
-                f"{integer(sum(counts.values()))} pratiques dans la région"
+                "base « IMPACT-Pratiques partenariales innovantes », "
+                + counted(
+                    sum(counts.values()),
+                    "pratique dans la région",
+                    "pratiques dans la région",
+                    "aucune pratique dans la région",
+                )
             ),
             number=integer,
         )
