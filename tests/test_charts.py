@@ -141,6 +141,10 @@ def test_classes_are_round_cover_the_values_and_go_light_to_dark():
     assert len(counts.colours) <= len(SEQUENTIAL)
     assert classes([0.3, 0.6]).bounds == (0.3, 0.4, 0.5, 0.6)
     assert classes([5, 5]).bounds == (5.0, 6.0)
+    # Two counts a step apart (Corse: 0 and 1 case) are two classes, two colours.
+    pair = classes([0, 1])
+    assert pair.bounds == (0.0, 1.0, 2.0)
+    assert pair.colour(0) != pair.colour(1)
 
 
 def test_scale_labels_drop_zero_decimals_only_when_all_bounds_are_round():

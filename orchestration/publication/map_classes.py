@@ -53,6 +53,10 @@ def classes(values: list[float]) -> Classes:
         count = max(1, math.ceil(round((high - start) / step, 9)))
         if count <= len(SEQUENTIAL):
             break
+    if count == 1:
+        # Different values in one class (counts 0 and 1: the top one on its closed upper
+        # bound) would be drawn in one colour: the top value gets a class of its own.
+        count = 2
     bounds = tuple(round(start + k * step, 10) for k in range(count + 1))
     return Classes(bounds, _spread(count))
 
