@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 from orchestration.publication.builtin_renderer import _run_pandoc, render_with_builtin_engine
 from orchestration.publication.qmd_document import CodeCell, MarkdownBlock, parse_qmd
 from orchestration.publication.qmd_execution import BuiltinRenderError
+from orchestration.publication.scratch import KERNEL_PREFIX
 
 NARROW_NBSP = "\u202f"
 
@@ -267,6 +269,19 @@ def test_a_render_stops_its_kernel_and_leaves_no_socket(
     assert kernels_of_this_process() == []
     assert [p.name for p in rendered["html"].parent.iterdir() if p.name.startswith("kernel")] == []
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("kernel")] == []
+    assert list(Path(tempfile.gettempdir()).glob(f"{KERNEL_PREFIX}{os.getpid()}-*")) == []
+
+
+def test_a_report_in_a_deep_folder_is_rendered(tmp_path: Path) -> None:
+    # A Unix socket's path holds at most 107 bytes: the kernel's sockets, once made in the
+    # render's folder, failed under a deep project (« File name too long »).
+    folder = tmp_path / ("projet-de-l-observatoire-" * 3) / ("entrepot-et-rapports-" * 3)
+    folder.mkdir(parents=True)
+    qmd = folder / "profond.qmd"
+    qmd.write_text("```{python}\nprint(6 * 7)\n```\n", encoding="utf-8")
+    assert len(str(folder / "kernel-4")) > 107
+    rendered = render_with_builtin_engine(qmd, {}, ["html"])
+    assert "42" in rendered["html"].read_text(encoding="utf-8")
 
 
 def test_a_render_leaves_the_process_working_folder_alone(

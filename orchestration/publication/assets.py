@@ -10,6 +10,7 @@ here skips a report it was asked to render.
 import contextlib
 import json
 import os
+import tempfile
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +50,7 @@ from orchestration.publication.report_keys import (
     regional_report_key,
     report_key,
 )
-from orchestration.publication.scratch import remove_leftovers
+from orchestration.publication.scratch import KERNEL_PREFIX, remove_leftovers
 from orchestration.resources import ProjectPathsResource
 from orchestration.settings import REPORT_OWNERS, ProjectPaths
 
@@ -186,7 +187,8 @@ def _prepare_render_step(context: dg.AssetExecutionContext, paths: ProjectPaths)
     scratch folders."""
     for stem in recover_publications(paths.reports_dir):
         context.log.warning(f"{stem} : publication interrompue par un arrêt, terminée.")
-    for folder in remove_leftovers(paths.scratch_dir):
+    kernels = remove_leftovers(Path(tempfile.gettempdir()), prefix=KERNEL_PREFIX)
+    for folder in [*remove_leftovers(paths.scratch_dir), *kernels]:
         context.log.info(f"Dossier temporaire d'un rendu interrompu supprimé : {folder}")
 
 

@@ -22,6 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from orchestration.publication.qmd_document import CodeCell, QmdDocument, parse_qmd
+from orchestration.publication.scratch import kernel_folder
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_SECONDS = 600
@@ -136,19 +137,24 @@ def _execute(
     prepared: PreparedNotebook, document: QmdDocument, qmd_path: Path
 ) -> dict[int, list[Any]]:
     """Run the notebook in the qmd's folder; return the outputs by qmd block index."""
-    tracker = _CellTracker()
     # IPC sockets, not TCP ports: kernels of renders running at once cannot race for a port
     # ("Address already in use"), and nothing listens on the network.
-    # The socket files live in the render's own folder (an absolute path: the kernel runs
-    # from that folder, this process does not). So does the connection file, which holds the
-    # kernel's key: by default jupyter_client writes it to the system's temporary folder and
-    # leaves it there.
-    folder = qmd_path.parent.resolve()
+    with kernel_folder() as sockets:
+        return _execute_with_kernel(prepared, document, qmd_path, sockets)
+
+
+def _execute_with_kernel(
+    prepared: PreparedNotebook, document: QmdDocument, qmd_path: Path, sockets: Path
+) -> dict[int, list[Any]]:
+    """``_execute`` with the kernel's socket files and connection file (which holds its key:
+    by default jupyter_client writes it to the system's temporary folder and leaves it there)
+    in ``sockets``."""
+    tracker = _CellTracker()
     kernel = AsyncKernelManager(
         kernel_name=KERNEL_NAME,
         transport="ipc",
-        ip=str(folder / "kernel"),
-        connection_file=str(folder / "kernel-connection.json"),
+        ip=str(sockets / "kernel"),
+        connection_file=str(sockets / "kernel-connection.json"),
     )
     client = NotebookClient(
         prepared.notebook,

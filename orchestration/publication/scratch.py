@@ -1,9 +1,13 @@
 """Temporary folders of the renders and of publication, and what killed runs left behind.
 
 Renders work in the project's own temporary folder (``ProjectPaths.scratch_dir``), never in the
-system's: one place to look at and to clean. A folder's name carries the id of the process that
-made it, so a later render step can tell the leftover of a killed run (its process is gone) from
-the folder of a render still running in another run, which it must not touch.
+system's: one place to look at and to clean. Only the sockets of a render's Python kernel live
+in the system's temporary folder (``kernel_folder``): a socket's path is limited to 107 bytes,
+which a render folder under a deep project exceeds.
+
+A folder's name carries the id of the process that made it, so a later render step can tell the
+leftover of a killed run (its process is gone) from the folder of a render still running in
+another run, which it must not touch.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 SCRATCH_PREFIX = "impact-render-"
+KERNEL_PREFIX = "impact-kernel-"
 
 
 @contextmanager
@@ -24,6 +29,17 @@ def render_scratch(root: Path) -> Iterator[Path]:
     """A private folder for one render under ``root``, removed when the render is done."""
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=root))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def kernel_folder() -> Iterator[Path]:
+    """A private folder (mode 700) of the system's temporary folder for one kernel's sockets
+    and connection file (which holds its key), removed when the kernel is done."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{KERNEL_PREFIX}{os.getpid()}-"))
     try:
         yield folder
     finally:
