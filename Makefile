@@ -44,9 +44,12 @@ REGION ?= national
 report: $(INSTALLED)
 	$(BIN)/python -m orchestration.publication.by_hand $(REGION)
 
-# The whole suite (markers unit, e2e, ui: see tests/conftest.py), with its 25 slowest steps.
+# The whole suite (markers unit, e2e, ui: see tests/conftest.py), with its 25 slowest steps, on
+# TEST_WORKERS processes (pytest-xdist). Each test module runs whole on one worker (its module
+# fixtures run once), the longest tiers first; the workers share one full pipeline run.
+TEST_WORKERS ?= 2
 test: manifest
-	$(BIN)/python -m pytest --durations=25
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 # The unit tier only (no Dagster run, no dbt build): under a minute. The manifest is parsed
 # again only if a file of dbt_project/ changed since (collecting the tests loads the definitions).

@@ -18,6 +18,8 @@ rendered again, and Dagster shows the others up to date.
 
 import dagster as dg
 
+from orchestration.settings import sensor_interval_seconds
+
 AUTOMATION_SENSOR = "update_downstream"
 
 
@@ -51,7 +53,7 @@ update_downstream_sensor = dg.AutomationConditionSensorDefinition(
     AUTOMATION_SENSOR,
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_interval_seconds(),
     description="Automatisation déclarative : une livraison dont les fichiers ont changé est "
     "ingérée, puis ce qui en dépend est mis à jour (modèles dbt et contrôles, export, rapports "
     "dont les chiffres ont changé, synthèse, index), dans l'ordre des dépendances, et seulement "

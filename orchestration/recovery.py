@@ -24,6 +24,8 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.events import DagsterEventType, EngineEventData, JobFailureData, RunFailureReason
 
+from orchestration.settings import sensor_interval_seconds
+
 RUN_WORKER_KEY = "impact/run_worker"
 # A run in these states still owns a process; once finished, only its slots may linger.
 UNFINISHED = [
@@ -32,7 +34,6 @@ UNFINISHED = [
     dg.DagsterRunStatus.STARTED,
     dg.DagsterRunStatus.CANCELING,
 ]
-SWEEP_INTERVAL_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -184,15 +185,16 @@ def _free_slots_of_finished_runs(instance: dg.DagsterInstance) -> list[str]:
 
 
 @dg.sensor(
-    minimum_interval_seconds=SWEEP_INTERVAL_SECONDS,
+    minimum_interval_seconds=sensor_interval_seconds(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Toutes les minutes : un run dont le processus a disparu (kill -9, arrêt de la "
-        "machine) est marqué en échec et ses places dans le pool « warehouse » libérées."
+        f"Toutes les {sensor_interval_seconds()} s : un run dont le processus a disparu (kill "
+        "-9, arrêt de la machine) est marqué en échec et ses places dans le pool « warehouse » "
+        "libérées."
     ),
 )
 def dead_run_sweep(context: dg.SensorEvaluationContext) -> dg.SkipReason:
-    """Under ``dagster dev``: what ``make run`` does before each launch, every minute."""
+    """Under ``dagster dev``: what ``make run`` does before each launch, at each tick."""
     notices = recover_dead_runs(context.instance)
     for notice in notices:
         context.log.warning(notice)

@@ -28,6 +28,9 @@ WAREHOUSE_VAR = "IMPACT_WAREHOUSE"
 REPORTS_DIR_VAR = "IMPACT_REPORTS_DIR"
 # Where an HTTP server serves the reports folder (`make ui` starts one): links in the UI open there.
 REPORTS_URL_VAR = "IMPACT_REPORTS_URL"
+# How often the sensors tick (deliveries, automation, dead runs), read when the definitions load.
+SENSOR_SECONDS_VAR = "IMPACT_SENSOR_SECONDS"
+DEFAULT_SENSOR_SECONDS = 30
 
 
 # Who answers for each stage in the UI: the data engineers for ingest and dbt, the analysts who
@@ -112,3 +115,15 @@ def absolute_path(variable: str, value: str) -> Path:
 def dagster_instance_settings() -> dict:
     """The instance settings of ``orchestration/dagster.yaml``, for temporary instances too."""
     return yaml.safe_load(DAGSTER_INSTANCE_SETTINGS.read_text(encoding="utf-8"))
+
+
+def sensor_interval_seconds() -> int:
+    """Seconds between two ticks of each sensor (the delivery sensor, the automation sensor,
+    the dead-run sweep): ``IMPACT_SENSOR_SECONDS`` if set, 30 otherwise. A shorter interval
+    brings a dropped delivery to the reports sooner, for more evaluations of the asset graph."""
+    value = os.environ.get(SENSOR_SECONDS_VAR) or str(DEFAULT_SENSOR_SECONDS)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(
+            f"{SENSOR_SECONDS_VAR}={value!r} : un nombre entier de secondes (1 ou plus) est attendu"
+        )
+    return int(value)

@@ -10,6 +10,7 @@ rest."""
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -21,6 +22,9 @@ from pathlib import Path
 import dagster as dg
 import pyreadstat
 import pytest
+from dagster._core.execution.execution_result import ExecutionResult
+from dagster._core.storage.dagster_run import DagsterRun
+from filelock import FileLock
 
 from orchestration.ingest.sensors import SETTLE_SECONDS
 from orchestration.settings import (
@@ -34,6 +38,12 @@ from orchestration.settings import (
     dagster_instance_settings,
 )
 
+# A test process started in the background (`make test &`, some CI runners) ignores SIGINT, and
+# Dagster gives SIGTERM the handler of SIGINT: the servers a test starts would inherit SIGTERM
+# ignored and outlive their stop() by its 30 s grace. Python's own SIGINT handler avoids that.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 # `make test` exports the path variables; a bare `pytest` gets the same project defaults, so the
 # definitions load (tests that run the pipeline point them at a temporary project).
 for _variable, _default in DEFAULT_PATHS.values():
@@ -43,7 +53,7 @@ for _variable, _default in DEFAULT_PATHS.values():
 CITIZENS_2020 = "surveys/citoyens/2020/citoyens_2020.sav"
 
 # The modules that start Dagster's webserver (and the team deployment's daemon and database).
-UI_MODULES = {"test_ui", "test_team_deployment"}
+UI_MODULES = {"test_ui", "test_ui_automation", "test_team_deployment"}
 # The modules that build a warehouse with dbt or materialize assets with Dagster, in module
 # fixtures (the tests that request the fixtures below are end-to-end wherever they are).
 E2E_MODULES = {
@@ -70,15 +80,29 @@ DBT_OUTPUTS = {"target", "logs", "dbt_packages"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One tier marker per test: ``ui``, ``e2e`` or ``unit`` (see the module docstring)."""
+    """One tier marker per test: ``ui``, ``e2e`` or ``unit`` (see the module docstring); then
+    the modules in tier order, so that ``pytest -n`` starts the longest ones first and fills
+    in with the short ones."""
+    module_tier: dict[str, int] = {}
     for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1]
-        if module in UI_MODULES:
-            item.add_marker(pytest.mark.ui)
-        elif module in E2E_MODULES or E2E_FIXTURES & set(item.fixturenames):
-            item.add_marker(pytest.mark.e2e)
-        else:
-            item.add_marker(pytest.mark.unit)
+        tier = tier_of(item)
+        item.add_marker(getattr(pytest.mark, TIERS[tier]))
+        module_tier[item.module.__name__] = min(tier, module_tier.get(item.module.__name__, tier))
+    items.sort(key=lambda item: module_tier[item.module.__name__])
+
+
+# The tiers, from the longest tests to the shortest.
+TIERS = ("ui", "e2e", "unit")
+
+
+def tier_of(item: pytest.Item) -> int:
+    """The rank in ``TIERS`` of a test's tier."""
+    module = item.module.__name__.rsplit(".", 1)[-1]
+    if module in UI_MODULES:
+        return TIERS.index("ui")
+    if module in E2E_MODULES or E2E_FIXTURES & set(item.fixturenames):
+        return TIERS.index("e2e")
+    return TIERS.index("unit")
 
 
 @pytest.fixture(scope="session")
@@ -167,13 +191,55 @@ class Console:
     err: str
 
 
+class RecordedRun(ExecutionResult):
+    """A finished run's result read from the instance that recorded it: its events and
+    status, as ``dg.execute_job`` returned them to the process that launched it (here another
+    test worker, which cannot pass that object on)."""
+
+    def __init__(self, run: DagsterRun, events: list[dg.DagsterEvent]) -> None:
+        self._run = run
+        self._events = events
+
+    @classmethod
+    def read(cls, instance: dg.DagsterInstance, run_id: str) -> "RecordedRun":
+        """The run ``run_id`` of ``instance``."""
+        records = instance.all_logs(run_id)
+        events = [record.dagster_event for record in records if record.is_dagster_event]
+        return cls(instance.get_run_by_id(run_id), events)
+
+    @property
+    def job_def(self) -> dg.JobDefinition:
+        """The job the run executed."""
+        from orchestration.definitions import defs
+
+        return defs.resolve_job_def(self._run.job_name)
+
+    @property
+    def dagster_run(self) -> DagsterRun:
+        """The run, as stored."""
+        return self._run
+
+    @property
+    def all_events(self) -> list[dg.DagsterEvent]:
+        """The run's Dagster events, in the order they were stored."""
+        return self._events
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        return self._run.run_id
+
+    def _get_output_for_handle(self, handle, output_name: str) -> object:
+        raise NotImplementedError("a recorded run keeps no output value in memory")
+
+
 @dataclass(frozen=True)
 class FinishedRun:
     """The shared full run: its project folder (the project, and the Dagster instance in
     ``dagster/``), the run's result, and ``make run``'s console, which launched it."""
 
     root: Path
-    result: dg.JobExecutionResult
+    result: ExecutionResult
     console: Console
 
     @property
@@ -188,9 +254,7 @@ class FinishedRun:
 
     def copy_to(self, folder: Path) -> IsolatedProject:
         """A copy of the finished project and of its instance (``folder/dagster``), for a test
-        that changes them: copying is much cheaper than running again. ``folder``: short, as
-        ``tmp_path_factory.mktemp`` gives (the renders' kernels open sockets under the project,
-        and a socket's path is limited to about 100 characters)."""
+        that changes them: copying is much cheaper than running again."""
         shutil.copytree(self.root, folder, symlinks=True, dirs_exist_ok=True)
         return project_in(folder)
 
@@ -213,12 +277,49 @@ def instance_in(folder: Path) -> Iterator[dg.DagsterInstance]:
 def finished_run(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> FinishedRun:
     """One run of every asset and check, all regions, on the shipped samples in an isolated
     project, launched by ``make run``'s function: what the end-to-end tests read (and what
-    ``make run`` printed). None may change it (``pipeline_copy`` does)."""
-    root = tmp_path_factory.mktemp("finished")
+    ``make run`` printed). None may change it (``pipeline_copy`` does).
+
+    Under ``pytest -n`` (``make test``), the first worker that needs it runs it in the session's
+    shared folder while the others wait on a lock; each then reads the run back from the
+    instance it was recorded in."""
+    if XDIST_WORKER in os.environ:
+        root = tmp_path_factory.getbasetemp().parent / "finished"  # the session's, not the worker's
+    else:
+        root = tmp_path_factory.mktemp("finished")
+    with FileLock(f"{root}.lock"):
+        if not (root / FINISHED_MARK).exists():
+            shutil.rmtree(root, ignore_errors=True)  # a worker stopped half way
+            run_shared_pipeline(root)
+    return read_finished_run(root)
+
+
+# Set by pytest-xdist in its workers' environment.
+XDIST_WORKER = "PYTEST_XDIST_WORKER"
+# Written once the shared run and its console are complete.
+FINISHED_MARK = "run_id"
+
+
+def run_shared_pipeline(root: Path) -> None:
+    """``make run`` on a fresh isolated project in ``root``, its console in ``root/console``
+    and its run id in ``root/run_id``."""
     project = make_isolated_project(root)
     (root / "dagster").mkdir()
     with project_env(project), instance_in(root / "dagster") as instance:
         result, console = run_on_console_recorded(instance, root / "console")
+    (root / "console" / "status").write_text(str(console.status))
+    (root / FINISHED_MARK).write_text(result.run_id)
+
+
+def read_finished_run(root: Path) -> FinishedRun:
+    """The shared run in ``root``: its result, as the instance recorded it, and its console."""
+    folder = root / "console"
+    console = Console(
+        int((folder / "status").read_text()),
+        (folder / "stdout").read_text(),
+        (folder / "stderr").read_text(),
+    )
+    with instance_in(root / "dagster") as instance:
+        result = RecordedRun.read(instance, (root / FINISHED_MARK).read_text())
     return FinishedRun(root, result, console)
 
 
@@ -274,7 +375,7 @@ def console_to(out: Path, err: Path) -> Iterator[None]:
 @pytest.fixture
 def finished_pipeline(
     finished_run: FinishedRun, monkeypatch: pytest.MonkeyPatch
-) -> tuple[IsolatedProject, Path, dg.JobExecutionResult]:
+) -> tuple[IsolatedProject, Path, ExecutionResult]:
     """The shared run, its project's variables set: (project, instance folder, result). Read
     only."""
     project = finished_run.project
@@ -288,10 +389,10 @@ def pipeline_copy(
     finished_run: FinishedRun,
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[IsolatedProject, dg.DagsterInstance, dg.JobExecutionResult]]:
+) -> Iterator[tuple[IsolatedProject, dg.DagsterInstance, ExecutionResult]]:
     """A copy of the shared run's project and instance, its variables set, for a test that
     changes them: (project, open instance, the shared run's result)."""
-    root = tmp_path_factory.mktemp("copy")  # short: see FinishedRun.copy_to
+    root = tmp_path_factory.mktemp("copy")
     project = finished_run.copy_to(root)
     for name, value in project.env().items():
         monkeypatch.setenv(name, value)

@@ -228,7 +228,7 @@ def test_a_run_waiting_for_a_live_run_says_for_which_and_stops_on_a_signal(proje
 
 
 def test_under_dagster_dev_the_sensor_fails_a_dead_run_and_leaves_a_live_one(project, tmp_path):
-    # The sensor the daemon evaluates every minute, on the same instance as a real run.
+    # The sensor the daemon evaluates at each tick, on the same instance as a real run.
     _, home, env = project
     run_process = make_run(env, tmp_path / "run.log")
     with instance_at(home) as instance:

@@ -3,7 +3,13 @@
 import pytest
 
 from orchestration.geography import regions
-from orchestration.settings import PROJECT_ROOT, WAREHOUSE_VAR, ProjectPaths
+from orchestration.settings import (
+    PROJECT_ROOT,
+    SENSOR_SECONDS_VAR,
+    WAREHOUSE_VAR,
+    ProjectPaths,
+    sensor_interval_seconds,
+)
 
 
 def test_defaults_are_inside_the_project(monkeypatch):
@@ -20,6 +26,17 @@ def test_a_relative_warehouse_path_is_refused(monkeypatch):
     monkeypatch.setenv(WAREHOUSE_VAR, "warehouse/other.duckdb")
     with pytest.raises(ValueError, match="IMPACT_WAREHOUSE='warehouse/other.duckdb' must be"):
         ProjectPaths.from_env()
+
+
+def test_the_sensors_tick_every_30_seconds_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv(SENSOR_SECONDS_VAR, raising=False)
+    assert sensor_interval_seconds() == 30
+    monkeypatch.setenv(SENSOR_SECONDS_VAR, "5")
+    assert sensor_interval_seconds() == 5
+    for wrong in ("0", "-5", "2.5", "trente"):
+        monkeypatch.setenv(SENSOR_SECONDS_VAR, wrong)
+        with pytest.raises(ValueError, match=f"IMPACT_SENSOR_SECONDS='{wrong}' : un nombre"):
+            sensor_interval_seconds()
 
 
 def test_regions_are_the_13_metropolitan_regions_with_text_codes():

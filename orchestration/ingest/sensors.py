@@ -24,6 +24,7 @@ from orchestration.ingest.deliveries import (
 )
 from orchestration.ingest.observations import delivery_observation, observed_fingerprints
 from orchestration.resources import ProjectPathsResource
+from orchestration.settings import sensor_interval_seconds
 
 # A file modified this recently may still be being copied into raw/.
 SETTLE_SECONDS = 20
@@ -37,7 +38,7 @@ def describe_changes(observed: dict[str, str], current: dict[str, str]) -> str:
 
 
 @dg.sensor(
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_interval_seconds(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Surveille raw/ : quand un fichier d'une livraison est nouveau, modifié ou "
     "retiré, enregistre une nouvelle observation de cette livraison (groupe deliveries) ; "
