@@ -1,11 +1,23 @@
-"""Declarative automation tick after tick, without the daemon: what the automation sensor does,
-without its waits between ticks, for the benchmark and the tests (which have no daemon)."""
+"""The daemon's work without the daemon, for the benchmark and the tests: one tick of the
+delivery sensor, then declarative automation tick after tick, without the waits between
+ticks."""
 
 from dataclasses import dataclass
 
 import dagster as dg
 
+from orchestration.ingest.sensors import raw_delivery_sensor
+from orchestration.resources import project_resources
 from orchestration.run_all import run_assets
+
+
+def observe_deliveries(instance: dg.DagsterInstance) -> list[dg.AssetObservation]:
+    """One tick of the delivery sensor, its observations recorded as the daemon records them."""
+    context = dg.build_sensor_context(instance=instance, resources=project_resources())
+    observations = raw_delivery_sensor(context).asset_events
+    for observation in observations:
+        instance.report_runless_asset_event(observation)
+    return observations
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,8 @@ from pathlib import Path
 import dagster as dg
 import psutil
 
-from bench.automation_ticks import run_automation
+from bench.automation_ticks import observe_deliveries, run_automation
 from bench.engines import compare_engines
-from orchestration.ingest.sensors import raw_delivery_sensor
-from orchestration.resources import project_resources
 from orchestration.run_all import run_everything
 from orchestration.settings import (
     DBT_PROJECT_DIR,
@@ -243,9 +241,7 @@ def timed_update(instance: dg.DagsterInstance):
     idle = dg.evaluate_automation_conditions(defs=code_location(), instance=instance)
     started = time.perf_counter()
     with sampled_memory() as memory:
-        sensor = dg.build_sensor_context(instance=instance, resources=project_resources())
-        for observation in raw_delivery_sensor(sensor).asset_events:
-            instance.report_runless_asset_event(observation)
+        observe_deliveries(instance)
         results = [tick.result for tick in run_automation(instance, idle.cursor)]
     total = time.perf_counter() - started
     spans = {}

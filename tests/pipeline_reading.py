@@ -5,16 +5,13 @@ import html
 import re
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 from pypdf import PdfReader
 
 from orchestration.definitions import defs
 from orchestration.geography import regions
 from orchestration.ingest.codebooks import codebook_path, load_codebook
-from orchestration.ingest.sensors import raw_delivery_sensor
 from orchestration.publication.report_jobs import all_report_jobs
-from orchestration.resources import project_resources
 
 CHECKED_REGION = "84"
 INDICATOR = "marts.fct_indicator_estimates"
@@ -74,15 +71,6 @@ def typeset(text: str) -> str:
 def report_of(project, title: str, reader) -> Path:
     job = next(job for job in report_jobs(project) if job.title == title)
     return job.html if reader is html_text else job.pdf
-
-
-def observe_deliveries(instance: dg.DagsterInstance) -> list[dg.AssetObservation]:
-    """One tick of the delivery sensor, its observations recorded as the daemon records them."""
-    context = dg.build_sensor_context(instance=instance, resources=project_resources())
-    observations = raw_delivery_sensor(context).asset_events
-    for observation in observations:
-        instance.report_runless_asset_event(observation)
-    return observations
 
 
 def requested_assets(result) -> set[str]:

@@ -7,7 +7,7 @@ import duckdb
 from dagster._core.definitions.data_version import StaleStatus
 from dagster._utils.test.data_versions import get_stale_status_resolver
 
-from bench.automation_ticks import run_automation
+from bench.automation_ticks import observe_deliveries, run_automation
 from orchestration.definitions import defs
 from orchestration.geography import region_by_code
 from orchestration.publication.report_keys import regional_report_key
@@ -17,7 +17,6 @@ from tests.index_reading import read_index
 from tests.pipeline_reading import (
     CASE_EXPORT,
     html_text,
-    observe_deliveries,
     report_jobs,
     requested_assets,
 )

@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from bench.automation_ticks import run_automation
+from bench.automation_ticks import observe_deliveries, run_automation
 from orchestration.definitions import defs
 from orchestration.ingest.deliveries import CASE_DATABASE
 from orchestration.ingest.readers import read_survey
@@ -45,7 +45,6 @@ from tests.pipeline_reading import (
     REGION,
     WEIGHT,
     indicator_row,
-    observe_deliveries,
 )
 
 CITIZENS = dg.AssetKey(["raw", "survey_citoyens"])
