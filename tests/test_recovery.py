@@ -121,11 +121,12 @@ def freeze_inside_a_warehouse_step(
         assert process.poll() is None, "the run ended before reaching the step"
         if any(step.endswith(step_suffix) for _, step in held_slots(instance)):
             process.send_signal(signal.SIGSTOP)
-            held = held_slots(instance)
-            # Still in the step once frozen, and not in the middle of writing an event: a
+            # Not in the middle of writing an event, and still in the step once frozen: a
             # process frozen inside a SQLite transaction would lock the instance for everyone,
-            # a deadlock no live run causes (it failed the waiting run's start in CI).
-            if any(step.endswith(step_suffix) for _, step in held) and sqlite_free(instance):
+            # a deadlock no live run causes (it failed the waiting run's start in CI); reading
+            # the instance then can fail too (« locking protocol »), so that is checked first.
+            held = held_slots(instance) if sqlite_free(instance) else []
+            if any(step.endswith(step_suffix) for _, step in held):
                 [(run_id, _)] = held
                 return run_id
             process.send_signal(signal.SIGCONT)  # leaving the step, or writing: catch another

@@ -20,7 +20,7 @@ from orchestration.publication.report_keys import regional_report_key
 from orchestration.recovery import RunWorker, recorded_worker
 from tests.dagster_servers import LOCATION, wait_for_run
 from tests.running_ui import RUN_SECONDS, render, running_ui
-from tests.test_recovery import slot_holders
+from tests.test_recovery import slot_holders, sqlite_free
 
 # The definitions these tests load read the dbt manifest.
 pytestmark = pytest.mark.usefixtures("dbt_manifest")
@@ -97,7 +97,8 @@ def freeze_worker_holding_the_warehouse(instance: dg.DagsterInstance, run_id: st
         worker = recorded_worker(instance, run_id)
         if worker is not None and slot_holders(instance) == [run_id]:
             os.kill(worker.pid, signal.SIGSTOP)
-            if slot_holders(instance) == [run_id]:
+            # Frozen inside a SQLite write, it would make reading the instance fail.
+            if sqlite_free(instance) and slot_holders(instance) == [run_id]:
                 return worker
             os.kill(worker.pid, signal.SIGCONT)  # it was leaving the step: catch another
         time.sleep(0.1)
