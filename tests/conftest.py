@@ -82,13 +82,18 @@ DBT_OUTPUTS = {"target", "logs", "dbt_packages"}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """One tier marker per test: ``ui``, ``e2e`` or ``unit`` (see the module docstring); then
     the modules in tier order, so that ``pytest -n`` starts the longest ones first and fills
-    in with the short ones."""
+    in with the short ones, and in each tier the modules that do not wait for the shared run
+    first: they keep a worker busy while another runs it."""
     module_tier: dict[str, int] = {}
+    waits: set[str] = set()  # the modules with a test that reads the shared run
     for item in items:
         tier = tier_of(item)
         item.add_marker(getattr(pytest.mark, TIERS[tier]))
-        module_tier[item.module.__name__] = min(tier, module_tier.get(item.module.__name__, tier))
-    items.sort(key=lambda item: module_tier[item.module.__name__])
+        module = item.module.__name__
+        module_tier[module] = min(tier, module_tier.get(module, tier))
+        if "finished_run" in item.fixturenames:
+            waits.add(module)
+    items.sort(key=lambda item: (module_tier[item.module.__name__], item.module.__name__ in waits))
 
 
 # The tiers, from the longest tests to the shortest.

@@ -15,6 +15,7 @@ from pathlib import Path
 from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
+from orchestration.automation import AUTOMATION_SENSOR
 from orchestration.settings import PROJECT_ROOT
 
 # A cold start loads the code location (dbt manifest, definitions) in a fresh process.
@@ -87,6 +88,10 @@ mutation Stop($id: String!) {
   }
 }
 """
+
+
+# The sensors that launch runs by themselves: stopped where the only runs must be the test's.
+LAUNCHING_SENSORS = ("raw_delivery_sensor", AUTOMATION_SENSOR)
 
 
 def stop_sensors(url: str, names: tuple[str, ...]) -> None:

@@ -18,15 +18,17 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from orchestration.geography import region_by_code
+from orchestration.geography import region_by_code, regions
+from orchestration.ingest.deliveries import CASE_DATABASE, SURVEY_KINDS
 from orchestration.publication.builtin_renderer import render_with_builtin_engine
 from orchestration.publication.escaping import attribute, image_file, inert
 from orchestration.publication.qmd_execution import BuiltinRenderError
 from orchestration.publication.report_jobs import regional_job
-from orchestration.run_all import run_everything, run_job, step_errors
+from orchestration.publication.report_keys import NATIONAL_REPORT_KEY, regional_report_key
+from orchestration.run_all import run_assets, run_job, step_errors
 from orchestration.settings import REPORT_SOURCES_DIR, dagster_instance_settings
 from synthetic import case_database
-from tests.conftest import make_isolated_project
+from tests.conftest import instance_in, make_isolated_project
 
 # The tester's reproductions (issue 14), and the other ways into markdown, HTML and Typst.
 HOSTILE = (
@@ -326,17 +328,35 @@ def hostile_case_export(path: Path) -> None:
     case_database.write_xlsx((cases, catalysts), path)
 
 
+def hostile_selection() -> dg.AssetSelection:
+    """What the two hostile deliveries change, as automation would run it, but only the four
+    regions' reports among the renders (the others would print the same escaped file name)."""
+    changed = dg.AssetSelection.assets(
+        CASE_DATABASE.asset_key, SURVEY_KINDS["fondations"].asset_key
+    )
+    renders = dg.AssetSelection.assets(NATIONAL_REPORT_KEY) | dg.AssetSelection.assets(
+        *(regional_report_key(region) for region in regions() if region.code not in HOSTILE_REGIONS)
+    )
+    return changed.downstream() - renders
+
+
 @pytest.fixture(scope="module")
-def hostile_run(tmp_path_factory):
-    project = make_isolated_project(tmp_path_factory.mktemp("hostile"))
+def hostile_run(finished_run, tmp_path_factory):
+    """A copy of the shared run whose case export and a fondations file name were made
+    hostile, and the run of what they change: (project, result)."""
+    from orchestration.definitions import defs  # loaded once dbt_manifest has parsed
+
+    root = tmp_path_factory.mktemp("hostile")
+    project = finished_run.copy_to(root)
     hostile_case_export(project.raw_dir / CASE_EXPORT)
     wave = project.raw_dir / "surveys" / "fondations" / "2021"
     (wave / "fondations_2021.sav").rename(wave / HOSTILE_FILE)
+    keys = hostile_selection().resolve(defs.resolve_asset_graph())
     with pytest.MonkeyPatch.context() as patch:
         for name, value in project.env().items():
             patch.setenv(name, value)
-        with dg.instance_for_test(overrides=dagster_instance_settings()) as instance:
-            yield project, run_everything(instance)
+        with instance_in(root / "dagster") as instance:
+            yield project, run_assets(instance, keys, {})
 
 
 def test_hostile_titles_and_file_names_are_published_as_plain_text(hostile_run):

@@ -22,13 +22,13 @@ from dagster import DagsterEventType, DagsterRunStatus
 from dagster._core.scheduler.instigation import InstigatorStatus, InstigatorType
 from dagster_graphql import DagsterGraphQLClient
 
-from orchestration.automation import AUTOMATION_SENSOR
 from orchestration.ingest.deliveries import CASE_DATABASE, DeliveryKind
 from orchestration.ingest.jobs import delivery_job_name
 from orchestration.settings import PROJECT_ROOT
 from orchestration.warehouse import WAREHOUSE_POOL
 from tests.conftest import make_isolated_project
 from tests.dagster_servers import (
+    LAUNCHING_SENSORS,
     LOCATION,
     free_port,
     graphql,
@@ -45,9 +45,6 @@ pytestmark = pytest.mark.usefixtures("dbt_manifest")
 DEPLOYMENT = PROJECT_ROOT / "deployment" / "team"
 
 RUN_SECONDS = 300
-# The sensors that launch runs by themselves: stopped from the UI before the daemon starts, so
-# the only runs are the test's.
-LAUNCHING_SENSORS = ("raw_delivery_sensor", AUTOMATION_SENSOR)
 
 
 @dataclass(frozen=True)
