@@ -82,8 +82,7 @@ DBT_OUTPUTS = {"target", "logs", "dbt_packages"}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """One tier marker per test: ``ui``, ``e2e`` or ``unit`` (see the module docstring); then
     the modules in tier order, so that ``pytest -n`` starts the longest ones first and fills
-    in with the short ones, and in each tier the modules that do not wait for the shared run
-    first: they keep a worker busy while another runs it."""
+    in with the short ones (``module_order``)."""
     module_tier: dict[str, int] = {}
     waits: set[str] = set()  # the modules with a test that reads the shared run
     for item in items:
@@ -93,7 +92,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module_tier[module] = min(tier, module_tier.get(module, tier))
         if "finished_run" in item.fixturenames:
             waits.add(module)
-    items.sort(key=lambda item: (module_tier[item.module.__name__], item.module.__name__ in waits))
+    items.sort(key=lambda item: module_order(item.module.__name__, module_tier, waits))
+
+
+# The longest modules (docs/benchmarks.md), first in their tier: none is left to run alone at
+# the end while the other workers have finished.
+LONGEST_MODULES = (
+    "test_recovery",
+    "test_quality_gates",
+    "test_new_study",
+    "test_incremental",
+    "test_conformance",
+    "test_ingest",
+    "test_escaping",
+)
+
+
+def module_order(module: str, tiers: dict[str, int], waits: set[str]) -> tuple[int, bool, int]:
+    """Where a module runs: by tier, those that do not wait for the shared run first, the
+    longest first."""
+    name = module.rsplit(".", 1)[-1]
+    longest = LONGEST_MODULES.index(name) if name in LONGEST_MODULES else len(LONGEST_MODULES)
+    return tiers[module], module in waits, longest
 
 
 # The tiers, from the longest tests to the shortest.

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from orchestration.geography import region_by_code, regions
-from orchestration.ingest.deliveries import CASE_DATABASE, SURVEY_KINDS
+from orchestration.ingest.deliveries import CASE_DATABASE
 from orchestration.publication.builtin_renderer import render_with_builtin_engine
 from orchestration.publication.escaping import attribute, image_file, inert
 from orchestration.publication.qmd_execution import BuiltinRenderError
@@ -312,7 +312,8 @@ def test_a_path_from_data_never_becomes_an_embedded_image(probe_folder, tmp_path
 
 HOSTILE_REGIONS = ("28", "53", "84", "11")
 CASE_EXPORT = "cases/impact_pratiques_partenariales.xlsx"
-HOSTILE_FILE = "fondations_2021 `<img src=x onerror=alert(1)>`.sav"
+# The case export delivered under this name (every report lists the delivered files).
+HOSTILE_FILE = 'impact `<img src=x onerror=alert(1)>` #eval("6*7") $x$.xlsx'
 
 
 def hostile_case_export(path: Path) -> None:
@@ -329,28 +330,23 @@ def hostile_case_export(path: Path) -> None:
 
 
 def hostile_selection() -> dg.AssetSelection:
-    """What the two hostile deliveries change, as automation would run it, but only the four
-    regions' reports among the renders (the others would print the same escaped file name)."""
-    changed = dg.AssetSelection.assets(
-        CASE_DATABASE.asset_key, SURVEY_KINDS["fondations"].asset_key
-    )
-    renders = dg.AssetSelection.assets(NATIONAL_REPORT_KEY) | dg.AssetSelection.assets(
-        *(regional_report_key(region) for region in regions() if region.code not in HOSTILE_REGIONS)
-    )
-    return changed.downstream() - renders
+    """What a new case export changes, as automation would run it, but only the four regions'
+    reports among the renders (the others would print the same escaped file name)."""
+    others = [regional_report_key(r) for r in regions() if r.code not in HOSTILE_REGIONS]
+    renders = dg.AssetSelection.assets(NATIONAL_REPORT_KEY, *others)
+    return dg.AssetSelection.assets(CASE_DATABASE.asset_key).downstream() - renders
 
 
 @pytest.fixture(scope="module")
 def hostile_run(finished_run, tmp_path_factory):
-    """A copy of the shared run whose case export and a fondations file name were made
-    hostile, and the run of what they change: (project, result)."""
+    """A copy of the shared run whose case export, with hostile titles, is delivered under a
+    hostile name, and the run of what it changes: (project, result)."""
     from orchestration.definitions import defs  # loaded once dbt_manifest has parsed
 
     root = tmp_path_factory.mktemp("hostile")
     project = finished_run.copy_to(root)
-    hostile_case_export(project.raw_dir / CASE_EXPORT)
-    wave = project.raw_dir / "surveys" / "fondations" / "2021"
-    (wave / "fondations_2021.sav").rename(wave / HOSTILE_FILE)
+    (project.raw_dir / CASE_EXPORT).unlink()
+    hostile_case_export(project.raw_dir / "cases" / HOSTILE_FILE)
     keys = hostile_selection().resolve(defs.resolve_asset_graph())
     with pytest.MonkeyPatch.context() as patch:
         for name, value in project.env().items():
