@@ -46,8 +46,10 @@ report: $(INSTALLED)
 
 # The whole suite (markers unit, e2e, ui: see tests/conftest.py), with its 25 slowest steps, on
 # TEST_WORKERS processes (pytest-xdist). Each test module runs whole on one worker (its module
-# fixtures run once), the longest tiers first; the workers share one full pipeline run.
-TEST_WORKERS ?= 2
+# fixtures run once), the longest tiers first; the workers share one full pipeline run. Three
+# on two cores: the two UI modules mostly wait for Dagster's daemon and the runs it launches,
+# and the third worker keeps the cores busy meanwhile.
+TEST_WORKERS ?= 3
 test: manifest
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
