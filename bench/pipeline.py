@@ -42,6 +42,7 @@ from orchestration.settings import (
     ProjectPaths,
     dagster_instance_settings,
 )
+from orchestration.transform.project import DBT_EXECUTABLE
 from synthetic import case_database
 from synthetic.__main__ import CASE_DATABASE_FILE
 from synthetic.__main__ import main as synthetic_deliveries
@@ -188,8 +189,7 @@ def parse_dbt_project() -> None:
     manifest`` does for a deployment: dbt then parses only what changed at each run. (The
     shipped partial-parse state names the default warehouse; with another one, every run would
     parse the whole project again, seconds a deployment does not spend.)"""
-    dbt = Path(sys.executable).parent / "dbt"
-    subprocess.run([str(dbt), "parse", "--quiet"], cwd=DBT_PROJECT_DIR, check=True)
+    subprocess.run([str(DBT_EXECUTABLE), "parse", "--quiet"], cwd=DBT_PROJECT_DIR, check=True)
 
 
 def settle_everything(raw_dir: Path) -> None:

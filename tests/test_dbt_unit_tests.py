@@ -7,11 +7,9 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.transform.project import manifest_path
+from orchestration.transform.project import DBT_EXECUTABLE, manifest_path
 
 
 def unit_tests_in_the_manifest() -> set[str]:
@@ -35,8 +33,7 @@ def test_every_dbt_unit_test_passes(finished_run, tmp_path):
     warehouse = tmp_path / "impact.duckdb"
     shutil.copyfile(finished_run.project.warehouse, warehouse)
     target = tmp_path / "target"
-    dbt = Path(sys.executable).parent / "dbt"
-    command = [dbt, "test", "--resource-type", "unit_test", "--target-path", target]
+    command = [DBT_EXECUTABLE, "test", "--resource-type", "unit_test", "--target-path", target]
     done = subprocess.run(
         [*command, "--log-path", tmp_path / "logs"],
         cwd=DBT_PROJECT_DIR,

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from orchestration.settings import PROJECT_ROOT
+from orchestration.transform.project import DBT_EXECUTABLE
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sixth_study"
 STUDY, WAVE = "benevoles", 2022
@@ -127,8 +128,9 @@ def sixth_study(finished_run, tmp_path_factory):
     project = finished_run.copy_to(root)
     delivery = Path("surveys", STUDY, str(WAVE))
     shutil.copytree(code / "raw" / delivery, project.raw_dir / delivery)
-    dbt = str(Path(sys.executable).parent / "dbt")
-    parse = in_the_copy(code, [dbt, "parse", "--quiet"], project.env(), "dbt_project")
+    parse = in_the_copy(
+        code, [str(DBT_EXECUTABLE), "parse", "--quiet"], project.env(), "dbt_project"
+    )
     assert parse.returncode == 0, parse.stdout + parse.stderr
     run = in_the_copy(code, [sys.executable, "-c", RUN, str(root / "dagster")], project.env())
     return code, project, added, edited, made, run
