@@ -6,7 +6,6 @@ Makefile exports, and says so in French without them.
 """
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.automation import update_downstream_sensor
 from orchestration.executor import run_executor
@@ -23,7 +22,7 @@ from orchestration.recovery import dead_run_sweep
 from orchestration.resources import project_resources
 from orchestration.schedules import refresh_all_job, weekly_refresh
 from orchestration.transform.assets import impact_dbt_models
-from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
+from orchestration.transform.dbt_cli import dbt_cli
 
 # On every step, whatever launched the run (a job, a schedule, the automation sensor): a failed
 # step says what to do next.
@@ -47,6 +46,6 @@ defs = dg.Definitions(
     executor=run_executor,
     resources={
         **project_resources(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+        "dbt": dbt_cli(),
     },
 )

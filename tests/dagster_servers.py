@@ -94,15 +94,32 @@ mutation Stop($id: String!) {
 LAUNCHING_SENSORS = ("raw_delivery_sensor", AUTOMATION_SENSOR)
 
 
-def stop_sensors(url: str, names: tuple[str, ...]) -> None:
+def stop_sensors(url: str, names: tuple[str, ...], ticking_every: float = 0) -> None:
     """Switch sensors off as a user does in the UI: the state is stored in the instance's
-    database, where the daemon reads it."""
+    database, where the daemon reads it.
+
+    Under a running daemon whose sensors tick every ``ticking_every`` seconds, a tick under
+    way when a sensor is stopped ends by writing the sensor's state back as it read it, running
+    (a race in Dagster's daemon: automation went on launching runs after the stop). The
+    sensors are then stopped again until they stay stopped for two intervals."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        for state_id, status in sensor_states(url, names).values():
+            if status != "STOPPED":
+                stopped = graphql(url, STOP_SENSOR, {"id": state_id})["stopSensor"]
+                assert stopped["instigationState"]["status"] == "STOPPED", stopped
+        time.sleep(2 * ticking_every)
+        if all(status == "STOPPED" for _, status in sensor_states(url, names).values()):
+            return
+        assert time.monotonic() < deadline, f"{names} were started again after each stop"
+
+
+def sensor_states(url: str, names: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """The id and status (``RUNNING``, ``STOPPED``) of each named sensor's stored state."""
     selector = {"repositoryLocationName": LOCATION, "repositoryName": "__repository__"}
     sensors = graphql(url, SENSORS_QUERY, {"selector": selector})["sensorsOrError"]["results"]
-    states = {sensor["name"]: sensor["sensorState"]["id"] for sensor in sensors}
-    for name in names:
-        stopped = graphql(url, STOP_SENSOR, {"id": states[name]})["stopSensor"]
-        assert stopped["instigationState"]["status"] == "STOPPED", stopped
+    states = {sensor["name"]: sensor["sensorState"] for sensor in sensors}
+    return {name: (states[name]["id"], states[name]["status"]) for name in names}
 
 
 def start(command: list, env: dict, log: Path) -> subprocess.Popen:

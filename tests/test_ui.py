@@ -19,7 +19,7 @@ from orchestration.publication.report_jobs import ReportJob, regional_job
 from orchestration.publication.report_keys import regional_report_key
 from orchestration.recovery import RunWorker, recorded_worker
 from tests.dagster_servers import LAUNCHING_SENSORS, LOCATION, stop_sensors, wait_for_run
-from tests.running_ui import RUN_SECONDS, render, running_ui
+from tests.running_ui import RUN_SECONDS, SENSOR_SECONDS, render, running_ui
 from tests.test_recovery import slot_holders, sqlite_free
 
 # The definitions these tests load read the dbt manifest.
@@ -45,7 +45,7 @@ def ui(finished_run, tmp_path_factory):
     launch runs by themselves switched off: the runs here are the ones a user launches (what
     the sensors do is ``test_ui_automation``'s), and nothing else competes with them."""
     with running_ui(finished_run, tmp_path_factory.mktemp("ui")) as running:
-        stop_sensors(running.url, LAUNCHING_SENSORS)
+        stop_sensors(running.url, LAUNCHING_SENSORS, SENSOR_SECONDS)
         yield running
 
 

@@ -17,7 +17,7 @@ from orchestration.publication.report_keys import regional_report_key
 from synthetic import case_database
 from tests.conftest import settled
 from tests.dagster_servers import graphql, stop_sensors, wait_for_run
-from tests.running_ui import RUN_SECONDS, RunningUI, running_ui
+from tests.running_ui import RUN_SECONDS, SENSOR_SECONDS, RunningUI, running_ui
 
 # The definitions these tests load read the dbt manifest.
 pytestmark = pytest.mark.usefixtures("dbt_manifest")
@@ -93,7 +93,7 @@ def test_a_corrected_delivery_updates_its_region_with_nobody_launching_a_run(ui)
 
 def test_a_region_whose_figures_changed_shows_stale_until_rendered(ui, tmp_path):
     # Automation off, as a user may switch it off: the changed figures wait for a render.
-    stop_sensors(ui.url, (AUTOMATION_SENSOR,))
+    stop_sensors(ui.url, (AUTOMATION_SENSOR,), SENSOR_SECONDS)
     delivered = ui.paths.raw_dir / CASE_EXPORT
     cases, catalysts = case_database.generate()
     changed = {region_by_code(cases.iloc[0]["region"])}
