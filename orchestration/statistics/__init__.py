@@ -8,6 +8,11 @@ clustered design (:mod:`.design`, :mod:`.estimates`), Korn–Graubard intervals
 Fay–Herriot model (:mod:`.fay_herriot`) with its smoothed inputs, benchmarking, intervals and
 diagnostics (:mod:`.small_area`). Results are checked against R
 ``survey``'s and ``sae``'s published outputs (``tests/statistics``).
+
+scipy is imported inside the functions that use it, not with their modules: every process that
+loads the code location imports this package, and most (the code server, the runs that only
+render) never compute an interval; scipy.stats is among the slowest imports of the code location
+(docs/benchmarks.md).
 """
 
 from orchestration.statistics.comparisons import (

@@ -30,7 +30,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from orchestration.statistics.design import ArrayLike, Design
 from orchestration.statistics.estimates import Estimate, linearised_mean
@@ -130,6 +129,8 @@ def compare_waves(earlier: Estimate, later: Estimate) -> Difference:
 
 def _t_test(difference: float, se: float, df: float) -> Difference:
     """Two-sided t test of ``difference`` against 0."""
+    from scipy import stats  # on first use: see the package's docstring
+
     if df < 1:
         raise ValueError("a t test needs at least one degree of freedom")
     if se > 0:

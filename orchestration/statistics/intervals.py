@@ -36,8 +36,6 @@ import math
 import sys
 from typing import NamedTuple
 
-from scipy import stats
-
 from orchestration.statistics.estimates import Estimate
 
 # An effective size above this many times n is taken for rounding noise (see korn_graubard).
@@ -64,6 +62,8 @@ def korn_graubard(p: float, se: float, n: int, df: float, level: float = 0.95) -
         df: design degrees of freedom (R's ``degf(design)``).
         level: confidence level.
     """
+    from scipy import stats  # on first use: see the package's docstring
+
     if not 0 <= p <= 1:
         raise ValueError(f"a proportion must lie in [0, 1], got {p}")
     if n < 2 or df < 1 or se < 0 or not 0 < level < 1:
@@ -93,6 +93,8 @@ def korn_graubard(p: float, se: float, n: int, df: float, level: float = 0.95) -
 def _korn_graubard_n(p: float, se: float, n: int, df: float, alpha: float) -> float | None:
     """Korn–Graubard's effective size, or None where the interval falls back to ``n``: a share
     at 0 or 1, a zero SE, or an effective size made of rounding noise."""
+    from scipy import stats  # on first use: see the package's docstring
+
     if p in (0, 1) or se**2 <= 0:
         return None
     # Fewer degrees of freedom than respondents widen the interval, as t widens the normal.
@@ -116,6 +118,8 @@ def edge_standard_error(estimate: Estimate, level: float = 0.95) -> float:
         return se
     if _korn_graubard_n(p, se, estimate.n, estimate.df, alpha) is not None:
         return se
+    from scipy import stats  # on first use: see the package's docstring
+
     low, high = proportion_interval(estimate, level)
     far = max(p - low, high - p)
     return max(se, far / float(stats.norm.ppf(1 - alpha / 2)))
@@ -128,6 +132,8 @@ def proportion_interval(estimate: Estimate, level: float = 0.95) -> Interval:
 
 def mean_interval(estimate: Estimate, level: float = 0.95) -> Interval:
     """Symmetric interval ``estimate ± t_{df} se`` (R's ``confint(svymean, df=degf(design))``)."""
+    from scipy import stats  # on first use: see the package's docstring
+
     if estimate.df < 1:
         raise ValueError("a t interval needs at least one degree of freedom")
     half_width = float(stats.t.ppf(1 - (1 - level) / 2, estimate.df)) * estimate.se

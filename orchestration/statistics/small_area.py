@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import special, stats
 
 from orchestration.statistics.design import ArrayLike
 from orchestration.statistics.fay_herriot import FayHerriotFit
@@ -156,6 +155,8 @@ def logit_interval(estimate: float, mse: float, level: float = 0.95) -> Interval
     """Interval for a proportion from its MSE, normal on the logit scale (delta method):
     ``expit(logit(p) -/+ z sqrt(mse) / (p (1 - p)))``. At p = 0 or 1, where the logit is
     infinite, the normal interval ``p -/+ z sqrt(mse)`` clipped to [0, 1]."""
+    from scipy import special, stats  # on first use: see the package's docstring
+
     if not 0 <= estimate <= 1 or mse < 0 or not 0 < level < 1:
         raise ValueError("need a proportion in [0, 1], mse >= 0 and 0 < level < 1")
     z = float(stats.norm.ppf(1 - (1 - level) / 2))
