@@ -98,9 +98,10 @@ def stop_sensors(url: str, names: tuple[str, ...], ticking_every: float = 0) -> 
     """Switch sensors off as a user does in the UI: the state is stored in the instance's
     database, where the daemon reads it.
 
-    Under a running daemon whose sensors tick every ``ticking_every`` seconds, a tick under
-    way when a sensor is stopped ends by writing the sensor's state back as it read it, running
-    (a race in Dagster's daemon: automation went on launching runs after the stop). The
+    Under a running daemon whose sensors tick every ``ticking_every`` seconds, each tick reads
+    a sensor's stored state and writes it back with its new cursor: a stop stored in between is
+    undone (a race in Dagster's daemon, as dagster-io/dagster#7736 was in its sensor daemon:
+    automation went on launching runs after a stop). The
     sensors are then stopped again until they stay stopped for two intervals."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
