@@ -37,6 +37,7 @@ from orchestration.settings import (
     ProjectPaths,
     dagster_instance_settings,
 )
+from orchestration.transform.project import DBT_EXECUTABLE
 
 # A test process started in the background (`make test &`, some CI runners) ignores SIGINT, and
 # Dagster gives SIGTERM the handler of SIGINT: the servers a test starts would inherit SIGTERM
@@ -138,7 +139,7 @@ def dbt_manifest() -> Path:
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
     if not manifest_is_current(manifest):
         subprocess.run(
-            [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet"],
+            [str(DBT_EXECUTABLE), "parse", "--quiet"],
             cwd=DBT_PROJECT_DIR,
             check=True,
         )

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 from orchestration.transform.project import DBT_EXECUTABLE, manifest_path
 
 
@@ -37,7 +37,7 @@ def test_every_dbt_unit_test_passes(finished_run, tmp_path):
     done = subprocess.run(
         [*command, "--log-path", tmp_path / "logs"],
         cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "IMPACT_WAREHOUSE": str(warehouse)},
+        env={**os.environ, WAREHOUSE_VAR: str(warehouse)},
         capture_output=True,
         text=True,
         check=False,
