@@ -22,15 +22,13 @@ from orchestration.transform.project import DBT_EXECUTABLE, dbt_project
 
 
 class InstalledDbtCli(DbtCliResource):
-    """``DbtCliResource`` for the dbt-core of this environment. Its events carry no row counts
-    nor column metadata (``fetch_row_counts``, ``fetch_column_metadata``): they need the
-    adapter this resource does not load."""
+    """``DbtCliResource`` for the dbt-core of this environment (``DBT_EXECUTABLE``: build it
+    with :func:`dbt_cli`). Its events carry no row counts nor column metadata
+    (``fetch_row_counts``, ``fetch_column_metadata``): they need the adapter it does not load."""
 
     @cached_property
     def _cli_version(self) -> Version:
         # dagster-dbt reads this from `dbt --version`: the same version, from the package.
-        if self.dbt_executable != str(DBT_EXECUTABLE):
-            return super()._cli_version
         return Version(installed_version("dbt-core"))
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
